@@ -1,0 +1,60 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::report::OutputFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "closeout",
+    version,
+    about = "Explore CAVRA final closeout evidence and gate a release on it",
+    long_about = "Explore CAVRA final closeout evidence and gate a release on it.\n\n\
+        With no command, opens the evidence explorer on PATH (or the embedded sample). \
+        `closeout check` is the non-interactive CI gate: exit 0 ready, 1 blocked, 2 could not run."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate the closeout criteria and print the verdict (CI gate).
+    Check(CheckArgs),
+    /// List the embedded sample scenarios.
+    Samples,
+}
+
+/// Where the evidence comes from and when it is evaluated.
+#[derive(Debug, Clone, Args, Default)]
+pub struct SourceArgs {
+    /// Evidence: a trial package, an evidence-metadata store (.json or .sqlite), an artifact, or a directory.
+    /// Without it, the embedded sample.
+    pub path: Option<PathBuf>,
+    /// Evaluate as of this time (RFC 3339). Default: now; embedded samples use their own time.
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+    /// Only evidence of this release_record_ref.
+    #[arg(long, value_name = "REF")]
+    pub release: Option<String>,
+    /// Use an embedded sample scenario by name (see `closeout samples`).
+    #[arg(long, value_name = "NAME", conflicts_with = "path")]
+    pub sample: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    /// Treat ready_with_accepted_risk as a failure (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+}

@@ -1,0 +1,88 @@
+//! Load errors: one clear message naming the file and what is wrong.
+
+use std::fmt;
+
+/// Why evidence could not be loaded. Always names the file; JSON problems carry line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub path: String,
+    pub problem: String,
+}
+
+impl LoadError {
+    pub fn new(path: impl Into<String>, problem: impl Into<String>) -> Self {
+        LoadError { path: path.into(), problem: problem.into() }
+    }
+
+    /// Describe a serde_json error in words, with its line and column.
+    pub fn json(path: impl Into<String>, err: &serde_json::Error) -> Self {
+        LoadError::new(path, describe_json_error(err))
+    }
+}
+
+/// "truncated JSON at line 3, column 7" / "invalid JSON at line 1, column 2: expected value" / ...
+pub fn describe_json_error(err: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let full = err.to_string();
+    // serde_json appends " at line L column C"; we say it our way.
+    let msg = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full.clone(),
+    };
+    let (line, col) = (err.line(), err.column());
+    match err.classify() {
+        Category::Eof => {
+            format!("truncated JSON: input ends at line {line}, column {col} before the document is complete")
+        }
+        Category::Syntax if msg.contains("recursion limit") => {
+            format!("JSON nested too deeply (more than 128 levels) at line {line}, column {col}")
+        }
+        Category::Syntax => format!("invalid JSON at line {line}, column {col}: {msg}"),
+        Category::Data => format!("wrong type at line {line}, column {col}: {msg}"),
+        Category::Io => format!("could not read: {msg}"),
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.problem)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Line and column (1-based, columns in characters) of a byte offset, for errors we find ourselves.
+pub fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(bytes.len());
+    let before = &bytes[..offset];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncated_json_names_line_and_column() {
+        let err = serde_json::from_str::<serde_json::Value>("{\n  \"items\": [").unwrap_err();
+        let e = LoadError::json("store.json", &err);
+        assert!(e.to_string().starts_with("store.json: truncated JSON"), "{e}");
+        assert!(e.problem.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let err = serde_json::from_str::<serde_json::Value>("{\"a\": tru}").unwrap_err();
+        let msg = describe_json_error(&err);
+        assert!(msg.starts_with("invalid JSON at line 1, column"), "{msg}");
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col(b"ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("é\nxé!".as_bytes(), 6), (2, 3));
+    }
+}

@@ -1,0 +1,292 @@
+//! The evidence graph: every artifact loaded from CAVRA evidence, with where it came from, the id
+//! references between artifacts, and the secrets found (already redacted).
+//!
+//! Loading reads each file once and decodes only what evaluation needs to choose artifacts (kind, id, time,
+//! release). Artifacts are decoded, redacted and hash-checked on first use ([`Evidence::artifact`]), so a large
+//! store opens fast and the rest stays addressable for the detail view.
+
+pub mod canonical;
+pub mod error;
+pub mod kinds;
+mod load;
+pub mod parse;
+mod scan;
+pub mod secrets;
+pub mod value;
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use error::LoadError;
+pub use kinds::Kind;
+pub use load::{LoadOptions, MAX_FILE_BYTES, load_bytes, load_path};
+pub use secrets::SecretKind;
+pub use value::{Boundary, EValue, RedactedBy};
+
+/// Which of CAVRA's two data models the evidence is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Model {
+    /// The hand-written trial package, `cavra.final_closeout_trial.v1`.
+    TrialPackage,
+    /// Real runtime artifacts, from an evidence-metadata store, bare artifacts or API responses.
+    Runtime,
+}
+
+/// How a file was recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    TrialPackage,
+    MetadataStoreJson,
+    MetadataStoreSqlite,
+    MetadataItem,
+    Artifact,
+    ApiResponse,
+}
+
+impl Format {
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::TrialPackage => "trial package",
+            Format::MetadataStoreJson => "evidence-metadata store (JSON)",
+            Format::MetadataStoreSqlite => "evidence-metadata store (SQLite)",
+            Format::MetadataItem => "evidence-metadata item",
+            Format::Artifact => "artifact",
+            Format::ApiResponse => "API response",
+        }
+    }
+}
+
+/// One file that was read.
+#[derive(Debug)]
+pub struct Input {
+    /// The path as shown to people.
+    pub path: String,
+    pub format: Format,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    pub size: u64,
+    /// The JSON text: the file itself, or for SQLite every row's payload one after another.
+    pub(crate) bytes: Vec<u8>,
+    /// Regions that the secret scan treats as one unit (store items, row payloads, whole documents).
+    pub(crate) units: Vec<Unit>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Unit {
+    pub span: Range<usize>,
+    /// JSON pointer of the unit in its document ("/items/3"), or "" for a whole document / row payload.
+    pub pointer: String,
+    /// SQLite row (session_id) holding the unit.
+    pub row: Option<String>,
+}
+
+/// One artifact.
+#[derive(Debug)]
+pub struct Node {
+    pub kind: Kind,
+    pub id: String,
+    /// The time CAVRA stamped (`created_at`, or the artifact's own `generated_at` & co.).
+    pub created_at: Option<String>,
+    pub created: Option<DateTime<Utc>>,
+    pub release_ref: Option<String>,
+    pub input: usize,
+    /// SQLite row (session_id) the artifact was read from.
+    pub row: Option<String>,
+    /// JSON pointer of the artifact in its document.
+    pub pointer: String,
+    pub(crate) span: Range<usize>,
+    /// Index of the scan unit (store item, row, document) holding the artifact.
+    pub(crate) unit: usize,
+    /// Connector deliveries: the wrapper's `delivery_success`.
+    pub delivery_success: Option<bool>,
+    /// Newest of its kind (within the release scope), as CAVRA picks.
+    pub latest: bool,
+    artifact: OnceLock<Result<Arc<Artifact>, LoadError>>,
+}
+
+impl Node {
+    pub(crate) fn new(kind: Kind, id: String, input: usize, pointer: String, span: Range<usize>) -> Node {
+        Node {
+            kind,
+            id,
+            created_at: None,
+            created: None,
+            release_ref: None,
+            input,
+            row: None,
+            pointer,
+            span,
+            unit: 0,
+            delivery_success: None,
+            latest: false,
+            artifact: OnceLock::new(),
+        }
+    }
+
+    /// "file.json /items/3/final_reporting_…" or "file.sqlite row 'id' /final_reporting_…".
+    pub fn location(&self, evidence: &Evidence) -> String {
+        let path = &evidence.inputs[self.input].path;
+        match &self.row {
+            Some(row) => format!("{path} row '{row}' {}", self.pointer),
+            None => format!("{path} {}", self.pointer),
+        }
+    }
+}
+
+/// An artifact decoded on demand: its fields (secrets redacted), references and hash checks.
+#[derive(Debug)]
+pub struct Artifact {
+    pub fields: EValue,
+    pub refs: Vec<Reference>,
+    pub hashes: Vec<HashCheck>,
+    /// SHA-256 of the artifact's canonical JSON (Python `json.dumps(sort_keys=True)`), as review records pin it.
+    pub digest: String,
+}
+
+impl Artifact {
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.fields.get(key).and_then(EValue::as_str)
+    }
+    pub fn get(&self, key: &str) -> Option<&EValue> {
+        self.fields.get(key)
+    }
+}
+
+/// A reference from one artifact's field to another artifact's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// JSON pointer of the field, relative to the artifact.
+    pub field: String,
+    pub target: String,
+}
+
+/// The outcome of checking one file hash of an artifact bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HashStatus {
+    Verified,
+    Mismatch,
+    NotVerifiable,
+    Missing,
+}
+
+impl HashStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            HashStatus::Verified => "verified",
+            HashStatus::Mismatch => "MISMATCH",
+            HashStatus::NotVerifiable => "not verifiable",
+            HashStatus::Missing => "missing",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HashCheck {
+    pub file: String,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    pub status: HashStatus,
+    pub note: String,
+}
+
+/// A secret found in the evidence: what kind, who redacted it, and where. Never the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Redaction {
+    pub kind: SecretKind,
+    pub by: RedactedBy,
+    #[serde(skip)]
+    pub input: usize,
+    pub location: String,
+    #[serde(skip)]
+    pub node: Option<usize>,
+}
+
+/// Everything loaded, as one graph.
+#[derive(Debug)]
+pub struct Evidence {
+    /// Scenario name or release id, for headers.
+    pub label: String,
+    /// Where it came from, for headers ("path" or "embedded sample: name").
+    pub source: String,
+    pub edition: Option<String>,
+    pub model: Model,
+    pub inputs: Vec<Input>,
+    pub nodes: Vec<Node>,
+    by_id: HashMap<String, Vec<usize>>,
+    /// `metadata_kind`s closeout does not know, with how many items each.
+    pub unknown_kinds: BTreeMap<String, usize>,
+    pub redactions: Vec<Redaction>,
+    /// Files in a directory that were not evidence, and why.
+    pub skipped: Vec<(String, String)>,
+    /// Duplicate artifacts dropped (same kind, id and time in two places).
+    pub duplicates: usize,
+    pub release: Option<String>,
+    /// Evaluation time to use when none is given (embedded samples evaluate as of their own time).
+    pub default_as_of: Option<DateTime<Utc>>,
+    /// Directory the evidence was loaded from: files an artifact bundle names are looked for only here.
+    pub(crate) root: Option<PathBuf>,
+}
+
+impl Evidence {
+    /// Nodes whose id is `id` (several kinds can share one: a closeout summary and its delivery event).
+    pub fn find(&self, id: &str) -> &[usize] {
+        self.by_id.get(id).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The newest node of a kind, as CAVRA picks it.
+    pub fn latest(&self, kind: &Kind) -> Option<usize> {
+        self.nodes.iter().position(|n| n.latest && &n.kind == kind)
+    }
+
+    /// All nodes of a kind, oldest first.
+    pub fn all(&self, kind: &Kind) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..self.nodes.len()).filter(|&i| &self.nodes[i].kind == kind).collect();
+        v.sort_by_key(|&i| (self.nodes[i].created, i));
+        v
+    }
+
+    /// Decode (once) and return a node's artifact.
+    pub fn artifact(&self, node: usize) -> Result<Arc<Artifact>, LoadError> {
+        let n = &self.nodes[node];
+        n.artifact.get_or_init(|| load::materialize(self, n).map(Arc::new)).clone()
+    }
+
+    /// References of a node, each with the nodes it resolves to (empty: dangling).
+    pub fn references(&self, node: usize) -> Result<Vec<(Reference, Vec<usize>)>, LoadError> {
+        let art = self.artifact(node)?;
+        Ok(art.refs.iter().map(|r| (r.clone(), self.find(&r.target).to_vec())).collect())
+    }
+
+    /// Count of nodes per kind, in chain order.
+    pub fn kind_counts(&self) -> Vec<(Kind, usize)> {
+        let mut counts: BTreeMap<(u8, Kind), usize> = BTreeMap::new();
+        for n in &self.nodes {
+            *counts.entry((n.kind.chain_rank(), n.kind.clone())).or_default() += 1;
+        }
+        counts.into_iter().map(|((_, k), c)| (k, c)).collect()
+    }
+
+    /// "trial package" or "runtime evidence".
+    pub fn model_label(&self) -> &'static str {
+        match self.model {
+            Model::TrialPackage => "trial package",
+            Model::Runtime => "runtime evidence",
+        }
+    }
+
+    /// Secrets that were in the clear in the evidence (closeout had to redact them).
+    pub fn exposed_secrets(&self) -> impl Iterator<Item = &Redaction> {
+        self.redactions.iter().filter(|r| r.by == RedactedBy::Closeout)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,411 @@
+//! The evidence value tree: JSON with secrets already replaced by [`Redacted`] values, and each field's
+//! Community boundary class.
+//!
+//! Conversion from raw JSON happens once, when an artifact is materialized; after that no pane, report or
+//! recording can reach a secret's original text, because the tree no longer holds it.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::secrets::{self, SecretKind};
+
+/// A secret that was removed at load time. It records what kind of secret it was and, for URLs, the
+/// harmless scheme and host; it has no field that could hold the original.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redacted {
+    kind: SecretKind,
+    hint: Option<String>,
+}
+
+impl Redacted {
+    pub fn new(kind: SecretKind, hint: Option<String>) -> Self {
+        Redacted { kind, hint }
+    }
+    pub fn kind(&self) -> SecretKind {
+        self.kind
+    }
+    /// The scheme and host of a redacted URL (never its userinfo, path or query).
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+}
+
+impl fmt::Display for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.hint {
+            Some(h) => write!(f, "{h}/«REDACTED: {}»", self.kind.label()),
+            None => write!(f, "«REDACTED: {}»", self.kind.label()),
+        }
+    }
+}
+
+/// Who redacted a value: CAVRA before it stored the evidence, or closeout at load time (the evidence
+/// carried the secret in the clear, which is a boundary violation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedactedBy {
+    Cavra,
+    Closeout,
+}
+
+/// A secret found while converting a value, with its JSON pointer relative to the converted root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundSecret {
+    pub kind: SecretKind,
+    pub by: RedactedBy,
+    pub pointer: String,
+}
+
+/// A JSON value from evidence, with secrets redacted.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EValue {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(String),
+    Array(Vec<EValue>),
+    Object(Vec<(String, EValue)>),
+    Redacted(Redacted),
+}
+
+impl EValue {
+    /// Convert raw JSON, redacting secrets and recording where each was found (pointers relative to `value`).
+    pub fn from_json(value: serde_json::Value, found: &mut Vec<FoundSecret>) -> EValue {
+        let mut pointer = String::new();
+        convert(value, false, &mut pointer, found)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&EValue> {
+        match self {
+            EValue::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Follow a JSON pointer (`/a/0/b`).
+    pub fn pointer(&self, pointer: &str) -> Option<&EValue> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let mut cur = self;
+        for raw in pointer.strip_prefix('/')?.split('/') {
+            let token = raw.replace("~1", "/").replace("~0", "~");
+            cur = match cur {
+                EValue::Object(_) => cur.get(&token)?,
+                EValue::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            EValue::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            EValue::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            EValue::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+            _ => None,
+        }
+    }
+    pub fn as_array(&self) -> Option<&[EValue]> {
+        match self {
+            EValue::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+    pub fn as_object(&self) -> Option<&[(String, EValue)]> {
+        match self {
+            EValue::Object(entries) => Some(entries),
+            _ => None,
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, EValue::Null)
+    }
+
+    /// The JSON type name, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EValue::Null => "null",
+            EValue::Bool(_) => "boolean",
+            EValue::Number(_) => "number",
+            EValue::String(_) => "string",
+            EValue::Array(_) => "array",
+            EValue::Object(_) => "object",
+            EValue::Redacted(_) => "redacted secret",
+        }
+    }
+
+    /// A one-line rendering for scalars (strings unquoted); containers summarised.
+    pub fn scalar_text(&self) -> String {
+        match self {
+            EValue::Null => "null".into(),
+            EValue::Bool(b) => b.to_string(),
+            EValue::Number(n) => n.to_string(),
+            EValue::String(s) => s.clone(),
+            EValue::Array(items) => format!("[{} items]", items.len()),
+            EValue::Object(entries) => format!("{{{} fields}}", entries.len()),
+            EValue::Redacted(r) => r.to_string(),
+        }
+    }
+}
+
+impl Serialize for EValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            EValue::Null => s.serialize_unit(),
+            EValue::Bool(b) => s.serialize_bool(*b),
+            EValue::Number(n) => n.serialize(s),
+            EValue::String(v) => s.serialize_str(v),
+            EValue::Redacted(r) => s.serialize_str(&r.to_string()),
+            EValue::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            EValue::Object(entries) => {
+                let mut map = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// Append one JSON pointer token, escaped.
+pub fn push_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    if token.contains(['~', '/']) {
+        pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
+    } else {
+        pointer.push_str(token);
+    }
+}
+
+fn convert(
+    value: serde_json::Value,
+    under_secret_key: bool,
+    pointer: &mut String,
+    found: &mut Vec<FoundSecret>,
+) -> EValue {
+    match value {
+        serde_json::Value::Null => EValue::Null,
+        serde_json::Value::Bool(b) => EValue::Bool(b),
+        serde_json::Value::Number(n) => EValue::Number(n),
+        serde_json::Value::String(s) => convert_string(s, under_secret_key, pointer, found),
+        serde_json::Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                let len = pointer.len();
+                push_token(pointer, &i.to_string());
+                out.push(convert(item, under_secret_key, pointer, found));
+                pointer.truncate(len);
+            }
+            EValue::Array(out)
+        }
+        serde_json::Value::Object(map) => {
+            let mut out = Vec::with_capacity(map.len());
+            for (k, v) in map {
+                let len = pointer.len();
+                push_token(pointer, &k);
+                let secret = under_secret_key || secrets::is_secret_key(&k);
+                out.push((k, convert(v, secret, pointer, found)));
+                pointer.truncate(len);
+            }
+            EValue::Object(out)
+        }
+    }
+}
+
+fn convert_string(s: String, under_secret_key: bool, pointer: &str, found: &mut Vec<FoundSecret>) -> EValue {
+    if s.is_empty() {
+        return EValue::String(s);
+    }
+    if secrets::is_cavra_redacted(&s) {
+        let kind = if s.contains("?REDACTED") {
+            SecretKind::UrlQuery
+        } else if s.contains("/services/REDACTED") {
+            SecretKind::WebhookPath
+        } else {
+            SecretKind::SecretField
+        };
+        found.push(FoundSecret { kind, by: RedactedBy::Cavra, pointer: pointer.to_string() });
+        return EValue::String(s);
+    }
+    let kind = match secrets::detect_value_secret(&s) {
+        Some(kind) => Some(kind),
+        None if under_secret_key => Some(SecretKind::SecretField),
+        None => None,
+    };
+    match kind {
+        Some(kind) => {
+            found.push(FoundSecret { kind, by: RedactedBy::Closeout, pointer: pointer.to_string() });
+            let hint = url_origin(&s);
+            EValue::Redacted(Redacted::new(kind, hint))
+        }
+        None => EValue::String(s),
+    }
+}
+
+/// `scheme://host` of a string that is a URL, without userinfo; None otherwise.
+fn url_origin(s: &str) -> Option<String> {
+    let (scheme, rest) = s.split_once("://")?;
+    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b)) {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)) {
+        return None;
+    }
+    Some(format!("{scheme}://{host}"))
+}
+
+/// How a field relates to the Community metadata boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Boundary {
+    /// Public-safe metadata Community records: ids, hashes, states, counts, timestamps.
+    PublicMetadata,
+    /// A pointer to a system an operator or Enterprise/SaaS owns: signatures, key ids, archive refs, release records.
+    ExternalReference,
+    /// A statement about the boundary itself: `controls[]`, the boundary note, `private_key_stored`, ...
+    BoundaryAssertion,
+}
+
+impl Boundary {
+    pub fn label(self) -> &'static str {
+        match self {
+            Boundary::PublicMetadata => "public metadata",
+            Boundary::ExternalReference => "external reference",
+            Boundary::BoundaryAssertion => "boundary assertion",
+        }
+    }
+    pub fn short(self) -> &'static str {
+        match self {
+            Boundary::PublicMetadata => "pub",
+            Boundary::ExternalReference => "ext",
+            Boundary::BoundaryAssertion => "bnd",
+        }
+    }
+}
+
+const EXTERNAL_KEYS: &[&str] = &[
+    "signature",
+    "signature_key_id",
+    "signature_algorithm",
+    "key_reference",
+    "archive_ref",
+    "archive_provider",
+    "archive_hash",
+    "external_ref",
+    "release_record_ref",
+    "release_id",
+    "retention_until",
+    "legal_hold",
+    "route",
+    "url",
+    "headers",
+    "signed_by",
+    "criteria_document",
+    "delivery_evidence",
+];
+
+const ASSERTION_KEYS: &[&str] = &[
+    "controls",
+    "boundary_note",
+    "private_key_stored",
+    "live_connector_used",
+    "redacted",
+    "dry_run",
+    "edition",
+    "data_classification",
+];
+
+/// Classify the field at `key` (its own name; list items inherit their parent's class).
+pub fn classify_key(key: &str) -> Boundary {
+    if ASSERTION_KEYS.contains(&key) {
+        Boundary::BoundaryAssertion
+    } else if EXTERNAL_KEYS.contains(&key) || key.ends_with("_external_ref") {
+        Boundary::ExternalReference
+    } else {
+        Boundary::PublicMetadata
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn convert_str(src: &str) -> (EValue, Vec<FoundSecret>) {
+        let mut found = Vec::new();
+        let v = EValue::from_json(serde_json::from_str(src).unwrap(), &mut found);
+        (v, found)
+    }
+
+    #[test]
+    fn secret_under_secret_key_is_redacted_with_pointer() {
+        let (v, found) = convert_str(r#"{"request": {"headers": {"authorization": "Bearer abcdefgh12345678"}}}"#);
+        let got = v.pointer("/request/headers/authorization").unwrap();
+        assert!(matches!(got, EValue::Redacted(_)), "{got:?}");
+        assert!(!format!("{got:?}").contains("abcdefgh12345678"));
+        assert!(!got.scalar_text().contains("abcdefgh"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].pointer, "/request/headers/authorization");
+        assert_eq!(found[0].by, RedactedBy::Closeout);
+    }
+
+    #[test]
+    fn cavra_markers_stay_and_are_counted() {
+        let (v, found) =
+            convert_str(r#"{"url": "https://h.example.invalid/x?REDACTED", "headers": {"authorization": "REDACTED"}}"#);
+        assert_eq!(v.get("url").unwrap().as_str(), Some("https://h.example.invalid/x?REDACTED"));
+        assert_eq!(found.len(), 2);
+        assert!(found.iter().all(|f| f.by == RedactedBy::Cavra));
+    }
+
+    #[test]
+    fn url_secret_keeps_only_origin() {
+        let (v, _) = convert_str(r#"{"url": "https://user:hunter2pass@hooks.example.invalid/a?token=zzz"}"#);
+        let shown = v.get("url").unwrap().scalar_text();
+        assert!(shown.starts_with("https://hooks.example.invalid/«REDACTED"), "{shown}");
+        assert!(!shown.contains("hunter2"));
+        assert!(!shown.contains("zzz"));
+    }
+
+    #[test]
+    fn booleans_under_secret_looking_keys_are_not_secrets() {
+        let (v, found) = convert_str(r#"{"private_key_stored": false, "token_env": "SPLUNK_HEC_TOKEN"}"#);
+        assert_eq!(v.get("private_key_stored"), Some(&EValue::Bool(false)));
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn pointer_escaping() {
+        let (v, _) = convert_str(r#"{"a/b": {"c~d": [1, 2]}}"#);
+        assert_eq!(v.pointer("/a~1b/c~0d/1").and_then(EValue::as_i64), Some(2));
+    }
+
+    #[test]
+    fn boundary_classes() {
+        assert_eq!(classify_key("controls"), Boundary::BoundaryAssertion);
+        assert_eq!(classify_key("signature_key_id"), Boundary::ExternalReference);
+        assert_eq!(classify_key("bundle_id"), Boundary::PublicMetadata);
+    }
+}

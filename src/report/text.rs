@@ -1,0 +1,175 @@
+//! The text report: readable at 80 columns, colour only when asked (a terminal without NO_COLOR).
+
+use super::{status_word, tool_version};
+use crate::evidence::{Evidence, RedactedBy};
+use crate::health::{Report, Standing, Status, Verdict};
+use crate::sanitize::clean;
+use crate::time::fmt_instant;
+
+/// Whether to colour the text report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextStyle {
+    Plain,
+    Color,
+}
+
+const WIDTH: usize = 80;
+
+fn paint(style: TextStyle, code: &str, s: &str) -> String {
+    match style {
+        TextStyle::Plain => s.to_string(),
+        TextStyle::Color => format!("\x1b[{code}m{s}\x1b[0m"),
+    }
+}
+
+fn status_color(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "32",
+        Status::Warn => "33",
+        Status::Fail => "1;31",
+    }
+}
+
+fn verdict_color(v: Verdict) -> &'static str {
+    match v {
+        Verdict::ReadyForRelease => "1;32",
+        Verdict::ReadyWithAcceptedRisk => "1;33",
+        Verdict::Blocked => "1;31",
+    }
+}
+
+/// Word-wrap `text` to `width`, prefixing every line with `indent`.
+pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> Vec<String> {
+    let room = width.saturating_sub(indent.chars().count()).max(20);
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        while word.chars().count() > room {
+            if !cur.is_empty() {
+                lines.push(std::mem::take(&mut cur));
+            }
+            let head: String = word.chars().take(room).collect();
+            word = word.chars().skip(room).collect();
+            lines.push(head);
+        }
+        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > room {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(&word);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines.into_iter().map(|l| format!("{indent}{l}")).collect()
+}
+
+/// The text report.
+pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
+    let mut out: Vec<String> = Vec::new();
+    out.push(format!("{} — CAVRA final closeout check", tool_version()));
+    let mut what = vec![ev.model_label().to_string()];
+    if let Some(e) = &ev.edition {
+        what.push(format!("{} edition", clean(e)));
+    }
+    out.extend(wrap(&format!("{}  ({})", clean(&ev.label), what.join(", ")), "Evidence   ", WIDTH));
+    out.extend(wrap(&clean(&ev.source), "Source     ", WIDTH));
+    if let Some(rel) = &ev.release {
+        out.push(format!("Release    {}", clean(rel)));
+    }
+    out.push(format!("As of      {}", fmt_instant(r.as_of)));
+    out.push(String::new());
+    out.push(format!("VERDICT    {}", paint(style, verdict_color(r.verdict), r.verdict.as_str())));
+    out.extend(wrap(&r.verdict_reason, "           ", WIDTH));
+    if let Some(d) = &r.evidence_decision {
+        let mark = if r.disagreement.is_some() { "  ≠ DISAGREES" } else { "  = agrees" };
+        out.push(format!(
+            "Evidence's own decision: {}{}",
+            clean(d),
+            paint(style, if r.disagreement.is_some() { "1;33" } else { "32" }, mark)
+        ));
+    }
+    out.push(String::new());
+    out.push("Criteria".to_string());
+    for f in &r.findings {
+        let badge = format!("{} {}", f.status.glyph(), status_word(f.status));
+        out.push(format!(
+            "  {}  {:<24} {}",
+            paint(style, status_color(f.status), &format!("{badge:<6}")),
+            f.id,
+            f.title
+        ));
+        out.extend(wrap(&f.reason, "          ", WIDTH));
+        if f.status != Status::Pass {
+            out.extend(wrap(&format!("next: {}", f.next_step), "          ", WIDTH));
+        }
+    }
+    out.push(String::new());
+    if !r.acceptances.is_empty() {
+        out.push("Acceptance".to_string());
+        for (a, s) in &r.acceptances {
+            let standing = match s {
+                Standing::Valid { until } => format!("valid until {until}"),
+                Standing::Expired { on } => format!("EXPIRED on {on}"),
+                Standing::Incomplete { missing } => format!("incomplete (missing {})", missing.join(", ")),
+                Standing::Void { reason } => format!("void: {reason}"),
+            };
+            out.extend(wrap(&format!("{}: {standing}", a.describe()), "  ", WIDTH));
+            if let Some(reason) = &a.reason {
+                out.extend(wrap(&format!("reason: {}", clean(reason)), "    ", WIDTH));
+            }
+        }
+        out.push(String::new());
+    }
+    let h = r.hashes;
+    out.push(format!(
+        "Hashes     {} verified, {} mismatched, {} not verifiable, {} missing",
+        h.verified, h.mismatched, h.not_verifiable, h.missing
+    ));
+    let exposed = ev.redactions.iter().filter(|x| x.by == RedactedBy::Closeout).count();
+    out.push(format!(
+        "Secrets    {} exposed in the evidence (redacted by closeout), {} already redacted by CAVRA",
+        exposed,
+        ev.redactions.len() - exposed
+    ));
+    for x in ev.redactions.iter().filter(|x| x.by == RedactedBy::Closeout).take(10) {
+        out.extend(wrap(&format!("{} at {}", x.kind.label(), clean(&x.location)), "  - ", WIDTH));
+    }
+    out.push(format!(
+        "Artifacts  {} loaded, {} unknown kinds, {} dangling references",
+        ev.nodes.len(),
+        ev.unknown_kinds.values().sum::<usize>(),
+        r.dangling.len()
+    ));
+    out.push(String::new());
+    out.push("Inputs".to_string());
+    for i in &ev.inputs {
+        out.extend(wrap(&format!("{} ({}, {} bytes)", clean(&i.path), i.format.label(), i.size), "  ", WIDTH));
+        out.push(format!("    sha256 {}", i.sha256));
+    }
+    for (p, why) in &ev.skipped {
+        out.extend(wrap(&format!("skipped {}: {}", clean(p), why), "  ", WIDTH));
+    }
+    let mut text: String = out.iter().map(|l| format!("{l}\n")).collect();
+    if style == TextStyle::Plain {
+        text = text.lines().map(|l| format!("{}\n", clean(l))).collect();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_keeps_lines_within_width() {
+        let lines = wrap(&"word ".repeat(60), "    ", 80);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| l.chars().count() <= 80), "{lines:?}");
+        let long = wrap(&"x".repeat(200), "  ", 80);
+        assert!(long.iter().all(|l| l.chars().count() <= 80), "{long:?}");
+    }
+}

@@ -1,0 +1,76 @@
+//! The project's own synthetic scenarios (`sample-evidence/`), embedded in the binary.
+
+use serde::Deserialize;
+
+use crate::evidence::{Evidence, LoadError, LoadOptions, load_bytes};
+
+const INDEX: &str = include_str!("../sample-evidence/index.json");
+
+const FILES: &[(&str, &[u8])] = &[
+    ("trial-walkthrough.json", include_bytes!("../sample-evidence/trial-walkthrough.json")),
+    ("clean-store.json", include_bytes!("../sample-evidence/clean-store.json")),
+    ("accepted-risk-store.json", include_bytes!("../sample-evidence/accepted-risk-store.json")),
+    ("closeout-open.json", include_bytes!("../sample-evidence/closeout-open.json")),
+    ("retention-denied.json", include_bytes!("../sample-evidence/retention-denied.json")),
+    ("retention-expired.json", include_bytes!("../sample-evidence/retention-expired.json")),
+    ("failed-delivery-no-retry-plan.json", include_bytes!("../sample-evidence/failed-delivery-no-retry-plan.json")),
+    ("tampered-artifact-hash.json", include_bytes!("../sample-evidence/tampered-artifact-hash.json")),
+    ("leaked-connector-secret.json", include_bytes!("../sample-evidence/leaked-connector-secret.json")),
+];
+
+/// One embedded scenario, as `sample-evidence/index.json` describes it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Sample {
+    pub name: String,
+    pub file: String,
+    pub title: String,
+    pub description: String,
+    pub format: String,
+    pub as_of: String,
+    pub expected_verdict: String,
+    #[serde(default)]
+    pub expected_failing: Vec<String>,
+    #[serde(default)]
+    pub expected_warning: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Index {
+    default: String,
+    scenarios: Vec<Sample>,
+}
+
+fn index() -> Index {
+    serde_json::from_str(INDEX).expect("sample-evidence/index.json is valid (checked by tests)")
+}
+
+/// Every embedded scenario.
+pub fn all() -> Vec<Sample> {
+    index().scenarios
+}
+
+/// The scenario `closeout` opens with no PATH.
+pub fn default_name() -> String {
+    index().default
+}
+
+pub fn get(name: &str) -> Option<Sample> {
+    all().into_iter().find(|s| s.name == name)
+}
+
+/// The embedded bytes of a sample's file.
+pub fn bytes(sample: &Sample) -> &'static [u8] {
+    FILES.iter().find(|(f, _)| *f == sample.file).map(|(_, b)| *b).unwrap_or(&[])
+}
+
+/// Load an embedded scenario; it evaluates as of its own time unless the caller gives one.
+pub fn load(name: &str, opts: &LoadOptions) -> Result<Evidence, LoadError> {
+    let sample = get(name).ok_or_else(|| {
+        let names: Vec<String> = all().into_iter().map(|s| s.name).collect();
+        LoadError::new(format!("sample {name:?}"), format!("no such embedded sample (available: {})", names.join(", ")))
+    })?;
+    let mut ev = load_bytes(&format!("embedded:{}", sample.file), bytes(&sample).to_vec(), opts)?;
+    ev.source = format!("embedded sample: {}", sample.name);
+    ev.default_as_of = crate::time::parse_instant(&sample.as_of);
+    Ok(ev)
+}
