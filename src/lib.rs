@@ -10,3 +10,10 @@ pub mod report;
 pub mod samples;
 pub mod sanitize;
 pub mod time;
+
+/// Print a phase timing to stderr when `CLOSEOUT_TRACE` is set (for performance work; off by default).
+pub fn trace(phase: &str, since: std::time::Instant) {
+    if std::env::var_os("CLOSEOUT_TRACE").is_some() {
+        eprintln!("closeout: {phase}: {:?}", since.elapsed());
+    }
+}

@@ -55,10 +55,12 @@ fn check(src: &SourceArgs, format: OutputFormat, strict: bool) -> u8 {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
+    let t = std::time::Instant::now();
     let report = match health::evaluate(&ev, &[], when) {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };
+    closeout::trace("evaluated", t);
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let style = if color { TextStyle::Color } else { TextStyle::Plain };

@@ -48,8 +48,11 @@ pub fn load_path(path: &Path, opts: &LoadOptions) -> Result<Evidence, LoadError>
         load_dir(&mut b, path, opts)?;
         b.root = Some(path.to_path_buf());
     } else {
+        let t = std::time::Instant::now();
         let bytes = read_bounded(path, &shown, opts.max_file_bytes)?;
+        crate::trace("read", t);
         load_file(&mut b, &shown, Some(path), bytes, false)?;
+        crate::trace("read and parsed", t);
         b.root = path.parent().map(Path::to_path_buf);
     }
     b.finish(shown, opts)
@@ -170,11 +173,39 @@ fn classify_and_load(b: &mut Builder, shown: &str, path: Option<&Path>, bytes: V
     let input = b.inputs.len();
     let mut nodes = Vec::new();
     let mut units = Vec::new();
+    let mut format = Format::Artifact;
+    // Hash the bytes and run the secret prefilter on a second core while this one parses.
+    let (sha256, flags, parsed) = std::thread::scope(|s| {
+        let side = s.spawn(|| (canonical::sha256_hex(&bytes), scan::flag(&bytes)));
+        let parsed = parse_document(b, shown, &bytes, input, &mut nodes, &mut units, &mut format);
+        let (sha, flags) = side.join().expect("hashing thread does not panic");
+        (sha, flags, parsed)
+    });
+    if let Some(outcome) = parsed? {
+        return Ok(outcome);
+    }
+    b.nodes.extend(nodes);
+    let size = bytes.len() as u64;
+    b.inputs.push(Input { path: shown.to_string(), format, sha256, size, bytes, units, flags });
+    Ok(Outcome::Loaded)
+}
+
+/// Parse one JSON document into nodes and scan units. `Ok(Some(outcome))` when it is not evidence.
+#[allow(clippy::too_many_arguments)]
+fn parse_document(
+    b: &mut Builder,
+    shown: &str,
+    bytes: &[u8],
+    input: usize,
+    nodes: &mut Vec<Node>,
+    units: &mut Vec<Unit>,
+    format_out: &mut Format,
+) -> Result<Option<Outcome>, LoadError> {
     let format;
     {
-        let doc: TopDoc = serde_json::from_slice(&bytes).map_err(|e| LoadError::json(shown, &e))?;
+        let doc: TopDoc = serde_json::from_slice(bytes).map_err(|e| LoadError::json(shown, &e))?;
         if !doc.is_object {
-            return Ok(Outcome::NotEvidence("a JSON array, not CAVRA evidence (expected an object)".into()));
+            return Ok(Some(Outcome::NotEvidence("a JSON array, not CAVRA evidence (expected an object)".into())));
         }
         if let Some(what) = doc.items_wrong_type {
             return Err(LoadError::new(
@@ -188,7 +219,7 @@ fn classify_and_load(b: &mut Builder, shown: &str, path: Option<&Path>, bytes: V
             format = Format::MetadataStoreJson;
             for (i, head) in items.iter().enumerate() {
                 let pointer = format!("/items/{i}");
-                let (node, unit) = item_node(shown, &bytes, input, head, &pointer, None, &mut b.unknown_kinds)?;
+                let (node, unit) = item_node(shown, bytes, input, head, &pointer, None, &mut b.unknown_kinds)?;
                 nodes.extend(node.map(|mut n| {
                     n.unit = units.len();
                     n
@@ -198,15 +229,15 @@ fn classify_and_load(b: &mut Builder, shown: &str, path: Option<&Path>, bytes: V
         } else if let Some(schema_str) = schema_str.as_deref() {
             if schema_str == kinds::TRIAL_SCHEMA {
                 format = Format::TrialPackage;
-                b.trial = Some(trial_nodes(shown, &bytes, input, &doc, &mut nodes)?);
+                b.trial = Some(trial_nodes(shown, bytes, input, &doc, nodes)?);
                 units.push(Unit { span: 0..bytes.len(), pointer: String::new(), row: None });
             } else if schema_str == kinds::METADATA_SCHEMA {
                 format = Format::MetadataItem;
-                let head: ItemHead = serde_json::from_slice(&bytes).map_err(|e| LoadError::json(shown, &e))?;
-                let (node, unit) = item_node(shown, &bytes, input, &head, "", None, &mut b.unknown_kinds)?;
+                let head: ItemHead = serde_json::from_slice(bytes).map_err(|e| LoadError::json(shown, &e))?;
+                let (node, unit) = item_node(shown, bytes, input, &head, "", None, &mut b.unknown_kinds)?;
                 nodes.extend(node);
                 units.push(unit);
-            } else if let Some(node) = bare_node(shown, &bytes, input, &doc, 0..bytes.len(), String::new())? {
+            } else if let Some(node) = bare_node(shown, bytes, input, &doc, 0..bytes.len(), String::new())? {
                 format = Format::Artifact;
                 nodes.push(node);
                 units.push(Unit { span: 0..bytes.len(), pointer: String::new(), row: None });
@@ -224,21 +255,19 @@ fn classify_and_load(b: &mut Builder, shown: &str, path: Option<&Path>, bytes: V
             return Err(LoadError::new(shown, "`schema_version` must be a string"));
         } else {
             // An API response: {"bundle": {...}, "metadata": {...}, ...}
-            response_nodes(shown, &bytes, input, &doc, "", 0, &mut nodes, &mut b.unknown_kinds)?;
+            response_nodes(shown, bytes, input, &doc, "", 0, nodes, &mut b.unknown_kinds)?;
             if nodes.is_empty() {
-                return Ok(Outcome::NotEvidence(
+                return Ok(Some(Outcome::NotEvidence(
                     "not CAVRA evidence: no schema_version, no `items`, and no artifacts under API response keys"
                         .into(),
-                ));
+                )));
             }
             format = Format::ApiResponse;
             units.push(Unit { span: 0..bytes.len(), pointer: String::new(), row: None });
         }
     }
-    b.nodes.extend(nodes);
-    let size = bytes.len() as u64;
-    b.inputs.push(Input { path: shown.to_string(), format, sha256: String::new(), size, bytes, units });
-    Ok(Outcome::Loaded)
+    *format_out = format;
+    Ok(None)
 }
 
 fn str_of<'a>(
@@ -582,6 +611,7 @@ fn load_sqlite(b: &mut Builder, shown: &str, path: &Path, file_bytes: &[u8]) -> 
         format: Format::MetadataStoreSqlite,
         sha256: canonical::sha256_hex(file_bytes),
         size: file_bytes.len() as u64,
+        flags: scan::flag(&text),
         bytes: text,
         units,
     });
@@ -660,19 +690,10 @@ impl Builder {
         } else {
             Model::Runtime
         };
-        // Hash inputs on a second core while the graph is assembled.
-        let (inputs, nodes) = (&mut self.inputs, &mut self.nodes);
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                for input in inputs.iter_mut().filter(|i| i.sha256.is_empty()) {
-                    input.sha256 = canonical::sha256_hex(&input.bytes);
-                }
-            });
-            // Release scope.
-            if let Some(rel) = &opts.release {
-                nodes.retain(|n| n.release_ref.as_deref().is_none_or(|r| r == rel));
-            }
-        });
+        // Release scope.
+        if let Some(rel) = &opts.release {
+            self.nodes.retain(|n| n.release_ref.as_deref().is_none_or(|r| r == rel));
+        }
         if let Some(rel) = &opts.release
             && !self.nodes.iter().any(|n| n.release_ref.as_deref() == Some(rel.as_str()))
         {
@@ -735,7 +756,9 @@ impl Builder {
             default_as_of,
             root: self.root,
         };
-        evidence.redactions = scan::scan(&evidence);
+        let t = std::time::Instant::now();
+        evidence.redactions = scan::attribute(&evidence);
+        crate::trace("secrets attributed", t);
         Ok(evidence)
     }
 }

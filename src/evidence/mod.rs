@@ -76,6 +76,8 @@ pub struct Input {
     pub(crate) bytes: Vec<u8>,
     /// Regions that the secret scan treats as one unit (store items, row payloads, whole documents).
     pub(crate) units: Vec<Unit>,
+    /// Offsets of strings the secret scan flagged (see `scan::flag`).
+    pub(crate) flags: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]

@@ -96,8 +96,9 @@ const MARKER: &[u8] = b"REDACTED";
 /// Needles for a whole-buffer prefilter, matched ASCII case-insensitively against raw JSON bytes.
 ///
 /// Every key accepted by [`is_secret_key`] and every value flagged by [`detect_value_secret`] contains at least
-/// one of these as a plain substring. None of them contains a character JSON must escape, so they survive JSON
-/// encoding; `:\/\/` additionally covers encoders that escape `/` (`"https:\/\/…"`).
+/// one of these as a plain substring. They are lower-case ASCII without quotes, backslashes or control
+/// characters, so they appear verbatim in the JSON encoding of such a key or value. The one deliberate exception
+/// is `:\/\/`, the already-escaped form of `://`, for encoders that escape `/` (`"https:\/\/…"`, valid JSON).
 pub const PREFILTER_NEEDLES: &[&str] = &[
     // Key stems (is_secret_key) — also what an embedded `key=value` assignment in a value needs.
     "token",
@@ -184,6 +185,14 @@ pub fn is_cavra_redacted(value: &str) -> bool {
     scan.finding.is_none() && scan.marker
 }
 
+/// Both answers for one string in a single pass: the secret it holds (if any) and whether it is a CAVRA
+/// redaction marker (`is_cavra_redacted`).
+pub fn classify_value(value: &str) -> (Option<SecretKind>, bool) {
+    let scan = scan(value);
+    let marker = scan.finding.is_none() && scan.marker;
+    (scan.finding, marker)
+}
+
 /// Classify a string value found anywhere in evidence (key context unknown). Returns the first matching kind in
 /// [`SecretKind`] declaration order, else `None`. CAVRA redaction markers return `None`.
 pub fn detect_value_secret(value: &str) -> Option<SecretKind> {
@@ -201,9 +210,6 @@ pub fn detect_value_secret(value: &str) -> Option<SecretKind> {
 /// `api_key_header`, `authorization_scheme`), a leading `max`/`num`/`has`/`is`/…, or anything `public`.
 pub fn is_secret_key(key: &str) -> bool {
     let raw = key.as_bytes();
-    if raw.is_empty() || raw.len() > MAX_KEY_LEN {
-        return false;
-    }
     // Cheap rejection: every positive rule below needs one of the key stems as a raw substring.
     if !KEY_STEMS.iter().chain(KEY_COMPOUNDS).any(|stem| find_ci(raw, stem.as_bytes(), 0).is_some()) {
         return false;
@@ -233,6 +239,7 @@ pub fn is_secret_key(key: &str) -> bool {
 // Keys
 // ---------------------------------------------------------------------------------------------------------------
 
+/// Longest key an embedded `key=value` assignment is recognised with.
 const MAX_KEY_LEN: usize = 128;
 
 /// Substrings that a secret word must contain (all are also prefilter needles).
@@ -424,7 +431,7 @@ struct Scan {
 struct Triggers {
     /// Space or tab (or other whitespace): `Bearer <token>`.
     space: bool,
-    /// `gh` / `gi`: GitHub prefixes (`ghp_`, `github_pat_`).
+    /// `gh` / `gi`: GitHub prefixes (`ghp_`, `github_pat_`; both case-sensitive).
     github: bool,
     /// `k_` / `c_`: Stripe prefixes (`sk_live_`, `rk_test_`, `whsec_`).
     stripe: bool,
@@ -567,11 +574,21 @@ fn is_pathlike_query_marker(b: &[u8]) -> bool {
 /// Find `needle` (given in lower case) in `hay` from `from`, ASCII case-insensitively.
 fn find_ci(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     let first = *needle.first()?;
-    if hay.len() < needle.len() {
+    let n = needle.len();
+    if hay.len() < n || from > hay.len() - n {
         return None;
     }
-    (from..=hay.len() - needle.len())
-        .find(|&i| hay[i].to_ascii_lowercase() == first && hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
+    let last_start = hay.len() - n;
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let mut i = from;
+    while i <= last_start {
+        let p = i + memchr::memchr2(lo, up, &hay[i..=last_start])?;
+        if hay[p..p + n].eq_ignore_ascii_case(needle) {
+            return Some(p);
+        }
+        i = p + 1;
+    }
+    None
 }
 
 /// Find `needle` in `hay` from `from`, case-sensitively.
@@ -579,7 +596,7 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if hay.len() < needle.len() || from > hay.len() - needle.len() {
         return None;
     }
-    hay[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+    memchr::memmem::find(&hay[from..], needle).map(|p| p + from)
 }
 
 /// Positions of every case-sensitive occurrence of `needle`.
@@ -1221,7 +1238,11 @@ mod tests {
             // PrivateKey near misses
             (
                 Some(PrivateKey),
-                "-----BEGIN PUBLIC KEY-----\nMFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ==\n-----END PUBLIC KEY-----",
+                concat!(
+                    "-----BEGIN PUBLIC KEY-----\n",
+                    "MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8QuKUpRKfFL\n",
+                    "fRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ==\n-----END PUBLIC KEY-----",
+                ),
             ),
             (Some(PrivateKey), "-----BEGIN CERTIFICATE-----"),
             (Some(PrivateKey), "community-edition-does-not-hold-private-signing-keys"),
@@ -1301,7 +1322,10 @@ mod tests {
             (None, "selected-provider-does-not-include-connector-secret-material"),
             (
                 None,
-                "Keep connector secrets, private URLs, customer payloads, and enterprise automation outside the Community repository.",
+                concat!(
+                    "Keep connector secrets, private URLs, customer payloads, and enterprise automation ",
+                    "outside the Community repository.",
+                ),
             ),
             (None, ""),
             (None, "REDACTED"),
@@ -1579,7 +1603,11 @@ mod tests {
         }
         for needle in PREFILTER_NEEDLES {
             assert_eq!(*needle, needle.to_ascii_lowercase());
-            assert!(!needle.bytes().any(|c| c == b'"' || c < 0x20), "needle {needle:?} would be JSON-escaped");
+            assert!(needle.is_ascii() && needle.len() >= 3, "{needle:?}");
+            assert!(
+                *needle == ":\\/\\/" || !needle.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20),
+                "needle {needle:?} would be JSON-escaped"
+            );
         }
     }
 

@@ -233,11 +233,14 @@ fn convert(
     }
 }
 
-fn convert_string(s: String, under_secret_key: bool, pointer: &str, found: &mut Vec<FoundSecret>) -> EValue {
+/// How a string found in evidence counts: a CAVRA redaction marker, a secret closeout must redact, or
+/// nothing. `under_secret_key` is true when the string sits under a secret-looking key.
+pub fn classify_string(s: &str, under_secret_key: bool) -> Option<(SecretKind, RedactedBy)> {
     if s.is_empty() {
-        return EValue::String(s);
+        return None;
     }
-    if secrets::is_cavra_redacted(&s) {
+    let (finding, marker) = secrets::classify_value(s);
+    if marker {
         let kind = if s.contains("?REDACTED") {
             SecretKind::UrlQuery
         } else if s.contains("/services/REDACTED") {
@@ -245,21 +248,28 @@ fn convert_string(s: String, under_secret_key: bool, pointer: &str, found: &mut 
         } else {
             SecretKind::SecretField
         };
-        found.push(FoundSecret { kind, by: RedactedBy::Cavra, pointer: pointer.to_string() });
-        return EValue::String(s);
+        return Some((kind, RedactedBy::Cavra));
     }
-    let kind = match secrets::detect_value_secret(&s) {
-        Some(kind) => Some(kind),
-        None if under_secret_key => Some(SecretKind::SecretField),
+    match finding {
+        Some(kind) => Some((kind, RedactedBy::Closeout)),
+        None if under_secret_key => Some((SecretKind::SecretField, RedactedBy::Closeout)),
         None => None,
-    };
-    match kind {
-        Some(kind) => {
-            found.push(FoundSecret { kind, by: RedactedBy::Closeout, pointer: pointer.to_string() });
-            let hint = url_origin(&s);
-            EValue::Redacted(Redacted::new(kind, hint))
-        }
+    }
+}
+
+fn convert_string(s: String, under_secret_key: bool, pointer: &str, found: &mut Vec<FoundSecret>) -> EValue {
+    match classify_string(&s, under_secret_key) {
         None => EValue::String(s),
+        Some((kind, by)) => {
+            found.push(FoundSecret { kind, by, pointer: pointer.to_string() });
+            match by {
+                RedactedBy::Cavra => EValue::String(s),
+                RedactedBy::Closeout => {
+                    let hint = url_origin(&s);
+                    EValue::Redacted(Redacted::new(kind, hint))
+                }
+            }
+        }
     }
 }
 
