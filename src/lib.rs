@@ -3,6 +3,8 @@
 //! The domain ([`evidence`], [`health`]) knows nothing of terminals; [`report`] renders a [`health::Report`]
 //! for `closeout check`, and the TUI reads the same report.
 
+#[doc(hidden)]
+pub mod bench_support;
 pub mod cli;
 pub mod evidence;
 pub mod health;

@@ -266,8 +266,57 @@ fn parse_document(
             units.push(Unit { span: 0..bytes.len(), pointer: String::new(), row: None });
         }
     }
+    for unit in units.iter() {
+        check_depth(shown, bytes, unit.span.clone())?;
+    }
     *format_out = format;
     Ok(None)
+}
+
+/// The deepest nesting closeout accepts, as serde_json's own limit when decoding artifacts.
+pub const MAX_DEPTH: usize = 128;
+
+/// Reject JSON nested deeper than [`MAX_DEPTH`] anywhere in `span`. Values the first parse only skipped
+/// are not depth-checked by serde_json, so this closes the gap: a count of `[`/`{` bytes rules out almost
+/// every unit at memchr speed; only a unit with more openers than the limit gets an exact, string-aware walk.
+fn check_depth(shown: &str, bytes: &[u8], span: std::ops::Range<usize>) -> Result<(), LoadError> {
+    let region = &bytes[span.clone()];
+    if memchr::memchr2_iter(b'[', b'{', region).nth(MAX_DEPTH).is_none() {
+        return Ok(());
+    }
+    let mut depth = 0usize;
+    let mut i = 0usize;
+    while i < region.len() {
+        match region[i] {
+            b'"' => {
+                i += 1;
+                while i < region.len() {
+                    match memchr::memchr2(b'"', b'\\', &region[i..]) {
+                        Some(p) if region[i + p] == b'\\' => i += p + 2,
+                        Some(p) => {
+                            i += p;
+                            break;
+                        }
+                        None => i = region.len(),
+                    }
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    let (line, col) = line_col(bytes, span.start + i);
+                    return Err(LoadError::new(
+                        shown,
+                        format!("JSON nested too deeply (more than {MAX_DEPTH} levels) at line {line}, column {col}"),
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 fn str_of<'a>(
@@ -595,6 +644,7 @@ fn load_sqlite(b: &mut Builder, shown: &str, path: &Path, file_bytes: &[u8]) -> 
         }
         let head: ItemHead = serde_json::from_slice(slice)
             .map_err(|e| LoadError::new(&row_shown, format!("payload: {}", describe_json_error(&e))))?;
+        check_depth(&row_shown, &text, span.clone())?;
         // Spans from the row parse are relative to `slice`, which lives inside `text`: rebase by pointer.
         let (node, mut unit) = item_node(&row_shown, &text, input, &head, "", Some(sid), &mut b.unknown_kinds)?;
         if unit.span == (0..text.len()) {
@@ -811,7 +861,7 @@ pub(super) fn materialize(evidence: &Evidence, node: &Node) -> Result<Artifact, 
         return Err(LoadError::new(&shown, format!("{} must be an object", node.pointer)));
     }
     let digest = canonical::canonical_sha256_hex(&json);
-    let hashes = if node.kind == Kind::ArtifactBundle { hash_checks(evidence, &json) } else { Vec::new() };
+    let hashes = node_hashes(evidence, node).to_vec();
     let mut found = Vec::new();
     let fields = EValue::from_json(json, &mut found);
     let mut refs = Vec::new();
@@ -850,6 +900,25 @@ fn collect_refs(v: &EValue, own_id: &str, pointer: &mut String, ref_key: bool, o
         }
         _ => {}
     }
+}
+
+/// The hash checks of an artifact-bundle node, computed once from just its `files[]`.
+pub(super) fn node_hashes<'e>(evidence: &'e Evidence, node: &'e Node) -> &'e [HashCheck] {
+    node.hashes.get_or_init(|| {
+        if node.kind != Kind::ArtifactBundle {
+            return Vec::new();
+        }
+        #[derive(serde::Deserialize)]
+        struct FilesOnly {
+            #[serde(default)]
+            files: Option<serde_json::Value>,
+        }
+        let raw = &evidence.inputs[node.input].bytes[node.span.clone()];
+        match serde_json::from_slice::<FilesOnly>(raw) {
+            Ok(FilesOnly { files: Some(files) }) => hash_checks(evidence, &serde_json::json!({ "files": files })),
+            _ => Vec::new(),
+        }
+    })
 }
 
 /// Check every `files[]` hash of an artifact bundle: embedded content is hashed as CAVRA hashes it, files

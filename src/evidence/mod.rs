@@ -24,7 +24,7 @@ use serde::Serialize;
 
 pub use error::LoadError;
 pub use kinds::Kind;
-pub use load::{LoadOptions, MAX_FILE_BYTES, load_bytes, load_path};
+pub use load::{LoadOptions, MAX_FILE_BYTES, hash_file, load_bytes, load_path};
 pub use secrets::SecretKind;
 pub use value::{Boundary, EValue, RedactedBy};
 
@@ -111,6 +111,7 @@ pub struct Node {
     /// Newest of its kind (within the release scope), as CAVRA picks.
     pub latest: bool,
     artifact: OnceLock<Result<Arc<Artifact>, LoadError>>,
+    hashes: OnceLock<Vec<HashCheck>>,
 }
 
 impl Node {
@@ -129,6 +130,7 @@ impl Node {
             delivery_success: None,
             latest: false,
             artifact: OnceLock::new(),
+            hashes: OnceLock::new(),
         }
     }
 
@@ -259,6 +261,34 @@ impl Evidence {
     pub fn artifact(&self, node: usize) -> Result<Arc<Artifact>, LoadError> {
         let n = &self.nodes[node];
         n.artifact.get_or_init(|| load::materialize(self, n).map(Arc::new)).clone()
+    }
+
+    /// File-hash checks of an artifact bundle (empty for other kinds). Decodes only `files[]`, once; cheaper
+    /// than [`Evidence::artifact`] when only hashes are needed.
+    pub fn hash_checks(&self, node: usize) -> &[HashCheck] {
+        load::node_hashes(self, &self.nodes[node])
+    }
+
+    /// Check the hashes of every artifact bundle, spread over the machine's cores.
+    pub fn verify_all_bundles(&self) {
+        let bundles = self.all(&Kind::ArtifactBundle);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        if bundles.len() < 64 || threads < 2 {
+            bundles.iter().for_each(|&i| {
+                let _ = self.hash_checks(i);
+            });
+            return;
+        }
+        let chunk = bundles.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            for part in bundles.chunks(chunk) {
+                s.spawn(move || {
+                    part.iter().for_each(|&i| {
+                        let _ = self.hash_checks(i);
+                    })
+                });
+            }
+        });
     }
 
     /// References of a node, each with the nodes it resolves to (empty: dangling).

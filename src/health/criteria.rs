@@ -464,16 +464,17 @@ pub(super) fn artifact_bundle(cx: &Ctx) -> R {
     }
     // Older bundle versions that do not verify are worth a warning on their own.
     if o.status == super::Status::Pass {
-        for older in cx.all(Kind::ArtifactBundle)? {
-            if older.idx != b.idx && older.art.hashes.iter().any(|h| h.status == HashStatus::Mismatch) {
+        cx.ev.verify_all_bundles();
+        for older in cx.ev.all(&Kind::ArtifactBundle) {
+            if older != b.idx && cx.ev.hash_checks(older).iter().any(|h| h.status == HashStatus::Mismatch) {
                 o = Outcome::warn(
                     format!(
                         "latest artifact bundle {id} verifies, but older bundle {} has a hash mismatch",
-                        c(older.id(cx.ev))
+                        c(&cx.ev.nodes[older].id)
                     ),
                     "Find out how the older bundle's content changed after hashing.",
                 )
-                .nodes([older.idx]);
+                .nodes([older]);
                 break;
             }
         }

@@ -350,8 +350,9 @@ pub fn finish(
         })
     });
     let mut hashes = HashCounts::default();
+    ev.verify_all_bundles();
     for idx in ev.all(&Kind::ArtifactBundle) {
-        for h in &ev.artifact(idx)?.hashes {
+        for h in ev.hash_checks(idx) {
             match h.status {
                 HashStatus::Verified => hashes.verified += 1,
                 HashStatus::Mismatch => hashes.mismatched += 1,

@@ -130,10 +130,14 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
         h.verified, h.mismatched, h.not_verifiable, h.missing
     ));
     let exposed = ev.redactions.iter().filter(|x| x.by == RedactedBy::Closeout).count();
-    out.push(format!(
-        "Secrets    {} exposed in the evidence (redacted by closeout), {} already redacted by CAVRA",
-        exposed,
-        ev.redactions.len() - exposed
+    out.extend(wrap(
+        &format!(
+            "{} exposed in the evidence (redacted by closeout), {} already redacted by CAVRA",
+            exposed,
+            ev.redactions.len() - exposed
+        ),
+        "Secrets    ",
+        WIDTH,
     ));
     for x in ev.redactions.iter().filter(|x| x.by == RedactedBy::Closeout).take(10) {
         out.extend(wrap(&format!("{} at {}", x.kind.label(), clean(&x.location)), "  - ", WIDTH));

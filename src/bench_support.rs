@@ -1,0 +1,129 @@
+//! Large real-shaped stores for benchmarks: CAVRA's fixture items replicated with fresh ids.
+//!
+//! Each copy rewrites every CAVRA id (`gordack…-<16 hex>`) and release reference consistently, so
+//! references still resolve within a copy, and recomputes artifact-bundle hashes so they still verify.
+
+use std::path::Path;
+
+use crate::evidence::canonical::canonical_sha256_hex;
+
+/// Items of CAVRA's three fixture stores (ready, accepted risk, blocked), in order.
+pub fn fixture_items(fixtures: &Path) -> std::io::Result<Vec<serde_json::Value>> {
+    let mut items = Vec::new();
+    for name in ["ready-for-release.json", "accepted-risk-failed-delivery.json", "blocked-closeout-open.json"] {
+        let bytes = std::fs::read(fixtures.join(name))?;
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
+        items.extend(doc["items"].as_array().cloned().unwrap_or_default());
+    }
+    Ok(items)
+}
+
+/// Rewrite every `gordack…-<hex>` id in `text` so its last five hex digits encode `copy`.
+fn rewrite_ids(text: &str, copy: usize) -> String {
+    let suffix = format!("{:05x}", copy % 0x10_0000);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(at) = rest.find("gordack") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let letters = tail.bytes().take_while(u8::is_ascii_lowercase).count();
+        let after = &tail[letters..];
+        let hex = match after.strip_prefix('-') {
+            Some(h) => h.bytes().take_while(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()).count(),
+            None => 0,
+        };
+        if hex >= 12 {
+            let id_len = letters + 1 + hex;
+            out.push_str(&tail[..id_len - 5]);
+            out.push_str(&suffix);
+            rest = &tail[id_len..];
+        } else {
+            out.push_str(&tail[..letters]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out.replace("REL-2026.06-go-backend-rollback-drill", &format!("REL-2026.06-go-backend-rollback-drill-{copy:05}"))
+}
+
+/// Recompute `files[].sha256` (and the download manifest) of an artifact-bundle item after rewriting.
+fn rehash(item: &mut serde_json::Value) {
+    let Some(bundle) = item.get_mut("final_reporting_closeout_artifact_bundle") else { return };
+    let mut hashes = Vec::new();
+    if let Some(files) = bundle.get_mut("files").and_then(|f| f.as_array_mut()) {
+        for f in files {
+            if let Some(content) = f.get("content") {
+                let h = canonical_sha256_hex(content);
+                f["sha256"] = serde_json::Value::String(h.clone());
+                hashes.push(h);
+            }
+        }
+    }
+    if let Some(manifest) = bundle.get_mut("download_manifest").and_then(|f| f.as_array_mut()) {
+        for (entry, h) in manifest.iter_mut().zip(hashes) {
+            entry["sha256"] = serde_json::Value::String(h);
+        }
+    }
+}
+
+/// A store `{"items": [...]}` of `count` items, serialized as CAVRA's Python writer would (", " and ": ").
+pub fn generate_store(fixtures: &Path, count: usize) -> std::io::Result<Vec<u8>> {
+    let items = fixture_items(fixtures)?;
+    let texts: Vec<String> = items.iter().map(|i| serde_json::to_string(i).expect("serializes")).collect();
+    let mut out = Vec::with_capacity(count * 4000);
+    out.extend_from_slice(b"{\"items\": [");
+    for n in 0..count {
+        let copy = n / texts.len();
+        let text = rewrite_ids(&texts[n % texts.len()], copy);
+        let mut item: serde_json::Value = serde_json::from_str(&text).map_err(std::io::Error::other)?;
+        rehash(&mut item);
+        if n > 0 {
+            out.extend_from_slice(b", ");
+        }
+        python_style(&item, &mut out);
+    }
+    out.extend_from_slice(b"]}\n");
+    Ok(out)
+}
+
+/// JSON with Python's default separators (", " and ": "), keys in their existing order.
+fn python_style(v: &serde_json::Value, out: &mut Vec<u8>) {
+    match v {
+        serde_json::Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b", ");
+                }
+                python_style(item, out);
+            }
+            out.push(b']');
+        }
+        serde_json::Value::Object(map) => {
+            out.push(b'{');
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b", ");
+                }
+                out.extend_from_slice(serde_json::to_string(k).expect("key").as_bytes());
+                out.extend_from_slice(b": ");
+                python_style(item, out);
+            }
+            out.push(b'}');
+        }
+        other => out.extend_from_slice(serde_json::to_string(other).expect("scalar").as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_rewritten_consistently() {
+        let a =
+            rewrite_ids("x gordackfinalbundle-2e231b586c36180b y rcd-gordackfinalcloseout-100b99d42b446aad-23af", 3);
+        assert_eq!(a, "x gordackfinalbundle-2e231b586c300003 y rcd-gordackfinalcloseout-100b99d42b400003-23af");
+        assert_eq!(rewrite_ids("gordack alone", 1), "gordack alone");
+    }
+}

@@ -1,0 +1,452 @@
+//! `closeout check` end to end: verdicts on every sample and on CAVRA's own evidence, hash verification,
+//! secrets in no output, control characters, and every kind of bad input.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/cavra")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    let p = fixtures().join(name);
+    assert!(p.exists(), "CAVRA fixture {} missing: tests need ../shared beside the checkout", p.display());
+    p
+}
+
+fn closeout() -> Command {
+    let mut c = Command::cargo_bin("closeout").unwrap();
+    c.env_remove("NO_COLOR").env("RUST_BACKTRACE", "0");
+    c
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = closeout().args(args).output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn json_report(args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let r = run(&all);
+    assert!(r.stderr.is_empty(), "stderr: {}", r.stderr);
+    (r.code, serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.stdout)))
+}
+
+fn ids_with(report: &Value, status: &str) -> Vec<String> {
+    report["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == status)
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const FIXTURE_TIME: &str = "2026-06-01T10:00:00Z";
+
+#[test]
+fn every_sample_reaches_its_documented_verdict() {
+    let index: Value = serde_json::from_str(include_str!("../sample-evidence/index.json")).unwrap();
+    let scenarios = index["scenarios"].as_array().unwrap();
+    assert!(scenarios.len() >= 9);
+    for s in scenarios {
+        let name = s["name"].as_str().unwrap();
+        let (code, r) = json_report(&["--sample", name]);
+        assert_eq!(r["verdict"], s["expected_verdict"], "{name}: {}", r["verdict_reason"]);
+        let fails: Vec<Value> = ids_with(&r, "fail").into_iter().map(Value::from).collect();
+        let warns: Vec<Value> = ids_with(&r, "warn").into_iter().map(Value::from).collect();
+        assert_eq!(Value::from(fails), s["expected_failing"], "{name} failing");
+        assert_eq!(Value::from(warns), s["expected_warning"], "{name} warning");
+        let expected_code = if s["expected_verdict"] == "blocked" { 1 } else { 0 };
+        assert_eq!(code, expected_code, "{name} exit code");
+        assert_eq!(r["as_of"], s["as_of"], "{name} evaluates as of its own time");
+    }
+}
+
+#[test]
+fn default_run_is_the_trial_walkthrough_sample() {
+    let (code, r) = json_report(&[]);
+    assert_eq!(code, 0);
+    assert_eq!(r["verdict"], "ready_with_accepted_risk");
+    assert_eq!(r["evidence"]["source"], "embedded sample: trial-walkthrough");
+}
+
+#[test]
+fn cavra_trial_sample_is_accepted_risk_then_expires() {
+    let p = fixture("sample-evidence-package.json");
+    let (code, r) = json_report(&[p.to_str().unwrap(), "--as-of", "2026-05-31T08:30:00Z"]);
+    assert_eq!(r["verdict"], "ready_with_accepted_risk", "{}", r["verdict_reason"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["acceptance"]["owner"], "demo-release-risk-owner");
+    assert_eq!(r["evidence"]["decision"], "ready_with_accepted_risk");
+    assert!(r["evidence"]["disagreement"].is_null());
+    // The sample's hashes are synthetic: never reported as verified.
+    assert_eq!(r["hashes"]["verified"], 0);
+    assert_eq!(r["hashes"]["not_verifiable"], 3);
+
+    let (code, r) = json_report(&[p.to_str().unwrap(), "--as-of", "2026-11-24T00:00:00Z"]);
+    assert_eq!(r["verdict"], "blocked");
+    assert_eq!(code, 1);
+    let reason = r["verdict_reason"].as_str().unwrap();
+    assert!(reason.contains("expired on 2026-06-07"), "{reason}");
+    assert!(r["evidence"]["disagreement"].as_str().unwrap().contains("ready_with_accepted_risk"));
+    assert!(r["criteria"][7]["reason"].as_str().unwrap().contains("target resolution date 2026-06-07 has passed"));
+}
+
+#[test]
+fn strict_makes_accepted_risk_fail() {
+    let p = fixture("sample-evidence-package.json");
+    let r = run(&["check", p.to_str().unwrap(), "--as-of", "2026-05-31T08:30:00Z", "--strict"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("ready_with_accepted_risk"));
+}
+
+#[test]
+fn cavra_stores_reach_the_readme_verdicts_as_json_and_sqlite() {
+    for ext in ["json", "sqlite"] {
+        let ready = fixture(&format!("ready-for-release.{ext}"));
+        let (code, r) = json_report(&[ready.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+        assert_eq!((code, r["verdict"].as_str().unwrap()), (0, "ready_for_release"), "{ext}: {}", r["verdict_reason"]);
+        assert_eq!(r["hashes"]["verified"], 3, "{ext}: real artifact-bundle hashes verify");
+
+        let risk = fixture(&format!("accepted-risk-failed-delivery.{ext}"));
+        let (code, r) = json_report(&[risk.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+        assert_eq!((code, r["verdict"].as_str().unwrap()), (1, "blocked"), "{ext}");
+        assert!(ids_with(&r, "fail").is_empty(), "{ext}: only warnings, no acceptance recorded");
+        assert_eq!(ids_with(&r, "warn"), ["closeout_delivery", "retention_health", "retry_workflow"], "{ext}");
+        assert!(r["verdict_reason"].as_str().unwrap().contains("risk not accepted"));
+
+        let open = fixture(&format!("blocked-closeout-open.{ext}"));
+        let (code, r) = json_report(&[open.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+        assert_eq!((code, r["verdict"].as_str().unwrap()), (1, "blocked"), "{ext}");
+        let fails = ids_with(&r, "fail");
+        assert!(
+            fails.contains(&"release_closeout".to_string()) && fails.contains(&"signed_archive_manifest".to_string()),
+            "{fails:?}"
+        );
+        // Healthy because nothing was checked is not a pass.
+        let health = r["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "retention_health").unwrap();
+        assert_eq!(health["status"], "fail");
+        assert!(health["reason"].as_str().unwrap().contains("zero artifact bundles"));
+    }
+}
+
+#[test]
+fn latest_version_of_each_kind_is_evaluated() {
+    let p = fixture("accepted-risk-failed-delivery.json");
+    let (_, r) = json_report(&[p.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    let closeout = r["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "release_closeout").unwrap();
+    // Three closeout summaries exist; 09:13 is the newest.
+    assert_eq!(closeout["evidence"][0], "gordackfinalcloseout-ca9ca46e29c07ac0");
+    let retry = r["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "retry_workflow").unwrap();
+    assert!(retry["reason"].as_str().unwrap().contains("gordackfinalcloseoutretry-4589246f8adeeed9"), "{retry}");
+}
+
+/// Change one byte inside an artifact bundle's embedded content: its hash must stop verifying.
+#[test]
+fn one_byte_change_in_bundle_content_fails_artifact_bundle() {
+    let text = std::fs::read_to_string(fixture("ready-for-release.json")).unwrap();
+    let needle = "final reporting is clos";
+    let bundle_at = text.find("\"final_reporting_closeout_artifact_bundle\"").unwrap();
+    let at = bundle_at + text[bundle_at..].find(needle).unwrap() + needle.len();
+    let mut bytes = text.into_bytes();
+    assert_eq!(bytes[at], b'e');
+    bytes[at] = b'E';
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("store.json");
+    std::fs::write(&p, bytes).unwrap();
+    let (code, r) = json_report(&[p.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    assert_eq!(code, 1);
+    assert_eq!(ids_with(&r, "fail"), ["artifact_bundle"]);
+    assert_eq!(r["hashes"]["mismatched"], 1);
+    assert_eq!(r["hashes"]["verified"], 2);
+}
+
+/// A directory bundle: files beside the evidence are hashed as bytes; paths outside it are refused.
+#[test]
+fn directory_bundle_files_are_hashed_inside_the_directory_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Value = serde_json::from_slice(&std::fs::read(fixture("ready-for-release.json")).unwrap()).unwrap();
+    // A bare artifact bundle whose files are on disk, not embedded.
+    let item = store["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i.get("final_reporting_closeout_artifact_bundle").is_some())
+        .unwrap();
+    let mut bundle = item["final_reporting_closeout_artifact_bundle"].clone();
+    let mut files = Vec::new();
+    for (i, f) in bundle["files"].as_array().unwrap().iter().enumerate() {
+        let body = format!("file body {i}\n");
+        let name = f["path"].as_str().unwrap().to_string();
+        std::fs::write(dir.path().join(&name), &body).unwrap();
+        let sha = closeout::evidence::canonical::sha256_hex(body.as_bytes());
+        files.push(serde_json::json!({"path": name, "media_type": "application/json", "sha256": sha}));
+    }
+    files.push(serde_json::json!({"path": "../outside.json", "sha256": "00".repeat(32)}));
+    bundle["files"] = Value::from(files);
+    std::fs::write(dir.path().join("artifact-bundle.json"), serde_json::to_vec(&bundle).unwrap()).unwrap();
+    std::fs::write(dir.path().parent().unwrap().join("outside.json"), "x").ok();
+    let (_, r) = json_report(&[dir.path().to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    assert_eq!(r["hashes"]["verified"], 3, "{}", r["hashes"]);
+    assert_eq!(r["hashes"]["not_verifiable"], 1, "the ../ path is refused, not followed");
+    let art = r["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "artifact_bundle").unwrap();
+    assert!(art["details"].to_string().contains("outside the evidence directory"), "{art}");
+
+    // One byte changed on disk: mismatch.
+    let first = dir.path().join("release-closeout-summary.json");
+    std::fs::write(&first, "file body X\n").unwrap();
+    let (_, r) = json_report(&[dir.path().to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    assert_eq!(r["hashes"]["mismatched"], 1);
+    assert!(ids_with(&r, "fail").contains(&"artifact_bundle".to_string()));
+}
+
+#[test]
+fn directory_mixes_store_and_unrelated_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("ready-for-release.json"), dir.path().join("evidence-metadata.json")).unwrap();
+    std::fs::copy(fixture("ready-for-release.sqlite"), dir.path().join("evidence.db")).unwrap();
+    std::fs::write(dir.path().join("README.md"), "# notes\n").unwrap();
+    std::fs::write(dir.path().join("package.json"), "{\"name\": \"x\"}").unwrap();
+    let (code, r) = json_report(&[dir.path().to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    assert_eq!((code, r["verdict"].as_str().unwrap()), (0, "ready_for_release"));
+    assert_eq!(r["inputs"].as_array().unwrap().len(), 2);
+    assert_eq!(r["artifacts"]["duplicates_dropped"], 27, "the same store as JSON and SQLite");
+    assert_eq!(r["artifacts"]["skipped_files"].as_array().unwrap().len(), 2);
+}
+
+const PLANTED: &str = "ghp_PLANTEDsecretVALUE0123456789abcdefXYZ";
+
+/// A secret planted in a delivery request is redacted everywhere: no format prints it.
+#[test]
+fn planted_secret_appears_in_no_output_format() {
+    let text = std::fs::read_to_string(fixture("ready-for-release.json")).unwrap();
+    let planted = text.replacen(
+        "\"content-type\": \"application/json\"",
+        &format!("\"content-type\": \"application/json\", \"authorization\": \"token {PLANTED}\""),
+        1,
+    );
+    assert_ne!(planted, text);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("store.json");
+    std::fs::write(&p, planted).unwrap();
+    for format in ["text", "json", "markdown"] {
+        let r = run(&["check", p.to_str().unwrap(), "--as-of", FIXTURE_TIME, "--format", format]);
+        assert_eq!(r.code, 1, "{format}");
+        assert!(!r.stdout.contains("PLANTED") && !r.stderr.contains("PLANTED"), "{format} leaked the secret");
+        assert!(r.stdout.contains("community_boundary"), "{format}");
+    }
+    let (_, r) = json_report(&[p.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    assert_eq!(ids_with(&r, "fail"), ["community_boundary"]);
+    let exposed: Vec<&Value> =
+        r["redactions"].as_array().unwrap().iter().filter(|x| x["redacted_by"] == "closeout").collect();
+    assert_eq!(exposed.len(), 1, "{exposed:?}");
+    assert!(exposed[0]["location"].as_str().unwrap().ends_with("/request/headers/authorization"), "{exposed:?}");
+}
+
+#[test]
+fn leaked_sample_secrets_never_print() {
+    let raw = String::from_utf8(
+        closeout::samples::bytes(&closeout::samples::get("leaked-connector-secret").unwrap()).to_vec(),
+    )
+    .unwrap();
+    assert!(raw.contains("SYNTHETICnotArealSecret0"));
+    for format in ["text", "json", "markdown"] {
+        let r = run(&["check", "--sample", "leaked-connector-secret", "--format", format]);
+        assert!(
+            !r.stdout.contains("SYNTHETICnotArealSecret0") && !r.stdout.contains("synthetic-token-0000"),
+            "{format}"
+        );
+    }
+}
+
+/// Control characters in evidence never reach the output.
+#[test]
+fn control_characters_from_evidence_are_neutralised() {
+    let text = std::fs::read_to_string(fixture("ready-for-release.json")).unwrap();
+    let evil = text.replace("REL-2026.06-go-backend-rollback-drill", "REL-\\u001b[2J\\u001b]0;pwned\\u0007-drill");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("store.json");
+    std::fs::write(&p, evil).unwrap();
+    for format in ["text", "json", "markdown"] {
+        let r = run(&["check", p.to_str().unwrap(), "--as-of", FIXTURE_TIME, "--format", format]);
+        assert!(r.code == 0 || r.code == 1, "{format}: {}", r.stderr);
+        assert!(!r.stdout.bytes().any(|b| b == 0x1b || b == 0x07), "{format} carried a control character");
+        if format != "json" {
+            assert!(r.stdout.contains("\\x1b[2J"), "{format} should show the escape visibly");
+        }
+    }
+}
+
+#[test]
+fn text_report_fits_80_columns_without_colour_when_piped() {
+    for sample in ["trial-walkthrough", "closeout-open", "leaked-connector-secret"] {
+        let r = run(&["check", "--sample", sample]);
+        assert!(!r.stdout.contains('\x1b'), "no ANSI when stdout is not a terminal");
+        for line in r.stdout.lines() {
+            assert!(line.chars().count() <= 80, "{sample}: {} columns: {line}", line.chars().count());
+        }
+    }
+}
+
+#[test]
+fn json_report_is_a_versioned_contract() {
+    let (_, r) = json_report(&["--sample", "accepted-risk-store"]);
+    assert_eq!(r["schema"], "closeout.report.v1");
+    assert_eq!(r["tool"]["name"], "closeout");
+    assert_eq!(r["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    for key in ["verdict", "verdict_reason", "criteria", "acceptance", "inputs", "hashes", "redactions", "as_of"] {
+        assert!(r.get(key).is_some(), "missing {key}");
+    }
+    let c = &r["criteria"][0];
+    for key in ["id", "title", "status", "reason", "evidence", "next_step"] {
+        assert!(c.get(key).is_some(), "criterion missing {key}");
+    }
+    assert_eq!(r["criteria"].as_array().unwrap().len(), 10);
+    let input = &r["inputs"][0];
+    assert_eq!(input["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn markdown_report_has_a_table_and_next_steps() {
+    let r = run(&["check", "--sample", "closeout-open", "--format", "markdown"]);
+    assert!(r.stdout.starts_with("## ⛔ Closeout verdict: `blocked`"));
+    assert!(r.stdout.contains("| | Criterion | Status | Reason |"));
+    assert!(r.stdout.contains("### Next steps"));
+    assert!(r.stdout.contains("- [ ] **release_closeout**"));
+}
+
+#[test]
+fn release_scope_selects_one_release() {
+    let p = fixture("ready-for-release.json");
+    let (code, r) = json_report(&[
+        p.to_str().unwrap(),
+        "--as-of",
+        FIXTURE_TIME,
+        "--release",
+        "REL-2026.06-go-backend-rollback-drill",
+    ]);
+    assert_eq!((code, r["verdict"].as_str().unwrap()), (0, "ready_for_release"));
+    assert_eq!(r["evidence"]["release"], "REL-2026.06-go-backend-rollback-drill");
+    let r = run(&["check", p.to_str().unwrap(), "--release", "REL-nope"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no evidence for release \"REL-nope\""), "{}", r.stderr);
+}
+
+#[test]
+fn unknown_metadata_kinds_are_kept_and_counted() {
+    let mut store: Value = serde_json::from_slice(&std::fs::read(fixture("ready-for-release.json")).unwrap()).unwrap();
+    store["items"].as_array_mut().unwrap().push(serde_json::json!({
+        "metadata_kind": "some-future-kind", "session_id": "future-1",
+        "created_at": "2026-06-01T09:00:00+00:00", "future": {"x": 1}
+    }));
+    let extra = serde_json::to_vec(&store).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("store.json");
+    std::fs::write(&p, extra).unwrap();
+    let (code, r) = json_report(&[p.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    assert_eq!(code, 0);
+    assert_eq!(r["artifacts"]["unknown_kinds"]["some-future-kind"], 1);
+    assert_eq!(r["artifacts"]["count"], 28);
+}
+
+// ------------------------------------------------------------------------------------------ bad input
+
+fn bad(path: &Path, expect: &str) {
+    let r = run(&["check", path.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}: exit code; stderr: {}", path.display(), r.stderr);
+    assert!(r.stdout.is_empty(), "{}: nothing on stdout", path.display());
+    let err = r.stderr.trim_end();
+    assert_eq!(err.lines().count(), 1, "one clear message, got: {err}");
+    assert!(err.contains(&path.display().to_string()), "names the file: {err}");
+    assert!(err.contains(expect), "says what is wrong ({expect}): {err}");
+    assert!(!err.contains("panicked") && !err.contains("BACKTRACE"), "{err}");
+}
+
+#[test]
+fn bad_inputs_give_one_clear_error_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let w = |name: &str, bytes: &[u8]| {
+        let p = d.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    bad(&d.join("does-not-exist.json"), "no such file or directory");
+    let empty_dir = d.join("empty-dir");
+    std::fs::create_dir(&empty_dir).unwrap();
+    bad(&empty_dir, "no CAVRA evidence in this directory");
+    bad(&w("empty.json", b""), "file is empty");
+    bad(&w("blank.json", b"  \n\t "), "file is empty");
+    let store = std::fs::read(fixture("ready-for-release.json")).unwrap();
+    bad(&w("truncated.json", &store[..5000]), "truncated JSON: input ends at line");
+    bad(&w("invalid.json", b"{\"items\": [}\n"), "invalid JSON at line 1, column 12");
+    bad(
+        &w("wrong-type.json", br#"{"items": [{"metadata_kind": 5, "session_id": "x"}]}"#),
+        "/items/0/metadata_kind must be a string",
+    );
+    bad(&w("items-number.json", br#"{"items": 5}"#), "`items` must be an array");
+    bad(&w("item-string.json", br#"{"items": ["x"]}"#), "/items/0 is not an evidence-metadata item");
+    bad(
+        &w(
+            "wrong-section.json",
+            br#"{"schema_version": "cavra.final_closeout_trial.v1", "final_readiness_bundle": []}"#,
+        ),
+        "`final_readiness_bundle` must be an object",
+    );
+    bad(
+        &w("wrong-field.json", br#"{"schema_version": "cavra.final_closeout_trial.v1", "release_closeout_summary": {"closeout_id": "c", "closeout_state": 7}}"#),
+        "/release_closeout_summary/closeout_state must be a string",
+    );
+    bad(&w("unknown-schema.json", br#"{"schema_version": "cavra.final_closeout_trial.v2"}"#), "unknown schema_version");
+    bad(&w("latin1.json", b"{\"items\": [{\"metadata_kind\": \"caf\xe9\"}]}"), "invalid UTF-8 at line 1, column 34");
+    let mut binary = vec![0x7f, b'E', b'L', b'F', 2, 1, 1, 0];
+    binary.extend((0..4000u32).map(|i| (i * 7) as u8));
+    bad(&w("program.bin", &binary), "binary file");
+    let deep = format!(
+        "{{\"items\": [{{\"metadata_kind\": \"x\", \"session_id\": \"s\", \"a\": {}1{}}}]}}",
+        "[".repeat(200_000),
+        "]".repeat(200_000)
+    );
+    bad(&w("deep.json", deep.as_bytes()), "nested too deeply");
+    let deep_obj = format!(
+        "{{\"schema_version\": \"cavra.final_closeout_trial.v1\", \"scenario\": {}1{}}}",
+        "{\"a\": ".repeat(200_000),
+        "}".repeat(200_000)
+    );
+    bad(&w("deep-object.json", deep_obj.as_bytes()), "nested too deeply");
+    let sqlite = d.join("other.sqlite");
+    {
+        let c = rusqlite_free_db(&sqlite);
+        assert!(c, "made an SQLite file");
+    }
+    bad(&sqlite, "has no `evidence_metadata` table");
+    let huge = d.join("huge.json");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len(closeout::evidence::MAX_FILE_BYTES + 1).unwrap();
+    bad(&huge, "larger than the 1024 MiB");
+    let r = run(&["check", "--as-of", "yesterday"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--as-of: \"yesterday\" is not an RFC 3339 time"), "{}", r.stderr);
+}
+
+/// An SQLite database with some other table, written with the sqlite3 file format by hand via the
+/// library's own dependency (no extra test crate).
+fn rusqlite_free_db(path: &Path) -> bool {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch("CREATE TABLE other (a TEXT); INSERT INTO other VALUES ('x');").unwrap();
+    path.exists()
+}
