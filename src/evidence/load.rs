@@ -993,9 +993,11 @@ fn bundle_file(evidence: &Evidence, entry: &serde_json::Value) -> Option<Result<
     Some(hash_file(&real, MAX_HASHED_FILE_BYTES))
 }
 
-/// SHA-256 of a file's bytes, streamed.
+/// SHA-256 of a file's bytes, streamed. Large files are read on one thread while another hashes, so reading
+/// costs no hashing time (an mmap would be as fast but can fault if the file is truncated under us).
 pub fn hash_file(path: &Path, max: u64) -> Result<String, String> {
     use sha2::Digest;
+    const CHUNK: usize = 4 << 20;
     let mut file = fs::File::open(path).map_err(|e| io_problem(&e))?;
     let meta = file.metadata().map_err(|e| io_problem(&e))?;
     if !meta.is_file() {
@@ -1005,14 +1007,44 @@ pub fn hash_file(path: &Path, max: u64) -> Result<String, String> {
         return Err(format!("file is larger than {} MiB", max >> 20));
     }
     let mut hasher = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| io_problem(&e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
+    if meta.len() < 2 * CHUNK as u64 {
+        let mut buf = Vec::with_capacity(meta.len() as usize);
+        file.read_to_end(&mut buf).map_err(|e| io_problem(&e))?;
+        hasher.update(&buf);
+        return Ok(hex(&hasher.finalize()));
     }
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Vec<u8>, usize)>(2);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    for _ in 0..3 {
+        empty_tx.send(vec![0u8; CHUNK]).expect("receiver alive");
+    }
+    let read_result = std::thread::scope(|s| {
+        let reader = s.spawn(move || -> Result<(), String> {
+            for mut buf in empty_rx.iter() {
+                let mut filled = 0;
+                while filled < buf.len() {
+                    match file.read(&mut buf[filled..]) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(io_problem(&e)),
+                    }
+                }
+                if filled == 0 || full_tx.send((buf, filled)).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        });
+        for (buf, n) in full_rx.iter() {
+            hasher.update(&buf[..n]);
+            // Once the reader is done it stops taking buffers back; keep draining what it queued.
+            let _ = empty_tx.send(buf);
+        }
+        drop(empty_tx);
+        reader.join().unwrap_or_else(|_| Err("reader thread failed".into()))
+    });
+    read_result?;
     Ok(hex(&hasher.finalize()))
 }
 

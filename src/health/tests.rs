@@ -1,1 +1,249 @@
+//! Each criterion's pass / warn / fail, on variations of the embedded samples, and the verdict rule.
 
+use serde_json::{Value, json};
+
+use super::*;
+use crate::evidence::{LoadOptions, load_bytes};
+use crate::samples;
+use crate::time::parse_instant;
+
+const AS_OF: &str = "2026-09-14T10:00:00Z";
+
+fn sample_json(name: &str) -> Value {
+    serde_json::from_slice(samples::bytes(&samples::get(name).unwrap())).unwrap()
+}
+
+/// The embedded artifacts of every item whose metadata_kind ends with `suffix`, newest last.
+fn artifacts<'a>(store: &'a mut Value, suffix: &str) -> Vec<&'a mut Value> {
+    let mut found: Vec<(String, &mut Value)> = store["items"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .filter(|i| i["metadata_kind"].as_str().unwrap().ends_with(suffix))
+        .map(|i| {
+            let created = i["created_at"].as_str().unwrap_or_default().to_string();
+            let key = i.as_object().unwrap().iter().find(|(_, v)| v.is_object()).map(|(k, _)| k.clone()).unwrap();
+            (created, &mut i[key.as_str()])
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.into_iter().map(|(_, v)| v).collect()
+}
+
+fn latest<'a>(store: &'a mut Value, suffix: &str) -> &'a mut Value {
+    artifacts(store, suffix).pop().unwrap_or_else(|| panic!("no {suffix}"))
+}
+
+fn evaluate_json(doc: &Value, as_of: &str) -> Report {
+    let ev = load_bytes("test.json", serde_json::to_vec(doc).unwrap(), &LoadOptions::default()).unwrap();
+    evaluate(&ev, &[], parse_instant(as_of).unwrap()).unwrap()
+}
+
+fn status(r: &Report, id: &str) -> Status {
+    r.finding(id).unwrap().status
+}
+
+fn reason(r: &Report, id: &str) -> String {
+    r.finding(id).unwrap().reason.clone()
+}
+
+#[test]
+fn final_readiness_pass_warn_fail() {
+    let clean = sample_json("clean-store");
+    assert_eq!(status(&evaluate_json(&clean, AS_OF), "final_readiness"), Status::Pass);
+
+    let mut warn = clean.clone();
+    let idx = latest(&mut warn, "-readiness-bundle")["evidence_index"].as_array_mut().unwrap();
+    idx.retain(|e| !e["metadata_kind"].as_str().unwrap().ends_with("-auditor-export"));
+    let r = evaluate_json(&warn, AS_OF);
+    assert_eq!(status(&r, "final_readiness"), Status::Warn);
+    assert!(reason(&r, "final_readiness").contains("auditor export"), "{}", reason(&r, "final_readiness"));
+
+    let mut fail = clean.clone();
+    let b = latest(&mut fail, "-readiness-bundle");
+    b["closeout_state"] = json!("incomplete");
+    b["blockers"] = json!(["immutable_archive_reference"]);
+    let r = evaluate_json(&fail, AS_OF);
+    assert_eq!(status(&r, "final_readiness"), Status::Fail);
+    assert!(reason(&r, "final_readiness").contains("immutable_archive_reference"));
+}
+
+#[test]
+fn signed_archive_manifest_warn_and_private_key_fail() {
+    let mut warn = sample_json("clean-store");
+    latest(&mut warn, "-signed-archive-manifest")["bundle_id"] = json!("gordackfinalbundle-0000000000000000");
+    let r = evaluate_json(&warn, AS_OF);
+    assert_eq!(status(&r, "signed_archive_manifest"), Status::Warn, "{}", reason(&r, "signed_archive_manifest"));
+
+    let mut key = sample_json("clean-store");
+    latest(&mut key, "-signed-archive-manifest")["private_key_stored"] = json!(true);
+    let r = evaluate_json(&key, AS_OF);
+    assert_eq!(status(&r, "signed_archive_manifest"), Status::Fail);
+    assert_eq!(status(&r, "community_boundary"), Status::Fail);
+
+    let mut pem = sample_json("clean-store");
+    let material =
+        format!("-----BEGIN {} KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END {} KEY-----", "PRIVATE", "PRIVATE");
+    latest(&mut pem, "-signed-archive-manifest")["notes"] = json!(material);
+    let r = evaluate_json(&pem, AS_OF);
+    assert_eq!(status(&r, "signed_archive_manifest"), Status::Fail, "{}", reason(&r, "signed_archive_manifest"));
+    assert!(reason(&r, "community_boundary").contains("private key"), "{}", reason(&r, "community_boundary"));
+}
+
+#[test]
+fn artifact_bundle_warns_on_an_older_tampered_version() {
+    let mut doc = sample_json("clean-store");
+    let items = doc["items"].as_array_mut().unwrap();
+    let pos =
+        items.iter().position(|i| i["metadata_kind"].as_str().unwrap().ends_with("-closeout-artifact-bundle")).unwrap();
+    let mut older = items[pos].clone();
+    older["session_id"] = json!("gordackfinalartifact-00000000000000aa");
+    older["created_at"] = json!("2026-09-14T08:00:00+00:00");
+    let b = older.as_object_mut().unwrap().values_mut().find(|v| v.is_object()).unwrap();
+    b["artifact_bundle_id"] = json!("gordackfinalartifact-00000000000000aa");
+    b["files"][0]["content"]["closeout_state"] = json!("tampered");
+    items.push(older);
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "artifact_bundle"), Status::Warn, "{}", reason(&r, "artifact_bundle"));
+    assert_eq!(r.hashes.mismatched, 1);
+}
+
+#[test]
+fn retention_health_warns_when_retention_is_expiring() {
+    let doc = sample_json("clean-store");
+    let mut d = doc.clone();
+    let until = latest(&mut d, "-closeout-artifact-bundle")["retention_until"].as_str().unwrap().to_string();
+    let end = crate::time::parse_deadline(&until).unwrap();
+    let ten_days_before = crate::time::fmt_instant(end - chrono::Duration::days(10));
+    let r = evaluate_json(&doc, &ten_days_before);
+    assert_eq!(status(&r, "retention_health"), Status::Warn, "{}", reason(&r, "retention_health"));
+    assert!(reason(&r, "retention_health").contains("within 30 days"));
+    let r = evaluate_json(&doc, &crate::time::fmt_instant(end));
+    assert_eq!(status(&r, "retention_health"), Status::Fail);
+    assert!(reason(&r, "retention_health").contains("retention expired"));
+}
+
+#[test]
+fn retention_alerts_pass_warn_fail() {
+    let base = sample_json("accepted-risk-store");
+    assert_eq!(status(&evaluate_json(&base, AS_OF), "retention_alerts"), Status::Pass);
+
+    let mut failed = base.clone();
+    for item in failed["items"].as_array_mut().unwrap() {
+        if item["connector_delivery_source"].as_str().is_some_and(|s| s.ends_with("_retention_health_alert")) {
+            item["delivery_success"] = json!(false);
+            item["delivery"]["success"] = json!(false);
+            item["delivery"]["deliveries"][0]["success"] = json!(false);
+            item["delivery"]["deliveries"][0]["error"] = json!("connector endpoint unreachable");
+        }
+    }
+    let r = evaluate_json(&failed, AS_OF);
+    assert_eq!(status(&r, "retention_alerts"), Status::Warn, "{}", reason(&r, "retention_alerts"));
+    assert!(reason(&r, "retention_alerts").contains("connector endpoint unreachable"));
+
+    let mut missing = base.clone();
+    missing["items"].as_array_mut().unwrap().retain(|i| !i["metadata_kind"].as_str().unwrap().ends_with("-alert-plan"));
+    let r = evaluate_json(&missing, AS_OF);
+    assert_eq!(status(&r, "retention_alerts"), Status::Fail);
+    assert!(reason(&r, "retention_alerts").contains("no alert plan"));
+}
+
+#[test]
+fn retry_workflow_flags_the_summed_attempts_quirk() {
+    let mut doc = sample_json("accepted-risk-store");
+    for plan in artifacts(&mut doc, "-retry-plan") {
+        for d in plan["retry_decisions"].as_array_mut().unwrap() {
+            d["action"] = json!("suppress");
+            d["reason"] = json!("max_retry_attempts_reached");
+        }
+    }
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "retry_workflow"), Status::Warn);
+    assert!(reason(&r, "retry_workflow").contains("summed attempt_count"), "{}", reason(&r, "retry_workflow"));
+}
+
+#[test]
+fn retry_workflow_fails_on_live_run_without_dry_run() {
+    let mut doc = sample_json("accepted-risk-store");
+    for w in artifacts(&mut doc, "-retry-worker-run") {
+        w["dry_run"] = json!(false);
+    }
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "retry_workflow"), Status::Fail, "{}", reason(&r, "retry_workflow"));
+    assert!(reason(&r, "retry_workflow").contains("no dry run first"));
+}
+
+#[test]
+fn trial_package_criteria_fail_on_their_own_fields() {
+    let base = sample_json("trial-walkthrough");
+    let mut t = base.clone();
+    t["final_readiness_bundle"]["state"] = json!("blocked");
+    t["retention_alert_delivery"]["providers"][0]["redacted"] = json!(false);
+    t["retry_worker_run"]["live_connector_used"] = json!(true);
+    let r = evaluate_json(&t, AS_OF);
+    assert_eq!(status(&r, "final_readiness"), Status::Fail);
+    assert_eq!(status(&r, "community_boundary"), Status::Fail);
+    assert!(reason(&r, "community_boundary").contains("redacted: false"));
+    assert_eq!(status(&r, "retry_workflow"), Status::Fail, "{}", reason(&r, "retry_workflow"));
+}
+
+fn finding(id: &'static str, status: Status) -> Finding {
+    Finding {
+        id,
+        title: id,
+        status,
+        reason: String::new(),
+        nodes: vec![],
+        evidence: vec![],
+        next_step: String::new(),
+        details: vec![],
+    }
+}
+
+fn acceptance(covers: Option<Vec<&str>>, expires: &str) -> Acceptance {
+    Acceptance {
+        source: AcceptanceSource::ReviewRecord { path: "review.json".into() },
+        owner: Some("owner".into()),
+        reason: Some("accepted".into()),
+        external_ref: None,
+        expires_at: Some(expires.into()),
+        target_date: None,
+        covers: covers.map(|c| c.into_iter().map(String::from).collect()),
+        void_reason: None,
+    }
+}
+
+#[test]
+fn verdict_rule() {
+    let t = parse_instant(AS_OF).unwrap();
+    let pass = [finding("a", Status::Pass), finding("b", Status::Pass)];
+    assert_eq!(verdict(&pass, &[], t).0, Verdict::ReadyForRelease);
+
+    let warn = [finding("a", Status::Warn), finding("b", Status::Warn)];
+    let (v, why, ..) = verdict(&warn, &[], t);
+    assert_eq!(v, Verdict::Blocked);
+    assert!(why.contains("risk not accepted") && why.contains("To accept it"), "{why}");
+
+    let all = acceptance(None, "2026-12-31");
+    assert_eq!(verdict(&warn, std::slice::from_ref(&all), t).0, Verdict::ReadyWithAcceptedRisk);
+
+    let only_a = acceptance(Some(vec!["a"]), "2026-12-31");
+    let (v, why, ..) = verdict(&warn, &[only_a], t);
+    assert_eq!(v, Verdict::Blocked);
+    assert!(why.contains("b has no valid owner acceptance"), "{why}");
+
+    let expired = acceptance(None, "2026-09-01");
+    let (v, why, ..) = verdict(&warn, &[expired], t);
+    assert_eq!(v, Verdict::Blocked);
+    assert!(why.contains("expired on 2026-09-01"), "{why}");
+
+    let mut void = acceptance(None, "2026-12-31");
+    void.void_reason = Some("the reviewed retry plan changed".into());
+    assert_eq!(verdict(&warn, &[void], t).0, Verdict::Blocked);
+
+    let fail = [finding("a", Status::Fail), finding("b", Status::Warn)];
+    let (v, why, used, _) = verdict(&fail, &[all], t);
+    assert_eq!(v, Verdict::Blocked, "an acceptance never overrides a failure");
+    assert!(used.is_none());
+    assert!(why.starts_with("1 criteria fail: a"), "{why}");
+}
