@@ -45,6 +45,10 @@ pub struct SourceArgs {
     /// Use an embedded sample scenario by name (see `closeout samples`).
     #[arg(long, value_name = "NAME", conflicts_with = "path")]
     pub sample: Option<String>,
+    /// A retry-plan review record (closeout.review.v1) whose owner acceptance counts while it is unexpired
+    /// and the evidence it reviewed is unchanged. Repeatable.
+    #[arg(long = "review", value_name = "FILE")]
+    pub reviews: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -8,10 +8,13 @@ pub mod bench_support;
 pub mod cli;
 pub mod evidence;
 pub mod health;
+pub mod live;
 pub mod report;
+pub mod review;
 pub mod samples;
 pub mod sanitize;
 pub mod time;
+pub mod tui;
 
 /// Print a phase timing to stderr when `CLOSEOUT_TRACE` is set (for performance work; off by default).
 pub fn trace(phase: &str, since: std::time::Instant) {

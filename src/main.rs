@@ -17,7 +17,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Some(Command::Check(args)) => check(&args.source, args.format, args.strict),
         Some(Command::Samples) => list_samples(),
-        None => check(&cli.source, OutputFormat::Text, false),
+        None => explore(&cli.source),
     };
     ExitCode::from(code)
 }
@@ -46,30 +46,56 @@ fn as_of(src: &SourceArgs, ev: &Evidence) -> Result<chrono::DateTime<chrono::Utc
     }
 }
 
-fn check(src: &SourceArgs, format: OutputFormat, strict: bool) -> u8 {
-    let ev = match load(src) {
-        Ok(ev) => ev,
-        Err(e) => return fail(&e),
-    };
-    let when = match as_of(src, &ev) {
-        Ok(t) => t,
-        Err(e) => return fail(&e),
-    };
+/// Load what the arguments name and evaluate it as of the requested time; a problem is reported on stderr
+/// and becomes exit code 2.
+fn load_and_evaluate(src: &SourceArgs) -> Result<(Evidence, health::Report), u8> {
+    let ev = load(src).map_err(|e| fail(&e))?;
+    let when = as_of(src, &ev).map_err(|e| fail(&e))?;
+    let acceptances = closeout::review::acceptances(&src.reviews, &ev).map_err(|e| fail(&e))?;
     let t = std::time::Instant::now();
-    let report = match health::evaluate(&ev, &[], when) {
-        Ok(r) => r,
-        Err(e) => return fail(&e),
-    };
+    let report = health::evaluate(&ev, &acceptances, when).map_err(|e| fail(&e))?;
     closeout::trace("evaluated", t);
+    Ok((ev, report))
+}
+
+fn print_report(ev: &Evidence, report: &health::Report, format: OutputFormat) {
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let style = if color { TextStyle::Color } else { TextStyle::Plain };
-    let text = report::render(format, &ev, &report, style);
+    let text = report::render(format, ev, report, style);
     let mut out = stdout.lock();
     if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
         // A closed pipe (e.g. `| head`) is not an evaluation failure.
     }
+}
+
+fn check(src: &SourceArgs, format: OutputFormat, strict: bool) -> u8 {
+    let (ev, report) = match load_and_evaluate(src) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    print_report(&ev, &report, format);
     report::exit_code(report.verdict, strict) as u8
+}
+
+/// No command: open the explorer, or print the text report (with `check`'s exit code) when stdout is not
+/// a terminal. Bad input is reported before the terminal is touched.
+fn explore(src: &SourceArgs) -> u8 {
+    let (ev, report) = match load_and_evaluate(src) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    if !std::io::stdout().is_terminal() {
+        print_report(&ev, &report, OutputFormat::Text);
+        return report::exit_code(report.verdict, false) as u8;
+    }
+    match closeout::tui::run(ev, report, closeout::tui::Options::from_env()) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("closeout: error: terminal: {e}");
+            2
+        }
+    }
 }
 
 fn list_samples() -> u8 {

@@ -450,3 +450,69 @@ fn rusqlite_free_db(path: &Path) -> bool {
     conn.execute_batch("CREATE TABLE other (a TEXT); INSERT INTO other VALUES ('x');").unwrap();
     path.exists()
 }
+
+/// A review record makes CAVRA's accepted-risk store ready with accepted risk, until its retry plan changes.
+#[test]
+fn review_record_accepts_the_risk_until_the_evidence_changes() {
+    use closeout::review::{
+        AcceptanceInput, DeliveryReview, PANES, PaneOutcome, RecordInput, build_record, write_atomic,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("evidence-metadata.json");
+    std::fs::copy(fixture("accepted-risk-failed-delivery.json"), &store).unwrap();
+    let ev = closeout::evidence::load_path(&store, &Default::default()).unwrap();
+    let delivery = ev.nodes[ev.all(&closeout::evidence::Kind::CloseoutDelivery)[0]].id.clone();
+    let form = AcceptanceInput {
+        owner: "release-risk-owner".into(),
+        external_ref: "CHG-1".into(),
+        reason: "redelivery after the webhook fix".into(),
+        target_resolution_date: "2026-06-05".into(),
+        expires_at: "2026-06-08".into(),
+    };
+    let panes =
+        PANES.iter().map(|p| PaneOutcome { pane: p.to_string(), outcome: "reviewed".into(), note: None }).collect();
+    let t = closeout::time::parse_instant(FIXTURE_TIME).unwrap();
+    let rec = build_record(
+        &ev,
+        RecordInput {
+            reviewer: "reviewer",
+            reviewed_at: t,
+            as_of: t,
+            deliveries: vec![DeliveryReview { delivery_id: delivery, panes }],
+            acceptance: Some(&form),
+            covers: vec!["closeout_delivery".into(), "retention_health".into(), "retry_workflow".into()],
+        },
+    )
+    .unwrap();
+    let rec_path = dir.path().join("review.json");
+    write_atomic(&rec_path, &rec, &ev).unwrap();
+    let (s, r) = (store.to_str().unwrap(), rec_path.to_str().unwrap());
+
+    let (code, report) = json_report(&[s, "--as-of", FIXTURE_TIME]);
+    assert_eq!((code, report["verdict"].as_str().unwrap()), (1, "blocked"));
+    let (code, report) = json_report(&[s, "--as-of", FIXTURE_TIME, "--review", r]);
+    assert_eq!(
+        (code, report["verdict"].as_str().unwrap()),
+        (0, "ready_with_accepted_risk"),
+        "{}",
+        report["verdict_reason"]
+    );
+    assert_eq!(report["acceptance"]["owner"], "release-risk-owner");
+    let (code, _) = json_report(&[s, "--as-of", "2026-06-10T00:00:00Z", "--review", r]);
+    assert_eq!(code, 1, "expired");
+
+    let changed =
+        std::fs::read_to_string(&store).unwrap().replace("\"retry_delay_minutes\": 15", "\"retry_delay_minutes\": 20");
+    std::fs::write(&store, changed).unwrap();
+    let (code, report) = json_report(&[s, "--as-of", FIXTURE_TIME, "--review", r]);
+    assert_eq!(code, 1);
+    assert!(
+        report["verdict_reason"].as_str().unwrap().contains("changed since the review"),
+        "{}",
+        report["verdict_reason"]
+    );
+
+    let bad = run(&["check", s, "--review", store.to_str().unwrap()]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("not a closeout review record"), "{}", bad.stderr);
+}

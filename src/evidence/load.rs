@@ -791,6 +791,7 @@ impl Builder {
             }
         };
         let mut evidence = Evidence {
+            hashed_bytes: std::sync::atomic::AtomicU64::new(0),
             label: crate::sanitize::clean(&label).into_owned(),
             source,
             edition,
@@ -942,7 +943,10 @@ fn hash_checks(evidence: &Evidence, bundle: &serde_json::Value) -> Vec<HashCheck
             };
             let well_formed = expected.len() == 64 && expected.bytes().all(|c| c.is_ascii_hexdigit());
             if let Some(content) = f.get("content") {
-                let actual = canonical::canonical_sha256_hex(content);
+                let mut canon = Vec::new();
+                canonical::python_dumps_sorted(content, &mut canon);
+                evidence.hashed_bytes.fetch_add(canon.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                let actual = canonical::sha256_hex(&canon);
                 let status = if actual == expected { HashStatus::Verified } else { HashStatus::Mismatch };
                 let note = if status == HashStatus::Verified {
                     "embedded content hashes to the recorded sha256".to_string()
@@ -990,7 +994,12 @@ fn bundle_file(evidence: &Evidence, entry: &serde_json::Value) -> Option<Result<
     if !real.starts_with(&real_root) {
         return Some(Err("refused: the file links outside the evidence directory".into()));
     }
-    Some(hash_file(&real, MAX_HASHED_FILE_BYTES))
+    let result = hash_file(&real, MAX_HASHED_FILE_BYTES);
+    if result.is_ok() {
+        let size = fs::metadata(&real).map_or(0, |m| m.len());
+        evidence.hashed_bytes.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+    }
+    Some(result)
 }
 
 /// SHA-256 of a file's bytes, streamed. Large files are read on one thread while another hashes, so reading

@@ -237,6 +237,8 @@ pub struct Evidence {
     pub default_as_of: Option<DateTime<Utc>>,
     /// Directory the evidence was loaded from: files an artifact bundle names are looked for only here.
     pub(crate) root: Option<PathBuf>,
+    /// Bytes hashed so far verifying artifact bundles (for progress displays).
+    pub hashed_bytes: std::sync::atomic::AtomicU64,
 }
 
 impl Evidence {
@@ -304,6 +306,11 @@ impl Evidence {
             *counts.entry((n.kind.chain_rank(), n.kind.clone())).or_default() += 1;
         }
         counts.into_iter().map(|((_, k), c)| (k, c)).collect()
+    }
+
+    /// The directory the evidence was loaded from (files an artifact bundle names are looked for here).
+    pub fn root(&self) -> Option<&std::path::Path> {
+        self.root.as_deref()
     }
 
     /// "trial package" or "runtime evidence".

@@ -6,6 +6,7 @@
 
 pub mod acceptance;
 mod criteria;
+pub mod run;
 
 use std::sync::Arc;
 

@@ -1,0 +1,410 @@
+//! Retry-plan review records (`closeout.review.v1`): the outcome of a reviewer stepping through each failed
+//! closeout delivery, and the owner acceptance they recorded.
+//!
+//! A record is evidence: [`to_acceptance`] turns it into an [`Acceptance`] that counts only while it is
+//! unexpired and every artifact it reviewed still has the digest it had when reviewed. Records are written
+//! atomically (temporary file, then rename), never over an evidence file, and never hold a secret: free text
+//! typed by a person is checked with the same detector as evidence and redacted before it is stored.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::canonical::{canonical_sha256_hex, sha256_hex};
+use crate::evidence::value::classify_string;
+use crate::evidence::{Evidence, Kind, LoadError, RedactedBy};
+use crate::health::{Acceptance, AcceptanceSource};
+use crate::time::{fmt_instant, parse_deadline};
+
+/// Schema of a review record.
+pub const REVIEW_SCHEMA: &str = "closeout.review.v1";
+
+/// The largest review record closeout reads.
+const MAX_RECORD_BYTES: u64 = 4 << 20;
+
+/// The five panes of a retry-plan review, in order.
+pub const PANES: [&str; 5] =
+    ["failed_delivery", "retry_decision", "worker_evidence", "boundary_check", "owner_acceptance"];
+
+/// One reviewed artifact, pinned by the SHA-256 of its canonical JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewedArtifact {
+    pub id: String,
+    pub kind: String,
+    pub sha256: String,
+}
+
+/// What the reviewer concluded on one pane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaneOutcome {
+    pub pane: String,
+    /// `reviewed`, `flagged` or `skipped`.
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The review of one failed delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryReview {
+    pub delivery_id: String,
+    pub panes: Vec<PaneOutcome>,
+}
+
+/// The owner acceptance typed in the review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptanceRecord {
+    pub owner: String,
+    #[serde(default)]
+    pub external_ref: Option<String>,
+    pub reason: String,
+    #[serde(default)]
+    pub target_resolution_date: Option<String>,
+    pub expires_at: String,
+    /// Criterion ids the acceptance covers.
+    pub covers: Vec<String>,
+}
+
+/// A review record, as written to disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewRecord {
+    pub schema: String,
+    pub tool: String,
+    pub reviewer: String,
+    /// When the review was recorded.
+    pub reviewed_at: String,
+    /// The evaluation time the reviewer saw.
+    pub as_of: String,
+    pub evidence_label: String,
+    pub artifacts: Vec<ReviewedArtifact>,
+    pub deliveries: Vec<DeliveryReview>,
+    #[serde(default)]
+    pub acceptance: Option<AcceptanceRecord>,
+    /// SHA-256 of the record's canonical JSON without this field: edits after writing are detected.
+    #[serde(default)]
+    pub record_sha256: String,
+}
+
+impl ReviewRecord {
+    fn body_digest(&self) -> String {
+        let mut copy = self.clone();
+        copy.record_sha256 = String::new();
+        let mut v = serde_json::to_value(&copy).expect("record serializes");
+        if let Some(o) = v.as_object_mut() {
+            o.remove("record_sha256");
+        }
+        canonical_sha256_hex(&v)
+    }
+
+    /// Seal the record: compute `record_sha256`.
+    pub fn seal(mut self) -> Self {
+        self.record_sha256 = self.body_digest();
+        self
+    }
+
+    pub fn is_intact(&self) -> bool {
+        self.record_sha256 == self.body_digest()
+    }
+}
+
+/// What the reviewer typed in the acceptance pane, before validation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AcceptanceInput {
+    pub owner: String,
+    pub external_ref: String,
+    pub reason: String,
+    pub target_resolution_date: String,
+    pub expires_at: String,
+}
+
+/// A problem with one field of the acceptance form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Validate the acceptance form: owner and reason required, dates parse, expiry after the evaluation time,
+/// and no secret in any field.
+pub fn validate_acceptance(input: &AcceptanceInput, as_of: DateTime<Utc>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut need = |field: &'static str, value: &str, what: &str| {
+        if value.trim().is_empty() {
+            errors.push(FieldError { field, message: format!("{what} is required") });
+        }
+    };
+    need("owner", &input.owner, "owner");
+    need("reason", &input.reason, "reason");
+    need("expires_at", &input.expires_at, "expiry");
+    if !input.expires_at.trim().is_empty() {
+        match parse_deadline(&input.expires_at) {
+            None => errors
+                .push(FieldError { field: "expires_at", message: "not a date (use YYYY-MM-DD or RFC 3339)".into() }),
+            Some(end) if end <= as_of => errors.push(FieldError {
+                field: "expires_at",
+                message: format!("must be after the evaluation time {}", fmt_instant(as_of)),
+            }),
+            Some(_) => {}
+        }
+    }
+    if !input.target_resolution_date.trim().is_empty() && parse_deadline(&input.target_resolution_date).is_none() {
+        errors.push(FieldError {
+            field: "target_resolution_date",
+            message: "not a date (use YYYY-MM-DD or RFC 3339)".into(),
+        });
+    }
+    for (field, value) in [("owner", &input.owner), ("external_ref", &input.external_ref), ("reason", &input.reason)] {
+        if let Some((kind, RedactedBy::Closeout)) = classify_string(value, false) {
+            errors.push(FieldError {
+                field,
+                message: format!("looks like a secret ({}); records never hold secrets", kind.label()),
+            });
+        }
+    }
+    errors
+}
+
+/// Free text with anything secret-looking replaced, so a record never stores a secret.
+pub fn scrub(text: &str) -> String {
+    match classify_string(text, false) {
+        Some((kind, RedactedBy::Closeout)) => format!("«REDACTED: {}»", kind.label()),
+        _ => crate::sanitize::clean(text).into_owned(),
+    }
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| scrub(t))
+}
+
+/// The artifacts a review of the retry workflow pins: each failed closeout delivery, the latest retry plan,
+/// the latest worker run and its execution records.
+pub fn reviewed_artifacts(ev: &Evidence, deliveries: &[String]) -> Result<Vec<ReviewedArtifact>, LoadError> {
+    let mut nodes: Vec<usize> = Vec::new();
+    for d in deliveries {
+        nodes.extend(ev.find(d).iter().copied());
+    }
+    for kind in [Kind::RetryPlan, Kind::WorkerRun] {
+        nodes.extend(ev.latest(&kind));
+    }
+    if let Some(run) = ev.latest(&Kind::WorkerRun) {
+        let run_id = ev.nodes[run].id.clone();
+        for rec in ev.all(&Kind::ExecutionRecord) {
+            if ev.artifact(rec)?.str("run_id") == Some(run_id.as_str()) {
+                nodes.push(rec);
+            }
+        }
+    }
+    nodes.dedup();
+    nodes
+        .into_iter()
+        .map(|i| {
+            Ok(ReviewedArtifact {
+                id: ev.nodes[i].id.clone(),
+                kind: ev.nodes[i].kind.name().to_string(),
+                sha256: ev.artifact(i)?.digest.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Everything needed to build a record.
+pub struct RecordInput<'a> {
+    pub reviewer: &'a str,
+    pub reviewed_at: DateTime<Utc>,
+    pub as_of: DateTime<Utc>,
+    pub deliveries: Vec<DeliveryReview>,
+    pub acceptance: Option<&'a AcceptanceInput>,
+    /// Criterion ids the acceptance covers (the ones that warn because of the failed deliveries).
+    pub covers: Vec<String>,
+}
+
+/// Build and seal a review record over the loaded evidence.
+pub fn build_record(ev: &Evidence, input: RecordInput) -> Result<ReviewRecord, LoadError> {
+    let ids: Vec<String> = input.deliveries.iter().map(|d| d.delivery_id.clone()).collect();
+    let artifacts = reviewed_artifacts(ev, &ids)?;
+    let deliveries = input
+        .deliveries
+        .into_iter()
+        .map(|d| DeliveryReview {
+            delivery_id: d.delivery_id,
+            panes: d
+                .panes
+                .into_iter()
+                .map(|p| PaneOutcome { pane: p.pane, outcome: p.outcome, note: p.note.as_deref().and_then(opt) })
+                .collect(),
+        })
+        .collect();
+    let acceptance = input.acceptance.map(|a| AcceptanceRecord {
+        owner: scrub(a.owner.trim()),
+        external_ref: opt(&a.external_ref),
+        reason: scrub(a.reason.trim()),
+        target_resolution_date: opt(&a.target_resolution_date),
+        expires_at: a.expires_at.trim().to_string(),
+        covers: input.covers.clone(),
+    });
+    Ok(ReviewRecord {
+        schema: REVIEW_SCHEMA.into(),
+        tool: crate::report::tool_version(),
+        reviewer: scrub(input.reviewer.trim()),
+        reviewed_at: fmt_instant(input.reviewed_at),
+        as_of: fmt_instant(input.as_of),
+        evidence_label: ev.label.clone(),
+        artifacts,
+        deliveries,
+        acceptance,
+        record_sha256: String::new(),
+    }
+    .seal())
+}
+
+/// Read a review record, with clear errors.
+pub fn load_record(path: &Path) -> Result<ReviewRecord, LoadError> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| LoadError::new(&shown, e.to_string()))?;
+    if meta.len() > MAX_RECORD_BYTES {
+        return Err(LoadError::new(&shown, "file is too large to be a review record"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| LoadError::new(&shown, e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| LoadError::json(&shown, &e))?;
+    if value.get("schema").and_then(|s| s.as_str()) != Some(REVIEW_SCHEMA) {
+        return Err(LoadError::new(
+            &shown,
+            format!("not a closeout review record (expected \"schema\": \"{REVIEW_SCHEMA}\")"),
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| LoadError::new(&shown, format!("review record has the wrong shape: {e}")))
+}
+
+/// The acceptance a record grants against the loaded evidence, void (with the reason) when the record was
+/// edited, an artifact it reviewed is gone or changed, the retry plan was replaced, or a delivery failed
+/// after the review. Expiry is judged later, at the evaluation time.
+pub fn to_acceptance(record: &ReviewRecord, path: &str, ev: &Evidence) -> Result<Option<Acceptance>, LoadError> {
+    let Some(a) = &record.acceptance else { return Ok(None) };
+    let void_reason = void_reason(record, ev)?;
+    Ok(Some(Acceptance {
+        source: AcceptanceSource::ReviewRecord { path: path.to_string() },
+        owner: Some(crate::sanitize::clean(&a.owner).into_owned()),
+        reason: Some(crate::sanitize::clean(&a.reason).into_owned()),
+        external_ref: a.external_ref.as_deref().map(|s| crate::sanitize::clean(s).into_owned()),
+        expires_at: Some(crate::sanitize::clean(&a.expires_at).into_owned()),
+        target_date: a.target_resolution_date.as_deref().map(|s| crate::sanitize::clean(s).into_owned()),
+        covers: Some(a.covers.clone()),
+        void_reason,
+    }))
+}
+
+fn void_reason(record: &ReviewRecord, ev: &Evidence) -> Result<Option<String>, LoadError> {
+    if !record.is_intact() {
+        return Ok(Some("the record was modified after it was written (record_sha256 does not match)".into()));
+    }
+    for art in &record.artifacts {
+        let nodes = ev.find(&art.id);
+        if nodes.is_empty() {
+            return Ok(Some(format!(
+                "reviewed {} {} is not in the evidence",
+                art.kind,
+                crate::sanitize::clean(&art.id)
+            )));
+        }
+        let mut matched = false;
+        for &n in nodes {
+            if ev.artifact(n)?.digest == art.sha256 {
+                matched = true;
+            }
+        }
+        if !matched {
+            return Ok(Some(format!("{} {} changed since the review", art.kind, crate::sanitize::clean(&art.id))));
+        }
+    }
+    for kind in [Kind::RetryPlan, Kind::WorkerRun] {
+        if let Some(latest) = ev.latest(&kind) {
+            let id = &ev.nodes[latest].id;
+            let reviewed: Vec<&ReviewedArtifact> = record.artifacts.iter().filter(|a| a.kind == kind.name()).collect();
+            if !reviewed.is_empty() && !reviewed.iter().any(|a| &a.id == id) {
+                return Ok(Some(format!(
+                    "the {} changed: reviewed {}, the evidence now has {}",
+                    kind.name(),
+                    crate::sanitize::clean(&reviewed[0].id),
+                    crate::sanitize::clean(id)
+                )));
+            }
+        }
+    }
+    let reviewed: Vec<&str> = record.deliveries.iter().map(|d| d.delivery_id.as_str()).collect();
+    for d in ev.all(&Kind::CloseoutDelivery) {
+        let node = &ev.nodes[d];
+        let failed = match node.delivery_success {
+            Some(ok) => !ok,
+            None => ev.artifact(d)?.get("success").and_then(|s| s.as_bool()) == Some(false),
+        };
+        if failed && !reviewed.contains(&node.id.as_str()) {
+            return Ok(Some(format!(
+                "delivery {} failed and was not part of the review",
+                crate::sanitize::clean(&node.id)
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// Load review records and turn them into acceptances against the evidence.
+pub fn acceptances(paths: &[PathBuf], ev: &Evidence) -> Result<Vec<Acceptance>, LoadError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let record = load_record(p)?;
+        if let Some(a) = to_acceptance(&record, &p.display().to_string(), ev)? {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+/// Where a review record goes by default: beside the evidence, named after the review time.
+pub fn default_path(ev: &Evidence, reviewed_at: DateTime<Utc>) -> PathBuf {
+    let dir = ev.root().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    dir.join(format!("closeout-review-{}.json", reviewed_at.format("%Y%m%dT%H%M%SZ")))
+}
+
+/// Write a record atomically: a temporary file in the same directory, flushed and synced, then renamed over
+/// the target. Refuses to replace an evidence file (any loaded input, or an existing file that is not a
+/// review record). On any failure no partial file is left behind.
+pub fn write_atomic(path: &Path, record: &ReviewRecord, ev: &Evidence) -> Result<(), LoadError> {
+    let shown = path.display().to_string();
+    let target = path.canonicalize().ok();
+    for input in &ev.inputs {
+        let input_path = Path::new(&input.path).canonicalize().ok();
+        if target.is_some() && input_path == target {
+            return Err(LoadError::new(&shown, "refusing to write a review record over an evidence file"));
+        }
+    }
+    if path.exists() && load_record(path).is_err() {
+        return Err(LoadError::new(&shown, "refusing to replace a file that is not a closeout review record"));
+    }
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "review.json".into());
+    let mut text = serde_json::to_string_pretty(record).expect("record serializes");
+    text.push('\n');
+    let nonce = sha256_hex(format!("{}{}", record.record_sha256, std::process::id()).as_bytes());
+    let tmp = dir.join(format!(".{name}.{}.tmp", &nonce[..12]));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(LoadError::new(&shown, format!("could not write the review record: {e}")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

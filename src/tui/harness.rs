@@ -1,0 +1,69 @@
+//! Driving the app without a terminal: build it from evidence, feed it events through the same keymap
+//! path as the live app, and render it into a [`TestBackend`]. Used by tests, benchmarks and (later) the
+//! headless demo recorder.
+
+use std::sync::Arc;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{Event, KeyCode};
+
+use super::app::App;
+use super::event::key;
+use super::ui;
+use crate::evidence::Evidence;
+use crate::health::{self, Report};
+
+/// Evaluate evidence as of its own default time (or `as_of`) and open an app of the given size.
+pub fn app(evidence: Evidence, as_of: Option<chrono::DateTime<chrono::Utc>>, width: u16, height: u16) -> App {
+    let when = as_of.or(evidence.default_as_of).expect("an evaluation time (as_of or the evidence's own)");
+    let report: Report = health::evaluate(&evidence, &[], when).expect("evidence evaluates");
+    App::new(Arc::new(evidence), Arc::new(report), width, height)
+}
+
+/// Feed one terminal event through the keymap, as the run loop does.
+pub fn send(app: &mut App, ev: &Event) {
+    if let Some(action) = app.action_for(ev) {
+        app.update(action);
+    }
+}
+
+/// Press each character of `keys`.
+pub fn type_keys(app: &mut App, keys: &str) {
+    for c in keys.chars() {
+        send(app, &key(KeyCode::Char(c)));
+    }
+}
+
+/// Press a special key.
+pub fn press(app: &mut App, code: KeyCode) {
+    send(app, &key(code));
+}
+
+/// Render the app into a fresh test terminal of its own size.
+pub fn render(app: &App) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(app.area.width, app.area.height)).expect("test backend");
+    terminal.draw(|f| ui::render(app, f)).expect("test backend draws");
+    terminal
+}
+
+/// The rendered buffer.
+pub fn buffer(app: &App) -> Buffer {
+    render(app).backend().buffer().clone()
+}
+
+/// The rendered screen as text, one line per row (trailing spaces trimmed).
+pub fn screen(app: &App) -> String {
+    let buf = buffer(app);
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,37 @@
+//! The detail pane: the selected row's document, already laid out for the pane width; a frame only copies
+//! the visible lines.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::layout::inner;
+use super::{pane_block, scrollbar};
+use crate::tui::app::{App, Overlay, Pane};
+use crate::tui::text::untrusted;
+use crate::tui::theme;
+use crate::tui::tree::Sel;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Pane::Detail && app.overlay == Overlay::None;
+    let title = match app.tree.selection() {
+        Some(Sel::Group(g)) => format!(" {} ", untrusted(app.tree.groups[g].kind.name())),
+        Some(Sel::Node(n)) => format!(" {} ", untrusted(app.evidence.nodes[n].kind.name())),
+        Some(Sel::Ref { .. }) => " Reference ".to_string(),
+        None => " Detail ".to_string(),
+    };
+    let lines = app.detail_lines();
+    let body = inner(area);
+    let h = body.height as usize;
+    let start = app.detail_scroll.min(lines.len());
+    let end = (start + h).min(lines.len());
+    let mut block = pane_block(Line::styled(title, theme::title()), focused);
+    if lines.len() > h {
+        block =
+            block.title(Line::styled(format!(" {}–{}/{} ", start + 1, end, lines.len()), theme::dim()).right_aligned());
+    }
+    frame.render_widget(block, area);
+    frame.render_widget(Paragraph::new(lines[start..end].to_vec()), body);
+    scrollbar(frame, area, lines.len(), start);
+}

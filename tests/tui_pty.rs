@@ -1,0 +1,107 @@
+//! End to end in a real pseudo-terminal: open the explorer on the embedded sample, navigate, open and close
+//! help, quit; then check that the terminal was given back as it was found (main screen, cursor shown,
+//! mouse reporting off). Every wait is bounded, so the test cannot hang.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const ROWS: u16 = 30;
+const COLS: u16 = 100;
+
+type Screen = Arc<Mutex<vt100::Parser>>;
+
+/// Wait until `done` holds for the screen, or fail after `limit`.
+fn wait_for(screen: &Screen, what: &str, limit: Duration, done: impl Fn(&vt100::Screen) -> bool) {
+    let start = Instant::now();
+    loop {
+        {
+            let p = screen.lock().unwrap();
+            if done(p.screen()) {
+                return;
+            }
+            if start.elapsed() > limit {
+                panic!("timed out waiting for {what}; screen:\n{}", p.screen().contents());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+#[test]
+fn opens_navigates_quits_and_restores_the_terminal() {
+    let pty = native_pty_system();
+    let pair = pty.openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 }).expect("a pty");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_closeout"));
+    cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+    cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("NO_COLOR");
+    let mut child = pair.slave.spawn_command(cmd).expect("closeout starts");
+    drop(pair.slave);
+
+    let size = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero");
+    let screen: Screen = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLS), 0)));
+    let mut reader = pair.master.try_clone_reader().expect("pty reader");
+    let mut writer = pair.master.take_writer().expect("pty writer");
+    let feed = screen.clone();
+    let reading = std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => feed.lock().unwrap().process(&buf[..n]),
+            }
+        }
+    });
+    let mut send = |bytes: &[u8]| {
+        writer.write_all(bytes).expect("key sent");
+        writer.flush().expect("key flushed");
+        // Let the app read this key on its own: a lone ESC followed at once by a letter reads as Alt+letter.
+        std::thread::sleep(Duration::from_millis(150));
+    };
+    let limit = Duration::from_secs(20);
+
+    wait_for(&screen, "the verdict badge", limit, |s| s.contents().contains("READY WITH ACCEPTED RISK"));
+    {
+        let p = screen.lock().unwrap();
+        let s = p.screen();
+        assert!(s.alternate_screen(), "the app draws on the alternate screen");
+        assert_ne!(s.mouse_protocol_mode(), vt100::MouseProtocolMode::None, "mouse reporting is on while it runs");
+        assert!(s.contents().contains("Evidence chain"));
+    }
+    send(b"j");
+    wait_for(&screen, "the selection to move", limit, |s| s.contents().contains("row 3 of"));
+    send(b"\r");
+    send(b"?");
+    wait_for(&screen, "help", limit, |s| s.contents().contains("Help: every key"));
+    send(b"\x1b");
+    wait_for(&screen, "help to close", limit, |s| !s.contents().contains("Help: every key"));
+    send(b"q");
+
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("child status") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("closeout did not exit after q");
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    // Give the reader the last bytes (the restore sequence), then stop waiting for more.
+    drop(pair.master);
+    let start = Instant::now();
+    while !reading.is_finished() && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let p = screen.lock().unwrap();
+    let s = p.screen();
+    assert!(!s.alternate_screen(), "back on the main screen");
+    assert!(!s.hide_cursor(), "the cursor is visible");
+    assert_eq!(s.mouse_protocol_mode(), vt100::MouseProtocolMode::None, "mouse reporting is off");
+    assert!(!s.contents().contains("Evidence chain"), "the app's screen is gone:\n{}", s.contents());
+}

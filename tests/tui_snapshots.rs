@@ -1,0 +1,135 @@
+//! Snapshots of the explorer's main screens (TestBackend buffers as text) at 80×24 and 160×48.
+//!
+//! Fixtures are read from `../shared` but loaded under their file name, so the paths on screen do not
+//! depend on where the repository lives. Times and digests are masked with same-width placeholders.
+
+use closeout::evidence::{LoadOptions, load_bytes};
+use closeout::samples;
+use closeout::tui::App;
+use closeout::tui::harness::{self, press, type_keys};
+use closeout::tui::tree::Sel;
+use ratatui::crossterm::event::KeyCode;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/cavra/");
+
+fn fixture(name: &str, w: u16, h: u16) -> App {
+    let bytes = std::fs::read(format!("{FIXTURES}{name}")).expect("fixture readable");
+    let ev = load_bytes(name, bytes, &LoadOptions::default()).expect("fixture loads");
+    harness::app(ev, closeout::time::parse_instant("2026-06-01T10:00:00Z"), w, h)
+}
+
+fn sample(name: &str, w: u16, h: u16) -> App {
+    let ev = samples::load(name, &LoadOptions::default()).expect("sample loads");
+    harness::app(ev, None, w, h)
+}
+
+fn default_sample(w: u16, h: u16) -> App {
+    sample(&samples::default_name(), w, h)
+}
+
+/// Mask what may churn: RFC 3339 times and hex digests, keeping every column where it was.
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", "YYYY-MM-DDThh:mm:ss");
+    s.add_filter(r"[0-9a-f]{64}", "#".repeat(64));
+    s.add_filter(r"sha256:[0-9a-f]{16}…", format!("sha256:{}…", "#".repeat(16)));
+    s.add_filter(r"(expected|actual) [0-9a-f]{16}…", format!("$1 {}…", "#".repeat(16)));
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+fn snap(name: &str, app: &App) {
+    let screen = harness::screen(app);
+    settings().bind(|| insta::assert_snapshot!(name, screen));
+}
+
+fn select_kind(app: &mut App, kind: &str) {
+    let n = app
+        .evidence
+        .nodes
+        .iter()
+        .position(|n| n.kind.name() == kind && n.latest)
+        .unwrap_or_else(|| panic!("no latest {kind}"));
+    let row = app.tree.rows().iter().position(|r| r.sel == Sel::Node(n)).expect("node row visible");
+    while app.tree.selected_row() < row {
+        type_keys(app, "j");
+    }
+    while app.tree.selected_row() > row {
+        type_keys(app, "k");
+    }
+}
+
+#[test]
+fn main_screen_default_sample() {
+    snap("main_default_80x24", &default_sample(80, 24));
+    snap("main_default_160x48", &default_sample(160, 48));
+}
+
+#[test]
+fn main_screen_accepted_risk_fixture() {
+    snap("main_accepted_risk_80x24", &fixture("accepted-risk-failed-delivery.json", 80, 24));
+    snap("main_accepted_risk_160x48", &fixture("accepted-risk-failed-delivery.json", 160, 48));
+}
+
+#[test]
+fn artifact_bundle_detail() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = fixture("accepted-risk-failed-delivery.json", w, h);
+        select_kind(&mut app, "artifact bundle");
+        snap(&format!("artifact_bundle_{w}x{h}"), &app);
+        press(&mut app, KeyCode::Tab);
+        type_keys(&mut app, "G");
+        snap(&format!("artifact_bundle_hashes_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn boundary_view_on_leaked_connector_secret() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = sample("leaked-connector-secret", w, h);
+        type_keys(&mut app, "b");
+        snap(&format!("boundary_leaked_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn redacted_delivery_detail_on_leaked_connector_secret() {
+    let mut app = sample("leaked-connector-secret", 160, 48);
+    select_kind(&mut app, "closeout delivery");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::PageDown);
+    snap("redacted_delivery_160x48", &app);
+}
+
+#[test]
+fn help_overlay() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = default_sample(w, h);
+        type_keys(&mut app, "?");
+        snap(&format!("help_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn active_filter() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = fixture("accepted-risk-failed-delivery.json", w, h);
+        type_keys(&mut app, "/retry");
+        snap(&format!("filter_typing_{w}x{h}"), &app);
+        press(&mut app, KeyCode::Enter);
+        snap(&format!("filter_kept_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn references_expanded_with_dangling_ones() {
+    let mut app = default_sample(80, 24);
+    select_kind(&mut app, "readiness bundle");
+    type_keys(&mut app, "ll");
+    snap("dangling_references_80x24", &app);
+}
+
+#[test]
+fn terminal_too_small() {
+    snap("too_small_60x20", &default_sample(60, 20));
+}
