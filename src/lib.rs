@@ -6,6 +6,7 @@
 #[doc(hidden)]
 pub mod bench_support;
 pub mod cli;
+pub mod demo;
 pub mod evidence;
 pub mod health;
 pub mod live;
@@ -15,6 +16,7 @@ pub mod samples;
 pub mod sanitize;
 pub mod time;
 pub mod tui;
+pub mod walkthrough;
 
 /// Print a phase timing to stderr when `CLOSEOUT_TRACE` is set (for performance work; off by default).
 pub fn trace(phase: &str, since: std::time::Instant) {
