@@ -6,100 +6,13 @@
 //! payloads, documents) with a confirmed hit are decoded, to name every finding by its JSON pointer.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
-
-use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::value::{EValue, FoundSecret, RedactedBy, classify_string, push_token};
 use super::{Evidence, Redaction, secrets};
 
-/// Stage-1 needles, case-sensitive: key stems in lower, Capitalized and UPPER case (CAVRA writes
-/// snake_case keys; headers and env-style keys come capitalized or upper-case), value prefixes in the one
-/// case they are issued in. Short or common needles (`gh`, `xox`, `://`) would make the automaton an
-/// order of magnitude slower on real stores, so URLs are found by their `?` and `@` bytes instead and
-/// every needle here is at least four bytes. At most 64 needles: past that the automaton loses its SIMD
-/// search and runs six times slower (measured on a 156 MB store). A test checks that every secret the detector knows is hit.
-const NEEDLES: &[&str] = &[
-    "token",
-    "Token",
-    "TOKEN",
-    "secret",
-    "Secret",
-    "SECRET",
-    "passw",
-    "Passw",
-    "PASSW",
-    "passphrase",
-    "credential",
-    "Credential",
-    "CREDENTIAL",
-    "authoriz",
-    "Authoriz",
-    "AUTHORIZ",
-    "cookie",
-    "Cookie",
-    "bearer",
-    "Bearer",
-    "BEARER",
-    "Basic ",
-    "basic ",
-    "Splunk ",
-    "api_key",
-    "apiKey",
-    "API_KEY",
-    "apikey",
-    "api-key",
-    "API-KEY",
-    "private_key",
-    "privateKey",
-    "PRIVATE_KEY",
-    "private-key",
-    "signing_key",
-    "signingKey",
-    "signing-key",
-    "access_key",
-    "accessKey",
-    "encryption_key",
-    "connection_string",
-    "pwd\"",
-    "-----BEGIN",
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    "xoxb-",
-    "xoxa-",
-    "xoxp-",
-    "xoxr-",
-    "xoxs-",
-    "sk_live_",
-    "sk_test_",
-    "rk_live_",
-    "rk_test_",
-    "whsec_",
-    "hooks.slack",
-    "webhook.office",
-    "outlook.office",
-    "discord",
-    "REDACTED",
-];
-
-static FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    debug_assert!(NEEDLES.len() <= 64);
-    AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(NEEDLES).expect("valid needles")
-});
-
-/// Offsets where a secret could be: needle hits and every `?` / `@` (URL query strings and userinfo).
+/// Offsets where a secret could be (stage 1): see [`secrets::candidates`].
 fn candidates(bytes: &[u8]) -> Vec<usize> {
-    let mut hits: Vec<usize> = FINDER.find_iter(bytes).map(|m| m.start()).collect();
-    let before = hits.len();
-    hits.extend(memchr::memchr2_iter(b'?', b'@', bytes));
-    if hits.len() != before {
-        hits.sort_unstable();
-    }
-    hits
+    secrets::candidates(bytes)
 }
 
 /// The JSON string token around `at` (which lies inside a string): its byte range including quotes.
@@ -136,12 +49,24 @@ fn escaped(bytes: &[u8], quote: usize) -> bool {
 /// Does the string token at `range` need a closer look?
 fn suspicious(bytes: &[u8], range: (usize, usize)) -> bool {
     let Ok(text) = std::str::from_utf8(&bytes[range.0..range.1]) else { return true };
-    let Ok(s) = serde_json::from_str::<String>(text) else { return true };
+    let inner = &text[1..text.len() - 1];
+    let unescaped;
+    let s: &str = if inner.contains('\\') {
+        match serde_json::from_str::<String>(text) {
+            Ok(v) => {
+                unescaped = v;
+                &unescaped
+            }
+            Err(_) => return true,
+        }
+    } else {
+        inner
+    };
     let after = bytes[range.1..].iter().find(|c| !c.is_ascii_whitespace());
     if after == Some(&b':') {
-        return secrets::is_secret_key(&s);
+        return secrets::is_secret_key(s);
     }
-    let (finding, marker) = secrets::classify_value(&s);
+    let (finding, marker) = secrets::classify_value(s);
     marker || finding.is_some()
 }
 
@@ -348,7 +273,16 @@ mod tests {
 
     #[test]
     fn needle_count_keeps_the_fast_search() {
-        assert!(NEEDLES.len() <= 64, "{} needles", NEEDLES.len());
+        assert!(secrets::PREFILTER_NEEDLES.len() <= 64, "{} needles", secrets::PREFILTER_NEEDLES.len());
+    }
+
+    #[test]
+    fn stage_one_is_case_insensitive_across_chunk_borders() {
+        let mut text = vec![b' '; (1 << 20) - 3];
+        text.extend_from_slice(b"\"Connection-String\": \"x\", \"APIKEY\": 1, \"x\": \"Splunk abc\"");
+        let hits = candidates(&text);
+        assert!(hits.contains(&((1 << 20) - 2)), "a needle straddling the chunk border: {hits:?}");
+        assert_eq!(hits.len(), 3, "{hits:?}");
     }
 
     #[test]
