@@ -20,6 +20,10 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub source: SourceArgs,
+    /// Where a retry plan review saved in the explorer is written (default: beside the evidence, named
+    /// closeout-review-<time>.json). Never over an evidence file.
+    #[arg(long, value_name = "FILE")]
+    pub review_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -28,6 +32,10 @@ pub enum Command {
     Check(CheckArgs),
     /// List the embedded sample scenarios.
     Samples,
+    /// Open a guided walkthrough beside the live panes: trial-walkthrough, sales-demo or operator-runbook.
+    Walk(WalkArgs),
+    /// Replay a demo tape through the explorer, on the terminal or recorded as asciicast v2 (--record).
+    Demo(DemoArgs),
 }
 
 /// Where the evidence comes from and when it is evaluated.
@@ -61,4 +69,33 @@ pub struct CheckArgs {
     /// Treat ready_with_accepted_risk as a failure (exit 1).
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WalkArgs {
+    /// Walkthrough name (default: trial-walkthrough for a trial package, else operator-runbook).
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// A VHS-style tape (default: the built-in sales-engineering demo).
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+    /// Play faster (2) or slower (0.5).
+    #[arg(long, default_value = "1", value_name = "X")]
+    pub speed: String,
+    /// Record to an asciicast v2 file instead of playing on the terminal (no terminal needed).
+    #[arg(long, value_name = "OUT.cast")]
+    pub record: Option<PathBuf>,
+    /// Screen size, e.g. 120x36 (default: the tape's Set Width/Height, else 120x36).
+    #[arg(long, value_name = "COLSxROWS")]
+    pub size: Option<String>,
+    /// The walkthrough narrated beside the demo.
+    #[arg(long, default_value = "sales-demo", value_name = "NAME")]
+    pub walkthrough: String,
+    #[command(flatten)]
+    pub source: SourceArgs,
 }

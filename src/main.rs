@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use closeout::cli::{Cli, Command, SourceArgs};
+use closeout::cli::{Cli, Command, DemoArgs, SourceArgs, WalkArgs};
 use closeout::evidence::{Evidence, LoadError, LoadOptions, load_path};
 use closeout::report::{self, OutputFormat, TextStyle};
 use closeout::{health, samples, time};
@@ -17,7 +17,9 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Some(Command::Check(args)) => check(&args.source, args.format, args.strict),
         Some(Command::Samples) => list_samples(),
-        None => explore(&cli.source),
+        Some(Command::Walk(args)) => walk(args),
+        Some(Command::Demo(args)) => demo(args),
+        None => explore(&cli.source, cli.review_out.clone()),
     };
     ExitCode::from(code)
 }
@@ -80,7 +82,7 @@ fn check(src: &SourceArgs, format: OutputFormat, strict: bool) -> u8 {
 
 /// No command: open the explorer, or print the text report (with `check`'s exit code) when stdout is not
 /// a terminal. Bad input is reported before the terminal is touched.
-fn explore(src: &SourceArgs) -> u8 {
+fn explore(src: &SourceArgs, review_out: Option<std::path::PathBuf>) -> u8 {
     let (ev, report) = match load_and_evaluate(src) {
         Ok(x) => x,
         Err(code) => return code,
@@ -89,12 +91,172 @@ fn explore(src: &SourceArgs) -> u8 {
         print_report(&ev, &report, OutputFormat::Text);
         return report::exit_code(report.verdict, false) as u8;
     }
-    match closeout::tui::run(ev, report, closeout::tui::Options::from_env()) {
+    let live = live_options(src, &ev, &report, review_out);
+    let opts = closeout::tui::Options { live, ..closeout::tui::Options::from_env() };
+    match closeout::tui::run(ev, report, opts) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("closeout: error: terminal: {e}");
             2
         }
+    }
+}
+
+/// `closeout walk [NAME] [PATH]`: the explorer with a walkthrough open beside it.
+fn walk(mut args: WalkArgs) -> u8 {
+    // `closeout walk PATH`: a single argument that is not a walkthrough but exists is the evidence.
+    if let Some(name) = args.name.clone()
+        && closeout::walkthrough::find(&name).is_none()
+        && args.source.path.is_none()
+        && std::path::Path::new(&name).exists()
+    {
+        args.source.path = Some(name.into());
+        args.name = None;
+    }
+    if let Some(name) = &args.name
+        && closeout::walkthrough::find(name).is_none()
+    {
+        eprintln!(
+            "closeout: error: no walkthrough {name:?} (available: {})",
+            closeout::walkthrough::names().join(", ")
+        );
+        return 2;
+    }
+    let (ev, report) = match load_and_evaluate(&args.source) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    if !std::io::stdout().is_terminal() {
+        eprintln!("closeout: error: walkthroughs need a terminal (stdout is not one); try `closeout check`");
+        return 2;
+    }
+    let open = match args.name {
+        Some(name) => closeout::tui::Action::OpenWalk(name),
+        None => closeout::tui::Action::ToggleWalk,
+    };
+    let opts = closeout::tui::Options { start: vec![open], ..closeout::tui::Options::from_env() };
+    match closeout::tui::run(ev, report, opts) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("closeout: error: terminal: {e}");
+            2
+        }
+    }
+}
+
+/// `closeout demo`: replay a tape through the explorer, live or recorded.
+fn demo(args: DemoArgs) -> u8 {
+    use closeout::demo::{self, tape};
+    let (name, text) = match &args.script {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => (p.display().to_string(), t),
+            Err(e) => {
+                eprintln!("closeout: error: {}: {e}", p.display());
+                return 2;
+            }
+        },
+        None => ("built-in demo tape".to_string(), demo::DEFAULT_TAPE.to_string()),
+    };
+    let commands = match tape::parse(&text) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("closeout: error: {name}: {e}");
+            return 2;
+        }
+    };
+    let speed = match demo::parse_speed(&args.speed) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("closeout: error: --speed: {e}");
+            return 2;
+        }
+    };
+    let size = match &args.size {
+        Some(s) => match demo::parse_size(s) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("closeout: error: --size: {e}");
+                return 2;
+            }
+        },
+        None => {
+            let (w, h) = tape::initial_size(&commands);
+            (w.unwrap_or(demo::DEFAULT_SIZE.0), h.unwrap_or(demo::DEFAULT_SIZE.1))
+        }
+    };
+    if closeout::walkthrough::find(&args.walkthrough).is_none() {
+        eprintln!(
+            "closeout: error: no walkthrough {:?} (available: {})",
+            args.walkthrough,
+            closeout::walkthrough::names().join(", ")
+        );
+        return 2;
+    }
+    let (ev, report) = match load_and_evaluate(&args.source) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let start = report.as_of;
+    let timeline = tape::timeline(&commands, speed, size);
+    let open = closeout::tui::Action::OpenWalk(args.walkthrough.clone());
+    if let Some(out) = &args.record {
+        let mut app = closeout::tui::App::new(std::sync::Arc::new(ev), std::sync::Arc::new(report), size.0, size.1);
+        app.monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        app.update(closeout::tui::Action::Tick(start));
+        app.update(open);
+        let title = format!("closeout demo: {}", args.walkthrough);
+        let cast = match demo::run::record(&mut app, &timeline, &title, start) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("closeout: error: recording: {e}");
+                return 2;
+            }
+        };
+        let tmp = out.with_extension("cast.tmp");
+        if let Err(e) = std::fs::write(&tmp, &cast).and_then(|_| std::fs::rename(&tmp, out)) {
+            let _ = std::fs::remove_file(&tmp);
+            eprintln!("closeout: error: {}: {e}", out.display());
+            return 2;
+        }
+        eprintln!(
+            "recorded {} ({} events, {:.1} s)",
+            out.display(),
+            cast.lines().count() - 1,
+            timeline.end.as_secs_f64()
+        );
+        return 0;
+    }
+    if !std::io::stdout().is_terminal() {
+        eprintln!("closeout: error: a live demo needs a terminal; use --record OUT.cast to record without one");
+        return 2;
+    }
+    let opts = closeout::tui::Options { start: vec![open], ..closeout::tui::Options::from_env() };
+    let clock = demo::run::DemoClock { start, started: std::time::Instant::now() };
+    let mut source = demo::run::TapeSource::new(&timeline);
+    match closeout::tui::run_with(ev, report, opts, &mut source, &clock) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("closeout: error: terminal: {e}");
+            2
+        }
+    }
+}
+
+/// What the explorer needs to watch, reload and re-run the evidence, and to save reviews.
+pub fn live_options(
+    src: &SourceArgs,
+    ev: &Evidence,
+    report: &health::Report,
+    review_out: Option<std::path::PathBuf>,
+) -> closeout::tui::health::Live {
+    closeout::tui::health::Live {
+        source: src.path.clone(),
+        load: LoadOptions { release: src.release.clone(), ..LoadOptions::default() },
+        as_of: Some(report.as_of),
+        reviews: src.reviews.clone(),
+        acceptances: closeout::review::acceptances(&src.reviews, ev).unwrap_or_default(),
+        review_out,
+        ..Default::default()
     }
 }
 

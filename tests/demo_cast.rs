@@ -1,87 +1,90 @@
-//! The default demo tape, replayed headless through the explorer and recorded as asciicast v2: a prototype
-//! of `closeout demo --record`. Set `CLOSEOUT_DEMO_CAST_OUT=path.cast` to keep the recording (for example to
-//! watch it with `asciinema play`).
+//! The default demo, headless: recorded as asciicast v2 through the same keymap path as a person's keys,
+//! valid, deterministic, with a marker per walkthrough step, ending on the verdict; and `closeout demo
+//! --record` from the command line. Set `CLOSEOUT_DEMO_CAST_OUT=path.cast` to keep the recording.
 
-use std::time::Duration;
+use std::sync::Arc;
 
-use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::Event;
-use ratatui::layout::Rect;
-use ratatui::{Terminal, TerminalOptions, Viewport};
+use assert_cmd::Command;
 
-use closeout::demo::cast::{CastWriter, validate_cast};
-use closeout::demo::tape::{ScriptedEvent, ScriptedKind, parse, timeline};
+use closeout::demo::cast::validate_cast;
+use closeout::demo::tape::{parse, timeline};
 use closeout::demo::{DEFAULT_SIZE, DEFAULT_TAPE, DEFAULT_WALKTHROUGH};
+use closeout::tui::{Action, App, harness};
 
-/// A writer whose bytes the test can take after each frame.
-#[derive(Clone, Default)]
-struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-
-impl std::io::Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Drive the explorer with the default tape and record it, the way `closeout demo --record` will: key events
-/// through the app's keymap, frames drawn by the crossterm backend into memory, one `o` event per changed
-/// frame, one `m` event per tape marker. Hidden frames are drawn but not recorded.
-fn record_default_demo(speed: f64) -> String {
-    let cmds = parse(DEFAULT_TAPE).unwrap();
-    let (w, h) = DEFAULT_SIZE;
+fn demo_app() -> (App, chrono::DateTime<chrono::Utc>) {
     let ev = closeout::samples::load(&closeout::samples::default_name(), &Default::default()).unwrap();
     let when = ev.default_as_of.unwrap();
-    let mut app = closeout::tui::harness::app(ev, Some(when), w, h);
-    app.update(closeout::tui::Action::Tick(when));
-    let opts = TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, w, h)) };
-    let screen = Shared::default();
-    let mut term = Terminal::with_options(CrosstermBackend::new(screen.clone()), opts).unwrap();
-    let mut cast = CastWriter::new(w, h, "closeout: sales-engineering demo", when.timestamp());
-    let draw = |app: &closeout::tui::App, term: &mut Terminal<CrosstermBackend<Shared>>| -> String {
-        term.draw(|f| closeout::tui::ui::render(app, f)).unwrap();
-        String::from_utf8(std::mem::take(&mut *screen.0.borrow_mut())).unwrap()
-    };
-    let first = draw(&app, &mut term);
-    cast.output(Duration::ZERO, &format!("\x1b[?25l\x1b[H\x1b[2J{first}"));
-    let mut hidden = false;
+    let report = closeout::health::evaluate(&ev, &[], when).unwrap();
+    let (w, h) = DEFAULT_SIZE;
+    let mut app = App::new(Arc::new(ev), Arc::new(report), w, h);
+    app.update(Action::Tick(when));
+    app.update(Action::OpenWalk(DEFAULT_WALKTHROUGH.into()));
+    (app, when)
+}
+
+fn record(speed: f64) -> (String, App) {
+    let cmds = parse(DEFAULT_TAPE).unwrap();
+    let (mut app, when) = demo_app();
     let line = timeline(&cmds, speed, DEFAULT_SIZE);
-    for ScriptedEvent { at, event } in line.events {
-        match event {
-            ScriptedKind::Key(k) => {
-                closeout::tui::harness::send(&mut app, &Event::Key(k));
-                let bytes = draw(&app, &mut term);
-                if !hidden && !bytes.is_empty() {
-                    cast.output(at, &bytes);
-                }
-            }
-            ScriptedKind::Marker(label) => cast.marker(at, &label),
-            ScriptedKind::Hide => hidden = true,
-            ScriptedKind::Show => hidden = false,
-            ScriptedKind::Resize(..) => {}
-        }
-    }
-    // Hold the last screen for the tape's closing Sleep.
-    cast.output(line.end, "");
-    cast.finish()
+    let cast = closeout::demo::run::record(&mut app, &line, "closeout demo", when).unwrap();
+    (cast, app)
 }
 
 #[test]
-fn default_tape_records_a_valid_deterministic_cast() {
-    let cast = record_default_demo(1.0);
+fn default_demo_records_a_valid_deterministic_cast_ending_on_the_verdict() {
+    let (cast, app) = record(1.0);
     let summary = validate_cast(&cast).expect("the recording is valid asciicast v2");
     let steps = closeout::walkthrough::find(DEFAULT_WALKTHROUGH).unwrap().steps;
     let want: Vec<String> = steps.iter().enumerate().map(|(i, s)| format!("{}. {}", i + 1, s.title)).collect();
     assert_eq!(summary.markers, want, "an m event per walkthrough step");
     assert_eq!((summary.width, summary.height), (u64::from(DEFAULT_SIZE.0), u64::from(DEFAULT_SIZE.1)));
     assert!(summary.outputs > 10, "{summary:?}");
-    assert_eq!(cast, record_default_demo(1.0), "same tape, same evidence: same bytes");
-    let fast = validate_cast(&record_default_demo(4.0)).unwrap();
+    assert_eq!(cast, record(1.0).0, "same tape, same evidence: same bytes");
+    let fast = validate_cast(&record(4.0).0).unwrap();
     assert!(fast.duration < summary.duration / 3.0, "{} vs {}", fast.duration, summary.duration);
+    // The final screen: the last walkthrough step, with the verdict on screen.
+    let w = app.walk.as_ref().unwrap();
+    assert_eq!(w.step + 1, steps.len(), "the tape walks every step");
+    let screen = harness::screen(&app);
+    assert!(screen.contains("READY WITH ACCEPTED RISK"), "{screen}");
+    // Deterministic by design (injected clock), so the screen is pinned as it is.
+    insta::assert_snapshot!("demo_final_screen", screen);
     if let Some(out) = std::env::var_os("CLOSEOUT_DEMO_CAST_OUT") {
         std::fs::write(out, &cast).expect("write the cast");
     }
+}
+
+#[test]
+fn closeout_demo_record_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.cast");
+    let b = dir.path().join("b.cast");
+    for p in [&a, &b] {
+        let out = Command::cargo_bin("closeout")
+            .unwrap()
+            .args(["demo", "--record"])
+            .arg(p)
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (ta, tb) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    assert_eq!(ta, tb, "byte-identical recordings");
+    let summary = validate_cast(&String::from_utf8(ta).unwrap()).unwrap();
+    assert_eq!(summary.markers.len(), closeout::walkthrough::find(DEFAULT_WALKTHROUGH).unwrap().steps.len());
+    let bad =
+        Command::cargo_bin("closeout").unwrap().args(["demo", "--record", "x.cast", "--size", "10x"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let tape = dir.path().join("bad.tape");
+    std::fs::write(&tape, "Type \"ok\"\nFrobnicate 3\n").unwrap();
+    let bad = Command::cargo_bin("closeout")
+        .unwrap()
+        .args(["demo", "--record", "x.cast", "--script"])
+        .arg(&tape)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("bad.tape") && err.contains("line 2"), "{err}");
 }

@@ -3,6 +3,7 @@
 //! events to the app and the app's output to the recording lives with the TUI; nothing here reads a clock.
 
 pub mod cast;
+pub mod run;
 pub mod tape;
 
 /// The default demo: the 30-minute sales-engineering walkthrough (`walkthroughs/sales-demo.json`) over the

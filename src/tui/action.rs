@@ -71,4 +71,37 @@ pub enum Action {
     },
     /// Time passes: the clock's value comes in here, never from inside update or render.
     Tick(DateTime<Utc>),
+    /// Show the health pane in the right column, or the detail again.
+    ToggleHealth,
+    /// Run the closeout criteria again, live, with progress.
+    RunHealth,
+    /// Open the retry plan review over every open failed closeout delivery.
+    OpenReview,
+    /// Review: mark the pane reviewed (or flagged) and go on; go back a pane.
+    ReviewNext,
+    ReviewFlag,
+    ReviewBack,
+    /// Review form: move between fields, type, delete, validate and save.
+    ReviewNextField,
+    ReviewPrevField,
+    ReviewInput(char),
+    ReviewBackspace,
+    ReviewSubmit,
+    /// Answer a y/n question.
+    ConfirmYes,
+    ConfirmNo,
+    /// Background work reports back (health events, reloads, saved reviews); see [`super::health::Work`].
+    Work(super::health::Work),
+    /// Open the evidence's default walkthrough, or close the open one.
+    ToggleWalk,
+    /// Open a walkthrough by name (`closeout walk NAME`, `closeout demo`).
+    OpenWalk(String),
+    /// Next walkthrough step (after the last: the closing summary).
+    WalkNext,
+    WalkPrev,
+    /// Tick the next checklist item of the current step; untick the last ticked one.
+    WalkTick,
+    WalkUntick,
+    /// Save the closing summary as markdown follow-up notes.
+    WalkSave,
 }

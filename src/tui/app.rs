@@ -24,10 +24,12 @@ use crate::sanitize::clean;
 pub enum Pane {
     Tree,
     Detail,
+    /// The health pane, in the right column (see [`super::health`]).
+    Health,
 }
 
 impl Pane {
-    const ORDER: [Pane; 2] = [Pane::Tree, Pane::Detail];
+    const ORDER: [Pane; 3] = [Pane::Tree, Pane::Detail, Pane::Health];
 
     fn step(self, forward: bool) -> Pane {
         let i = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
@@ -80,11 +82,20 @@ pub struct App {
     pub now: Option<DateTime<Utc>>,
     /// Draw without colour (NO_COLOR): meaning stays in glyphs, words and modifiers.
     pub monochrome: bool,
+    /// The open walkthrough, if any (see [`super::walk`]).
+    pub walk: Option<super::walk::WalkState>,
+    /// Evidence source, evaluation time, acceptances and queued background work (see [`super::health`]).
+    pub live: super::health::Live,
+    /// The health pane.
+    pub health: super::health::HealthView,
+    /// The open retry plan review (see [`super::review`]).
+    pub review: Option<super::review::ReviewWizard>,
 }
 
 impl App {
     pub fn new(evidence: Arc<Evidence>, report: Arc<Report>, width: u16, height: u16) -> App {
         let tree = Tree::new(&evidence, &report);
+        let health = super::health::HealthView::from_report(&report);
         let mut app = App {
             evidence,
             report,
@@ -108,13 +119,17 @@ impl App {
             quit: false,
             now: None,
             monochrome: false,
+            walk: None,
+            live: super::health::Live::default(),
+            health,
+            review: None,
         };
         app.sync(true);
         app
     }
 
     pub fn areas(&self) -> Option<Areas> {
-        layout::layout(self.area)
+        layout::layout_with(self.area, self.walk.is_some())
     }
 
     fn tree_height(&self) -> usize {
@@ -140,15 +155,20 @@ impl App {
 
     /// The keymap contexts active now, innermost first.
     pub fn contexts(&self) -> &'static [Context] {
+        if let Some(ctx) = self.review_context() {
+            return keymap::stack(ctx);
+        }
         if self.filter_editing {
             return keymap::stack(Context::Filter);
         }
-        match (self.overlay, self.focus) {
-            (Overlay::Help, _) => keymap::stack(Context::Help),
-            (Overlay::Boundary, _) => keymap::stack(Context::Boundary),
-            (Overlay::None, Pane::Tree) => keymap::stack(Context::Tree),
-            (Overlay::None, Pane::Detail) => keymap::stack(Context::Detail),
-        }
+        let primary = match (self.overlay, self.focus) {
+            (Overlay::Help, _) => Context::Help,
+            (Overlay::Boundary, _) => Context::Boundary,
+            (Overlay::None, Pane::Tree) => Context::Tree,
+            (Overlay::None, Pane::Detail) => Context::Detail,
+            (Overlay::None, Pane::Health) => Context::Health,
+        };
+        if self.walk.is_some() { keymap::stack_walk(primary) } else { keymap::stack(primary) }
     }
 
     /// The action a terminal event asks for here (keys through the keymap; presses only).
@@ -168,13 +188,18 @@ impl App {
 
     /// Apply one action.
     pub fn update(&mut self, action: Action) {
-        if !matches!(action, Action::Tick(_) | Action::Resize { .. }) {
+        if !matches!(action, Action::Tick(_) | Action::Resize { .. }) && !action.is_work() {
             self.status = None;
         }
         let follow = !matches!(action, Action::ScrollUp { .. } | Action::ScrollDown { .. } | Action::Tick(_));
         match action {
             Action::Quit => self.quit = true,
-            Action::Tick(t) => self.now = Some(t),
+            Action::Tick(t) => {
+                self.now = Some(t);
+                if let Some(w) = self.walk.as_mut() {
+                    w.started_at.get_or_insert(t);
+                }
+            }
             Action::Resize { width, height } => self.area = Rect::new(0, 0, width, height),
             Action::ClickAt { x, y } => self.click(x, y),
             Action::ScrollUp { x, y } => self.wheel(x, y, -WHEEL_STEP),
@@ -189,6 +214,16 @@ impl App {
                 self.overlay = Overlay::None;
                 self.filter_editing = false;
                 self.focus = p;
+            }
+            Action::ToggleWalk | Action::OpenWalk(_) | Action::WalkNext | Action::WalkPrev => {
+                self.update_walk(action);
+            }
+            Action::WalkTick | Action::WalkUntick | Action::WalkSave => self.update_walk(action),
+            other if (self.review.is_some() && !other.is_work()) || other == Action::OpenReview => {
+                self.update_review(&other);
+            }
+            other if self.handles_live(&other) => {
+                self.update_live(&other);
             }
             other if self.filter_editing => self.update_filter(other),
             other => match self.overlay {
@@ -234,6 +269,12 @@ impl App {
         } else if self.boundary_selected >= self.boundary_offset + bh {
             self.boundary_offset = self.boundary_selected + 1 - bh;
         }
+    }
+
+    /// Rebuild the detail document on the next sync (after the evidence or the report changed).
+    pub(crate) fn invalidate_detail(&mut self) {
+        self.detail_for = None;
+        self.detail_width = 0;
     }
 
     fn detail_max_scroll(&self) -> usize {
@@ -481,6 +522,10 @@ impl App {
 
     fn click(&mut self, x: u16, y: u16) {
         let Some(a) = self.areas() else { return };
+        if self.review.is_some() {
+            // The review is modal: nothing under it is clickable.
+            return;
+        }
         let p = Position { x, y };
         match self.overlay {
             Overlay::Boundary => {
@@ -522,7 +567,7 @@ impl App {
         } else if a.tree.contains(p) {
             self.focus = Pane::Tree;
         } else if a.detail.contains(p) {
-            self.focus = Pane::Detail;
+            self.focus = if self.health_visible() { Pane::Health } else { Pane::Detail };
         }
     }
 

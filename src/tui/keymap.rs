@@ -82,6 +82,16 @@ pub enum Context {
     Filter,
     Help,
     Boundary,
+    /// A walkthrough is open (and no text input holds the keyboard).
+    Walk,
+    /// The health pane has focus.
+    Health,
+    /// The retry plan review's fact panes (modal).
+    Review,
+    /// The review's acceptance form: unbound keys are typed characters.
+    ReviewForm,
+    /// "Discard this review? y/n".
+    ReviewConfirm,
 }
 
 /// How help groups the bindings.
@@ -92,11 +102,24 @@ pub enum Group {
     Filter,
     Detail,
     Views,
+    Walkthrough,
+    Health,
+    Review,
     App,
 }
 
 impl Group {
-    pub const ALL: [Group; 6] = [Group::Move, Group::Tree, Group::Filter, Group::Detail, Group::Views, Group::App];
+    pub const ALL: [Group; 9] = [
+        Group::Move,
+        Group::Tree,
+        Group::Filter,
+        Group::Detail,
+        Group::Views,
+        Group::Walkthrough,
+        Group::Health,
+        Group::Review,
+        Group::App,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -105,6 +128,9 @@ impl Group {
             Group::Filter => "Filter",
             Group::Detail => "Detail pane",
             Group::Views => "Views",
+            Group::Walkthrough => "Walkthrough",
+            Group::Health => "Health pane",
+            Group::Review => "Retry plan review",
             Group::App => "App",
         }
     }
@@ -207,6 +233,72 @@ pub static BINDINGS: &[Binding] = &[
         Some("boundary"),
     ),
     b(C::Global, G::Views, &[ch('?')], Action::ToggleHelp, "help: every key", Some("help")),
+    b(C::Global, G::Walkthrough, &[ch('w')], Action::ToggleWalk, "open or close the guided walkthrough", None),
+    // A walkthrough is open.
+    b(C::Walk, G::Walkthrough, &[ch(']')], Action::WalkNext, "next walkthrough step", Some("step")),
+    b(C::Walk, G::Walkthrough, &[ch('[')], Action::WalkPrev, "previous walkthrough step", Some("step")),
+    b(C::Walk, G::Walkthrough, &[ch('x')], Action::WalkTick, "tick the next checklist item", Some("tick")),
+    b(C::Walk, G::Walkthrough, &[ch('X')], Action::WalkUntick, "untick the last ticked item", None),
+    b(C::Walk, G::Walkthrough, &[ch('S')], Action::WalkSave, "save the closing summary as markdown notes", None),
+    b(C::Global, G::Health, &[ch('v')], Action::ToggleHealth, "health pane: criteria, findings, verdict", None),
+    b(C::Global, G::Health, &[ch('c')], Action::RunHealth, "run the criteria again, live", None),
+    b(C::Global, G::Review, &[ch('r')], Action::OpenReview, "retry plan review of failed deliveries", None),
+    // The health pane.
+    b(C::Health, G::Health, &[k(K::Up), ch('k')], Action::Up, "previous finding or evidence line", Some("select")),
+    b(C::Health, G::Health, &[k(K::Down), ch('j')], Action::Down, "next finding or evidence line", Some("select")),
+    b(C::Health, G::Health, &[k(K::Home), ch('g')], Action::Top, "first finding", None),
+    b(C::Health, G::Health, &[k(K::End), ch('G')], Action::Bottom, "last line", None),
+    b(
+        C::Health,
+        G::Health,
+        &[k(K::Enter)],
+        Action::Activate,
+        "open a finding, or jump to its evidence",
+        Some("open/jump"),
+    ),
+    b(C::Health, G::Health, &[k(K::Right), ch('l')], Action::Expand, "expand: reason, evidence, next step", None),
+    b(C::Health, G::Health, &[k(K::Left), ch('h')], Action::Collapse, "collapse the finding", None),
+    b(C::Health, G::Health, &[ch('c')], Action::RunHealth, "run the criteria again, live", Some("re-run")),
+    b(C::Health, G::Review, &[ch('r')], Action::OpenReview, "retry plan review of failed deliveries", Some("review")),
+    // The retry plan review's fact panes.
+    b(
+        C::Review,
+        G::Review,
+        &[k(K::Enter), k(K::Right), ch('n')],
+        Action::ReviewNext,
+        "mark the pane reviewed, next pane",
+        Some("reviewed, next"),
+    ),
+    b(C::Review, G::Review, &[ch('f')], Action::ReviewFlag, "flag the pane, next pane", Some("flag")),
+    b(C::Review, G::Review, &[k(K::Left), ch('p'), k(K::BackTab)], Action::ReviewBack, "previous pane", Some("back")),
+    b(C::Review, G::Review, &[k(K::Up), ch('k')], Action::Up, "scroll the pane up", Some("scroll")),
+    b(C::Review, G::Review, &[k(K::Down), ch('j')], Action::Down, "scroll the pane down", Some("scroll")),
+    b(C::Review, G::Review, &[k(K::Esc)], Action::Cancel, "close the review (asks first)", Some("close")),
+    // The review's acceptance form.
+    b(C::ReviewForm, G::Review, &[k(K::Tab), k(K::Down)], Action::ReviewNextField, "next field", Some("field")),
+    b(
+        C::ReviewForm,
+        G::Review,
+        &[k(K::BackTab), k(K::Up)],
+        Action::ReviewPrevField,
+        "previous field (on the first: back a pane)",
+        None,
+    ),
+    b(C::ReviewForm, G::Review, &[k(K::Enter)], Action::Activate, "next field; on the last: save", Some("next/save")),
+    b(
+        C::ReviewForm,
+        G::Review,
+        &[ctrl('s')],
+        Action::ReviewSubmit,
+        "validate and save the review record",
+        Some("save"),
+    ),
+    b(C::ReviewForm, G::Review, &[k(K::Backspace)], Action::ReviewBackspace, "delete the last character", None),
+    b(C::ReviewForm, G::Review, &[k(K::PageUp)], Action::ReviewBack, "back to the boundary check", Some("back")),
+    b(C::ReviewForm, G::Review, &[k(K::Esc)], Action::Cancel, "close the review (asks first)", Some("close")),
+    // Discard the review?
+    b(C::ReviewConfirm, G::Review, &[ch('y')], Action::ConfirmYes, "discard the review", Some("discard")),
+    b(C::ReviewConfirm, G::Review, &[ch('n'), k(K::Esc)], Action::ConfirmNo, "keep reviewing", Some("keep")),
     b(C::Global, G::App, &[ch('q')], Action::Quit, "quit", Some("quit")),
 ];
 
@@ -220,6 +312,27 @@ pub fn stack(primary: Context) -> &'static [Context] {
         C::Filter => &[C::Always, C::Filter],
         C::Help => &[C::Always, C::Help, C::Global],
         C::Boundary => &[C::Always, C::Boundary, C::Global],
+        C::Walk => &[C::Always, C::Walk, C::Global],
+        C::Health => &[C::Always, C::Health, C::Panes, C::Global],
+        C::Review => &[C::Always, C::Review],
+        C::ReviewForm => &[C::Always, C::ReviewForm],
+        C::ReviewConfirm => &[C::Always, C::ReviewConfirm],
+    }
+}
+
+/// The same stacks with the walkthrough's keys added (before the global ones).
+pub fn stack_walk(primary: Context) -> &'static [Context] {
+    match primary {
+        C::Always => &[C::Always],
+        C::Global => &[C::Always, C::Walk, C::Global],
+        C::Panes | C::Tree => &[C::Always, C::Tree, C::Panes, C::Walk, C::Global],
+        C::Detail => &[C::Always, C::Detail, C::Panes, C::Walk, C::Global],
+        C::Filter => &[C::Always, C::Filter],
+        C::Help => &[C::Always, C::Help, C::Walk, C::Global],
+        C::Boundary => &[C::Always, C::Boundary, C::Walk, C::Global],
+        C::Walk => &[C::Always, C::Walk, C::Global],
+        C::Health => &[C::Always, C::Health, C::Panes, C::Walk, C::Global],
+        C::Review | C::ReviewForm | C::ReviewConfirm => stack(primary),
     }
 }
 
@@ -233,6 +346,12 @@ pub fn dispatch(contexts: &[Context], ev: &KeyEvent) -> Option<Action> {
         if let Some(bnd) = BINDINGS.iter().find(|b| b.context == *ctx && b.keys.contains(&key)) {
             return Some(bnd.action.clone());
         }
+    }
+    if contexts.contains(&C::ReviewForm)
+        && let KeyCode::Char(c) = key.code
+        && !key.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return Some(Action::ReviewInput(c));
     }
     if contexts.contains(&C::Filter)
         && let KeyCode::Char(c) = key.code

@@ -12,11 +12,14 @@ pub mod boundary;
 pub mod detail;
 pub mod event;
 pub mod harness;
+pub mod health;
 pub mod keymap;
+pub mod review;
 pub mod text;
 pub mod theme;
 pub mod tree;
 pub mod ui;
+pub mod walk;
 
 use std::io;
 use std::sync::Arc;
@@ -45,11 +48,21 @@ pub struct Options {
     pub tick: Duration,
     /// Draw without colour (the meaning stays in glyphs, words and modifiers).
     pub monochrome: bool,
+    /// Actions applied once the app is built (e.g. open a walkthrough).
+    pub start: Vec<Action>,
+    /// Where the evidence came from, review records and `--review-out`: live reloads and reviews.
+    pub live: health::Live,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { mouse: true, tick: Duration::from_millis(500), monochrome: false }
+        Options {
+            mouse: true,
+            tick: Duration::from_millis(500),
+            monochrome: false,
+            start: Vec::new(),
+            live: health::Live::default(),
+        }
     }
 }
 
@@ -112,6 +125,17 @@ fn release(mouse: bool) {
 /// Call after installing color-eyre's hooks: ratatui's panic hook, installed here, restores the terminal
 /// and then chains to them.
 pub fn run(evidence: Evidence, report: Report, opts: Options) -> io::Result<()> {
+    run_with(evidence, report, opts, &mut CrosstermSource, &SystemClock)
+}
+
+/// [`run`] with another event source and clock (the live demo replays a tape in real time).
+pub fn run_with(
+    evidence: Evidence,
+    report: Report,
+    opts: Options,
+    source: &mut dyn EventSource,
+    clock: &dyn Clock,
+) -> io::Result<()> {
     let t = std::time::Instant::now();
     let mut terminal = ratatui::try_init()?;
     let guard = TerminalGuard { mouse: opts.mouse };
@@ -129,8 +153,13 @@ pub fn run(evidence: Evidence, report: Report, opts: Options) -> io::Result<()> 
     let size = terminal.size()?;
     let mut app = App::new(Arc::new(evidence), Arc::new(report), size.width, size.height);
     app.monochrome = opts.monochrome;
+    app.set_live(opts.live);
+    app.update(Action::Tick(clock.now()));
+    for action in opts.start {
+        app.update(action);
+    }
     crate::trace("explorer state built", t);
-    let result = run_app(&mut terminal, &mut app, &mut CrosstermSource, &SystemClock, opts.tick);
+    let result = run_app(&mut terminal, &mut app, source, clock, opts.tick);
     drop(guard);
     result
 }
@@ -155,7 +184,9 @@ where
     app.update(Action::Tick(clock.now()));
     let mut dirty = true;
     let mut first = Some(std::time::Instant::now());
+    let mut workers = health::Workers::new(app);
     while !app.quit {
+        dirty |= workers.poll(app);
         if dirty {
             terminal.draw(|f| ui::render(app, f)).map_err(io::Error::other)?;
             dirty = false;
@@ -166,7 +197,8 @@ where
         if source.finished() {
             break;
         }
-        match source.next(tick)? {
+        let wait = if workers.busy() { tick.min(health::WORK_TICK) } else { tick };
+        match source.next(wait)? {
             Some(ev) => {
                 if let Some(action) = app.action_for(&ev) {
                     // A resize needs no terminal call: drawing a full-screen viewport autoresizes.
@@ -174,10 +206,32 @@ where
                     dirty = true;
                 }
             }
-            None => app.update(Action::Tick(clock.now())),
+            None => {
+                app.update(Action::Tick(clock.now()));
+                // The spinner and the MB/s move with the clock.
+                dirty |= workers.busy();
+            }
         }
+        save_walk_notes(app);
     }
     Ok(())
+}
+
+/// Write walkthrough follow-up notes when the app asked for it (I/O stays out of `update`).
+pub fn save_walk_notes(app: &mut App) {
+    let Some(path) = app.walk.as_mut().and_then(|w| w.save_request.take()) else { return };
+    let Some(w) = app.walk.as_ref() else { return };
+    let as_of = app.report.as_of;
+    let notes = w.notes(&app.evidence.label, as_of);
+    let tmp = path.with_extension("md.tmp");
+    let written = std::fs::write(&tmp, notes).and_then(|_| std::fs::rename(&tmp, &path));
+    app.status = Some(match written {
+        Ok(()) => format!("follow-up notes saved to {}", path.display()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            format!("could not save follow-up notes to {}: {e}", path.display())
+        }
+    });
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ fn status_line(app: &App, w: usize) -> Line<'static> {
         spans.push(Span::styled(n, theme::dim()));
         return Line::from(spans);
     }
-    if let Some(msg) = &app.status {
+    if let Some(msg) = app.status.as_ref().or(app.live.notice.as_ref()) {
         return Line::styled(format!(" {}", truncate(&untrusted(msg), w.saturating_sub(2))), theme::status_message());
     }
     let rows = app.tree.rows().len();

@@ -24,6 +24,11 @@ fn context_label(c: Context) -> &'static str {
         Context::Filter => "filtering",
         Context::Help => "help",
         Context::Boundary => "boundary",
+        Context::Walk => "walkthrough",
+        Context::Health => "health pane",
+        Context::Review => "review",
+        Context::ReviewForm => "review form",
+        Context::ReviewConfirm => "discard?",
     }
 }
 

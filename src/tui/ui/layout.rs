@@ -26,16 +26,26 @@ pub struct Areas {
     /// The boundary view's comparison columns and its entry list (both with borders).
     pub boundary_top: Rect,
     pub boundary_list: Rect,
+    /// The walkthrough's narration panel (zero height when no walkthrough is open).
+    pub narration: Rect,
 }
 
 /// The panes for a terminal area; `None` below the minimum size.
 pub fn layout(area: Rect) -> Option<Areas> {
+    layout_with(area, false)
+}
+
+/// The panes, with room for the walkthrough's narration panel below them when `narration` is set.
+pub fn layout_with(area: Rect, narration: bool) -> Option<Areas> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
     let header = Rect { height: HEADER_HEIGHT, ..area };
     let footer = Rect { y: area.bottom() - FOOTER_HEIGHT, height: FOOTER_HEIGHT, ..area };
-    let body = Rect { y: header.bottom(), height: footer.y - header.bottom(), ..area };
+    let full = Rect { y: header.bottom(), height: footer.y - header.bottom(), ..area };
+    let narration_h = if narration { (full.height / 3).clamp(7, 14) } else { 0 };
+    let body = Rect { height: full.height - narration_h, ..full };
+    let narration = Rect { y: body.bottom(), height: narration_h, ..full };
     let tree_w = (area.width / 2).clamp(40, 72);
     let tree = Rect { width: tree_w, ..body };
     let detail = Rect { x: body.x + tree_w, width: body.width - tree_w, ..body };
@@ -44,7 +54,7 @@ pub fn layout(area: Rect) -> Option<Areas> {
     let top_h = BOUNDARY_TOP.min(body.height.saturating_sub(BOUNDARY_LIST_MIN));
     let boundary_top = Rect { height: top_h, ..body };
     let boundary_list = Rect { y: body.y + top_h, height: body.height - top_h, ..body };
-    Some(Areas { header, body, tree, detail, footer, help, boundary_top, boundary_list })
+    Some(Areas { header, body, tree, detail, footer, help, boundary_top, boundary_list, narration })
 }
 
 /// Inside a bordered block.
@@ -69,6 +79,11 @@ mod tests {
             assert_eq!(a.tree.width + a.detail.width, w);
             assert!(a.tree.width >= 40);
             assert!(a.boundary_list.height >= 5);
+        }
+        for (w, h) in [(80, 24), (200, 60)] {
+            let a = layout_with(Rect::new(0, 0, w, h), true).unwrap();
+            assert_eq!(a.header.height + a.body.height + a.narration.height + a.footer.height, h);
+            assert!(a.narration.height >= 7 && a.body.height >= 12, "{a:?}");
         }
         assert!(layout(Rect::new(0, 0, 79, 24)).is_none());
         assert!(layout(Rect::new(0, 0, 80, 23)).is_none());

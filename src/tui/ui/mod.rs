@@ -5,9 +5,12 @@ pub mod boundary;
 pub mod detail;
 pub mod footer;
 pub mod header;
+pub mod health;
 pub mod help;
 pub mod layout;
+pub mod review;
 pub mod tree;
+pub mod walk;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Margin, Rect};
@@ -20,7 +23,7 @@ use super::theme;
 /// Draw the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
-    let Some(areas) = layout::layout(area) else {
+    let Some(areas) = layout::layout_with(area, app.walk.is_some()) else {
         too_small(frame, area);
         return;
     };
@@ -30,12 +33,22 @@ pub fn render(app: &App, frame: &mut Frame) {
 fn panes(app: &App, frame: &mut Frame, areas: &layout::Areas) {
     header::render(app, frame, areas.header);
     tree::render(app, frame, areas.tree);
-    detail::render(app, frame, areas.detail);
+    if app.health_visible() {
+        health::render(app, frame, areas.detail);
+    } else {
+        detail::render(app, frame, areas.detail);
+    }
     footer::render(app, frame, areas.footer);
+    if let Some(w) = &app.walk {
+        walk::render(app, w, frame, areas.narration);
+    }
     match app.overlay {
         Overlay::None => {}
         Overlay::Help => help::render(app, frame, areas.help),
         Overlay::Boundary => boundary::render(app, frame, areas),
+    }
+    if app.review.is_some() {
+        review::render(app, frame, areas);
     }
     if app.monochrome {
         strip_colours(frame.buffer_mut());

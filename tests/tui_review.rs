@@ -1,0 +1,164 @@
+//! The retry plan review end to end: open the app on a copy of CAVRA's accepted-risk store, walk the review
+//! through the real keymap, save the record, and see the verdict flip in the app and in `closeout check`.
+//! Plus snapshots of the health pane (mid-run and done) and review panes 1, 2 and 5 at 100×30.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use closeout::evidence::{LoadOptions, load_bytes, load_path};
+use closeout::health::Verdict;
+use closeout::health::run::HealthEvent;
+use closeout::time::parse_instant;
+use closeout::tui::harness::{self, press, send, type_keys};
+use closeout::tui::health::{Live, Msg, Work, Workers};
+use closeout::tui::{Action, App};
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+const AS_OF: &str = "2026-06-01T10:00:00Z";
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/cavra/");
+
+fn open_copy(dir: &Path) -> (App, PathBuf) {
+    let path = dir.join("accepted-risk-failed-delivery.json");
+    std::fs::copy(format!("{FIXTURES}accepted-risk-failed-delivery.json"), &path).unwrap();
+    let ev = load_path(&path, &LoadOptions::default()).unwrap();
+    let t = parse_instant(AS_OF).unwrap();
+    let mut app = harness::app(ev, Some(t), 120, 36);
+    app.set_live(Live { source: Some(path.clone()), as_of: Some(t), ..Live::default() });
+    app.update(Action::Tick(t));
+    (app, path)
+}
+
+#[test]
+fn a_review_typed_in_the_app_is_saved_and_flips_the_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, evidence) = open_copy(dir.path());
+    let mut workers = Workers::new(&app);
+    assert_eq!(app.report.verdict, Verdict::Blocked);
+    type_keys(&mut app, "r");
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Enter);
+    }
+    for field in ["release-risk-owner", "CHG-2026-0601-0099", "Webhook outage; redelivery planned", "2026-06-05"] {
+        type_keys(&mut app, field);
+        press(&mut app, KeyCode::Tab);
+    }
+    type_keys(&mut app, "2026-06-08");
+    send(&mut app, &closeout::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert!(workers.settle(&mut app, Duration::from_secs(60)), "the save and the re-run finish");
+
+    let records: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("closeout-review-"))
+        .collect();
+    assert_eq!(records.len(), 1, "one record beside the evidence: {records:?}");
+    let record_path = &records[0];
+    assert_eq!(record_path.file_name().unwrap(), "closeout-review-20260601T100000Z.json");
+    let text = std::fs::read_to_string(record_path).unwrap();
+    assert!(text.contains("\"schema\": \"closeout.review.v1\""), "{text}");
+    let rec = closeout::review::load_record(record_path).unwrap();
+    assert!(rec.is_intact());
+    assert_eq!(rec.reviewer, "release-risk-owner");
+    assert_eq!(rec.deliveries[0].panes.len(), 5);
+    assert!(rec.deliveries[0].panes.iter().all(|p| p.outcome == "reviewed"), "{:?}", rec.deliveries);
+    assert!(app.review.is_none());
+    assert_eq!(app.report.verdict, Verdict::ReadyWithAcceptedRisk, "{}", app.report.verdict_reason);
+    assert!(harness::screen(&app).contains("READY WITH ACCEPTED RISK"));
+    let no_tmp =
+        std::fs::read_dir(dir.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp"));
+    assert!(no_tmp, "no temporary file left behind");
+
+    Command::cargo_bin("closeout")
+        .unwrap()
+        .args(["check", "--as-of", AS_OF, "--review"])
+        .arg(record_path)
+        .arg(&evidence)
+        .assert()
+        .code(0);
+    Command::cargo_bin("closeout").unwrap().args(["check", "--as-of", AS_OF]).arg(&evidence).assert().code(1);
+}
+
+#[test]
+fn review_out_puts_the_record_where_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, _) = open_copy(dir.path());
+    let out = dir.path().join("elsewhere.json");
+    app.live.review_out = Some(out.clone());
+    let mut workers = Workers::new(&app);
+    type_keys(&mut app, "r");
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Enter);
+    }
+    type_keys(&mut app, "owner");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_keys(&mut app, "reason");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_keys(&mut app, "2026-06-08");
+    press(&mut app, KeyCode::Tab);
+    type_keys(&mut app, "a-reviewer");
+    press(&mut app, KeyCode::Enter);
+    assert!(workers.settle(&mut app, Duration::from_secs(60)));
+    let rec = closeout::review::load_record(&out).unwrap();
+    assert_eq!(rec.reviewer, "a-reviewer");
+    assert_eq!(app.status.as_deref(), Some(format!("review saved to {}", out.display()).as_str()));
+}
+
+// ---------------------------------------------------------------------------------------------- snapshots
+
+fn fixture_app() -> App {
+    let name = "accepted-risk-failed-delivery.json";
+    let bytes = std::fs::read(format!("{FIXTURES}{name}")).unwrap();
+    let ev = load_bytes(name, bytes, &LoadOptions::default()).unwrap();
+    let t = parse_instant(AS_OF).unwrap();
+    let mut app = harness::app(ev, Some(t), 100, 30);
+    app.update(Action::Tick(t));
+    app
+}
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(r"[0-9a-f]{64}", "#".repeat(64));
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+#[test]
+fn snapshot_health_pane_mid_run_and_done() {
+    let mut app = fixture_app();
+    type_keys(&mut app, "c");
+    let events: Vec<HealthEvent> =
+        closeout::health::run::HealthRun::start(Arc::clone(&app.evidence), Vec::new(), parse_instant(AS_OF).unwrap())
+            .events
+            .iter()
+            .collect();
+    let mid = events.iter().position(|e| matches!(e, HealthEvent::Running { index: 4, .. })).unwrap();
+    for e in &events[..=mid] {
+        app.update(Action::Work(Work::HealthEvent(Msg::new(e.clone()))));
+    }
+    settings().bind(|| insta::assert_snapshot!("health_mid_run_100x30", harness::screen(&app)));
+    for e in &events[mid + 1..] {
+        app.update(Action::Work(Work::HealthEvent(Msg::new(e.clone()))));
+    }
+    settings().bind(|| insta::assert_snapshot!("health_done_100x30", harness::screen(&app)));
+}
+
+#[test]
+fn snapshot_review_panes_1_2_and_5() {
+    let mut app = fixture_app();
+    type_keys(&mut app, "r");
+    settings().bind(|| insta::assert_snapshot!("review_pane1_100x30", harness::screen(&app)));
+    press(&mut app, KeyCode::Enter);
+    settings().bind(|| insta::assert_snapshot!("review_pane2_100x30", harness::screen(&app)));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    type_keys(&mut app, "release-risk-owner");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    send(&mut app, &closeout::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    settings().bind(|| insta::assert_snapshot!("review_pane5_100x30", harness::screen(&app)));
+}
