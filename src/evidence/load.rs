@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::value::RawValue;
 
@@ -64,7 +65,7 @@ pub fn load_bytes(name: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<Evid
         return Err(too_large(name, bytes.len() as u64, opts.max_file_bytes));
     }
     let mut b = Builder::default();
-    load_file(&mut b, name, None, bytes, false)?;
+    load_file(&mut b, name, None, bytes.into(), false)?;
     b.finish(name.to_string(), opts)
 }
 
@@ -83,8 +84,10 @@ fn too_large(path: &str, size: u64, max: u64) -> LoadError {
     )
 }
 
-fn read_bounded(path: &Path, shown: &str, max: u64) -> Result<Vec<u8>, LoadError> {
-    let file = fs::File::open(path).map_err(|e| LoadError::new(shown, io_problem(&e)))?;
+/// Read a whole file, bounded, straight into shared memory (no copy: the parser, the secret scan and the
+/// background hash all read the same bytes).
+fn read_bounded(path: &Path, shown: &str, max: u64) -> Result<Arc<[u8]>, LoadError> {
+    let mut file = fs::File::open(path).map_err(|e| LoadError::new(shown, io_problem(&e)))?;
     let meta = file.metadata().map_err(|e| LoadError::new(shown, io_problem(&e)))?;
     if !meta.is_file() {
         return Err(LoadError::new(shown, "not a regular file"));
@@ -92,10 +95,26 @@ fn read_bounded(path: &Path, shown: &str, max: u64) -> Result<Vec<u8>, LoadError
     if meta.len() > max {
         return Err(too_large(shown, meta.len(), max));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| LoadError::new(shown, io_problem(&e)))?;
-    if bytes.len() as u64 > max {
-        return Err(too_large(shown, bytes.len() as u64, max));
+    let len = meta.len() as usize;
+    // SAFETY: zeroed memory is a valid `[u8]`.
+    let mut bytes: Arc<[u8]> = unsafe { Arc::<[u8]>::new_zeroed_slice(len).assume_init() };
+    let buf = Arc::get_mut(&mut bytes).expect("a fresh Arc is unique");
+    let mut filled = 0;
+    while filled < len {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(LoadError::new(shown, io_problem(&e))),
+        }
+    }
+    let mut extra = [0u8; 1];
+    if filled == len && file.read(&mut extra).map_err(|e| LoadError::new(shown, io_problem(&e)))? > 0 {
+        return Err(LoadError::new(shown, "the file grew while it was being read; try again"));
+    }
+    if filled < len {
+        // The file shrank while it was read: keep what is there.
+        return Ok(Arc::from(&bytes[..filled]));
     }
     Ok(bytes)
 }
@@ -128,7 +147,7 @@ fn load_file(
     b: &mut Builder,
     shown: &str,
     path: Option<&Path>,
-    bytes: Vec<u8>,
+    bytes: Arc<[u8]>,
     lenient: bool,
 ) -> Result<Outcome, LoadError> {
     let outcome = classify_and_load(b, shown, path, bytes)?;
@@ -138,7 +157,12 @@ fn load_file(
     }
 }
 
-fn classify_and_load(b: &mut Builder, shown: &str, path: Option<&Path>, bytes: Vec<u8>) -> Result<Outcome, LoadError> {
+fn classify_and_load(
+    b: &mut Builder,
+    shown: &str,
+    path: Option<&Path>,
+    bytes: Arc<[u8]>,
+) -> Result<Outcome, LoadError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Outcome::NotEvidence("file is empty".into()));
     }
@@ -175,18 +199,21 @@ fn classify_and_load(b: &mut Builder, shown: &str, path: Option<&Path>, bytes: V
     let mut units = Vec::new();
     let mut format = Format::Artifact;
     // Hash the bytes and run the secret prefilter on a second core while this one parses.
-    let (sha256, flags, parsed) = std::thread::scope(|s| {
-        let side = s.spawn(|| (canonical::sha256_hex(&bytes), scan::flag(&bytes)));
+    // The file's SHA-256 on its own thread (joined when a report needs it); the secret prefilter on a second
+    // core while this one parses.
+    let sha = super::InputDigest::spawn(std::sync::Arc::clone(&bytes));
+    let (flags, parsed) = std::thread::scope(|s| {
+        let side = s.spawn(|| scan::flag(&bytes));
         let parsed = parse_document(b, shown, &bytes, input, &mut nodes, &mut units, &mut format);
-        let (sha, flags) = side.join().expect("hashing thread does not panic");
-        (sha, flags, parsed)
+        let flags = side.join().expect("prefilter thread does not panic");
+        (flags, parsed)
     });
     if let Some(outcome) = parsed? {
         return Ok(outcome);
     }
     b.nodes.extend(nodes);
     let size = bytes.len() as u64;
-    b.inputs.push(Input { path: shown.to_string(), format, sha256, size, bytes, units, flags });
+    b.inputs.push(Input { path: shown.to_string(), format, sha, size, bytes, units, flags });
     Ok(Outcome::Loaded)
 }
 
@@ -203,7 +230,10 @@ fn parse_document(
 ) -> Result<Option<Outcome>, LoadError> {
     let format;
     {
-        let doc: TopDoc = serde_json::from_slice(bytes).map_err(|e| LoadError::json(shown, &e))?;
+        // The whole input was validated as UTF-8 already: parsing from &str spares serde_json re-checking
+        // every raw value it keeps (measurably faster on large stores).
+        let text = std::str::from_utf8(bytes).map_err(|_| LoadError::new(shown, "invalid UTF-8"))?;
+        let doc: TopDoc = serde_json::from_str(text).map_err(|e| LoadError::json(shown, &e))?;
         if !doc.is_object {
             return Ok(Some(Outcome::NotEvidence("a JSON array, not CAVRA evidence (expected an object)".into())));
         }
@@ -659,10 +689,10 @@ fn load_sqlite(b: &mut Builder, shown: &str, path: &Path, file_bytes: &[u8]) -> 
     b.inputs.push(Input {
         path: shown.to_string(),
         format: Format::MetadataStoreSqlite,
-        sha256: canonical::sha256_hex(file_bytes),
+        sha: super::InputDigest::ready(canonical::sha256_hex(file_bytes)),
         size: file_bytes.len() as u64,
         flags: scan::flag(&text),
-        bytes: text,
+        bytes: text.into(),
         units,
     });
     Ok(Outcome::Loaded)

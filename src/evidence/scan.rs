@@ -170,20 +170,67 @@ fn locate(bytes: &[u8], span: std::ops::Range<usize>, targets: &[usize], out: &m
 pub(super) fn flag(bytes: &[u8]) -> Vec<usize> {
     let t = std::time::Instant::now();
     let cands = candidates(bytes);
+    crate::trace(&format!("secret prefilter stage 1 ({} candidates)", cands.len()), t);
     let mut flags = Vec::new();
     let mut checked_until = 0usize;
+    let (mut examined, mut examined_bytes) = (0usize, 0usize);
     for at in cands {
         if at < checked_until {
             continue;
         }
         let Some(range) = string_around(bytes, at) else { continue };
+        if plain_word_hit(bytes, at, range) {
+            // Not `checked_until`: a later needle in the same string (a token prefix) is still looked at.
+            continue;
+        }
         checked_until = range.1;
+        examined += 1;
+        examined_bytes += range.1 - range.0;
         if suspicious(bytes, range) {
             flags.push(range.0);
         }
     }
+    crate::trace(&format!("secret prefilter stage 2 ({examined} strings, {examined_bytes} bytes)"), t);
     crate::trace(&format!("secret prefilter ({} strings flagged)", flags.len()), t);
     flags
+}
+
+/// Needles that start a secret value on their own; a hit of any other needle is a key word.
+const VALUE_PREFIXES: &[&[u8]] = &[
+    b"ghp_",
+    b"gho_",
+    b"ghu_",
+    b"ghs_",
+    b"ghr_",
+    b"github_pat_",
+    b"xoxb-",
+    b"xoxa-",
+    b"xoxp-",
+    b"xoxr-",
+    b"xoxs-",
+    b"sk_live_",
+    b"sk_test_",
+    b"rk_live_",
+    b"rk_test_",
+    b"whsec_",
+    b"-----begin",
+];
+
+/// A key word (token, secret, credential, …) hit inside a value made only of letters, digits and `-_.`: not a
+/// key, not an assignment, not a URL, so the word alone makes no secret. Most hits in real stores are these
+/// (kebab-case `controls[]` such as `…-does-not-store-connector-credentials`); skipping them without
+/// decoding halves the prefilter's time. CAVRA's upper-case `REDACTED` marker is always checked.
+fn plain_word_hit(bytes: &[u8], at: usize, range: (usize, usize)) -> bool {
+    let rest = &bytes[at..range.1];
+    if rest.starts_with(b"REDACTED")
+        || VALUE_PREFIXES.iter().any(|p| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p))
+    {
+        return false;
+    }
+    if bytes[range.1..].iter().find(|c| !c.is_ascii_whitespace()) == Some(&b':') {
+        return false;
+    }
+    bytes[range.0 + 1..range.1 - 1].iter().all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
 }
 
 /// Stage 3: name every flagged string by unit and JSON pointer, and attribute it to its node.
@@ -194,7 +241,7 @@ pub(super) fn attribute(evidence: &Evidence) -> Vec<Redaction> {
         by_unit.entry((n.input, n.unit)).or_default().push(i);
     }
     for (input_idx, input) in evidence.inputs.iter().enumerate() {
-        let bytes = input.bytes.as_slice();
+        let bytes: &[u8] = &input.bytes;
         // Group the flags by the unit holding them (both are in file order).
         let mut hit_units: Vec<(usize, Vec<usize>)> = Vec::new();
         for &at in &input.flags {
@@ -343,6 +390,23 @@ mod tests {
             let json = format!("{{\"{key}\": \"value-1234567\"}}");
             assert!(!candidates(json.as_bytes()).is_empty(), "stage 1 missed key {key}");
         }
+    }
+
+    #[test]
+    fn plain_control_strings_are_skipped_but_tokens_in_them_are_not() {
+        let src = br#"{"controls": ["community-edition-does-not-store-connector-credentials"], "x": "secret-ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8", "secret_key": "v", "h": "REDACTED"}"#;
+        let flags = flag(src);
+        let texts: Vec<String> = flags
+            .iter()
+            .map(|&o| {
+                let (s, e) = string_around(src, o + 1).unwrap();
+                String::from_utf8_lossy(&src[s..e]).into_owned()
+            })
+            .collect();
+        assert!(!texts.iter().any(|t| t.contains("credentials")), "{texts:?}");
+        assert!(texts.iter().any(|t| t.contains("ghp_")), "the token after the plain word is still found: {texts:?}");
+        assert!(texts.iter().any(|t| t == "\"secret_key\""), "{texts:?}");
+        assert!(texts.iter().any(|t| t == "\"REDACTED\""), "{texts:?}");
     }
 
     #[test]

@@ -166,6 +166,8 @@ pub const PREFILTER_NEEDLES: &[&str] = &[
     "outlook.office",
     "discord.com",
     "discordapp.com",
+    // CAVRA's own marker, counted as already redacted.
+    "redacted",
 ];
 
 static PREFILTER: LazyLock<AhoCorasick> = LazyLock::new(|| {

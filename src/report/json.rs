@@ -39,7 +39,7 @@ pub fn to_json(ev: &Evidence, r: &Report) -> String {
     let inputs: Vec<Value> = ev
         .inputs
         .iter()
-        .map(|i| json!({"path": clean(&i.path), "format": i.format, "sha256": i.sha256, "size": i.size}))
+        .map(|i| json!({"path": clean(&i.path), "format": i.format, "sha256": i.sha256(), "size": i.size}))
         .collect();
     let redactions: Vec<Value> = ev
         .redactions

@@ -80,7 +80,7 @@ pub fn to_markdown(ev: &Evidence, r: &Report) -> String {
     ));
     o.push_str("\n<details><summary>Inputs</summary>\n\n| File | Format | SHA-256 |\n|---|---|---|\n");
     for i in &ev.inputs {
-        o.push_str(&format!("| {} | {} | `{}` |\n", cell(&i.path), i.format.label(), i.sha256));
+        o.push_str(&format!("| {} | {} | `{}` |\n", cell(&i.path), i.format.label(), i.sha256()));
     }
     o.push_str(&format!("\n</details>\n\n<sub>{}</sub>\n", tool_version()));
     o

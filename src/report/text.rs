@@ -152,7 +152,7 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
     out.push("Inputs".to_string());
     for i in &ev.inputs {
         out.extend(wrap(&format!("{} ({}, {} bytes)", clean(&i.path), i.format.label(), i.size), "  ", WIDTH));
-        out.push(format!("    sha256 {}", i.sha256));
+        out.push(format!("    sha256 {}", i.sha256()));
     }
     for (p, why) in &ev.skipped {
         out.extend(wrap(&format!("skipped {}: {}", clean(p), why), "  ", WIDTH));
