@@ -93,7 +93,12 @@ fn explore(src: &SourceArgs, review_out: Option<std::path::PathBuf>) -> u8 {
     }
     let live = live_options(src, &ev, &report, review_out);
     let opts = closeout::tui::Options { live, ..closeout::tui::Options::from_env() };
-    match closeout::tui::run(ev, report, opts) {
+    tui_exit(closeout::tui::run(ev, report, opts))
+}
+
+/// The exit code of a TUI session: 0, or 2 (reported) when the terminal failed.
+fn tui_exit(result: std::io::Result<()>) -> u8 {
+    match result {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("closeout: error: terminal: {e}");
@@ -134,14 +139,9 @@ fn walk(mut args: WalkArgs) -> u8 {
         Some(name) => closeout::tui::Action::OpenWalk(name),
         None => closeout::tui::Action::ToggleWalk,
     };
-    let opts = closeout::tui::Options { start: vec![open], ..closeout::tui::Options::from_env() };
-    match closeout::tui::run(ev, report, opts) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("closeout: error: terminal: {e}");
-            2
-        }
-    }
+    let live = live_options(&args.source, &ev, &report, None);
+    let opts = closeout::tui::Options { start: vec![open], live, ..closeout::tui::Options::from_env() };
+    tui_exit(closeout::tui::run(ev, report, opts))
 }
 
 /// `closeout demo`: replay a tape through the explorer, live or recorded.
@@ -233,13 +233,7 @@ fn demo(args: DemoArgs) -> u8 {
     let opts = closeout::tui::Options { start: vec![open], ..closeout::tui::Options::from_env() };
     let clock = demo::run::DemoClock { start, started: std::time::Instant::now() };
     let mut source = demo::run::TapeSource::new(&timeline);
-    match closeout::tui::run_with(ev, report, opts, &mut source, &clock) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("closeout: error: terminal: {e}");
-            2
-        }
-    }
+    tui_exit(closeout::tui::run_with(ev, report, opts, &mut source, &clock))
 }
 
 /// What the explorer needs to watch, reload and re-run the evidence, and to save reviews.

@@ -288,7 +288,7 @@ pub(super) fn closeout_delivery(cx: &Ctx) -> R {
                 if planned && worker.is_some() {
                     Outcome::warn(
                         format!(
-                            "closeout delivery is {} ; the failed delivery has a retry plan and a dry-run worker run",
+                            "closeout delivery is {}; the failed delivery has a retry plan and a dry-run worker run",
                             c(st)
                         ),
                         "Record an owner acceptance of the pending redelivery, or redeliver and re-run the check.",
@@ -546,7 +546,7 @@ pub(super) fn retention_health(cx: &Ctx) -> R {
                     format!("retention expired on {} (as of {})", c(&until), fmt_instant(cx.as_of)),
                 )),
                 Some(end) if end <= cx.as_of + chrono::Duration::days(EXPIRY_WARNING_DAYS) => parts
-                    .push((Status::Warn, format!("retention ends {} , within {EXPIRY_WARNING_DAYS} days", c(&until)))),
+                    .push((Status::Warn, format!("retention ends {}, within {EXPIRY_WARNING_DAYS} days", c(&until)))),
                 Some(_) => parts.push((Status::Pass, format!("retention runs until {}", c(&until)))),
             }
         }
