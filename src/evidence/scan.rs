@@ -179,7 +179,7 @@ pub(super) fn flag(bytes: &[u8]) -> Vec<usize> {
             continue;
         }
         let Some(range) = string_around(bytes, at) else { continue };
-        if plain_word_hit(bytes, at, range) {
+        if idle_key_word(bytes, at, range.1) {
             // Not `checked_until`: a later needle in the same string (a token prefix) is still looked at.
             continue;
         }
@@ -195,7 +195,8 @@ pub(super) fn flag(bytes: &[u8]) -> Vec<usize> {
     flags
 }
 
-/// Needles that start a secret value on their own; a hit of any other needle is a key word.
+/// Needles that start a secret value on their own (or name a webhook host); a hit of any other needle is a
+/// key word.
 const VALUE_PREFIXES: &[&[u8]] = &[
     b"ghp_",
     b"gho_",
@@ -214,23 +215,51 @@ const VALUE_PREFIXES: &[&[u8]] = &[
     b"rk_test_",
     b"whsec_",
     b"-----begin",
+    b"hooks.slack",
+    b"webhook.office",
+    b"outlook.office",
+    b"discord",
 ];
 
-/// A key word (token, secret, credential, …) hit inside a value made only of letters, digits and `-_.`: not a
-/// key, not an assignment, not a URL, so the word alone makes no secret. Most hits in real stores are these
-/// (kebab-case `controls[]` such as `…-does-not-store-connector-credentials`); skipping them without
-/// decoding halves the prefilter's time. CAVRA's upper-case `REDACTED` marker is always checked.
-fn plain_word_hit(bytes: &[u8], at: usize, range: (usize, usize)) -> bool {
-    let rest = &bytes[at..range.1];
-    if rest.starts_with(b"REDACTED")
+/// A key word (token, secret, credential, authorization, …) that sits where it cannot introduce a secret. A
+/// key word matters only as a key (`"secret_key":`, also inside JSON-in-a-string as `\"secret_key\":`), in an
+/// assignment (`password=…`, `Authorization: …`) or as a scheme before a credential (`Bearer abc…`); in prose
+/// and kebab-case `controls[]` (`…-does-not-store-connector-credentials`, most hits in real stores) it does
+/// not, and skipping those without decoding the string halves the prefilter's time on long payload strings.
+/// Token prefixes, webhook hosts and CAVRA's upper-case `REDACTED` marker are always checked; so is anything
+/// a `?` or `@` hit finds (URLs).
+fn idle_key_word(bytes: &[u8], at: usize, end: usize) -> bool {
+    let rest = &bytes[at..end];
+    if matches!(bytes[at], b'?' | b'@')
+        || rest.starts_with(b"REDACTED")
         || VALUE_PREFIXES.iter().any(|p| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p))
     {
         return false;
     }
-    if bytes[range.1..].iter().find(|c| !c.is_ascii_whitespace()) == Some(&b':') {
-        return false;
+    // The end of the word the needle starts (letters, digits, `_`, `-`).
+    let mut i = at;
+    while i < end && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'-')) {
+        i += 1;
     }
-    bytes[range.0 + 1..range.1 - 1].iter().all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
+    let after = &bytes[i..];
+    // A key: the word closes a string (`"` or `\"`) followed by `:`.
+    let closed = if after.starts_with(b"\\\"") {
+        Some(2)
+    } else if after.starts_with(b"\"") {
+        Some(1)
+    } else {
+        None
+    };
+    if let Some(n) = closed {
+        let next = after[n..].iter().find(|c| !c.is_ascii_whitespace());
+        return next != Some(&b':');
+    }
+    // An assignment or a header line, or a scheme followed by a credential.
+    match after.first() {
+        Some(b'=' | b':') => false,
+        Some(b' ') => !after.get(1).is_some_and(|c| c.is_ascii_alphanumeric()),
+        _ => true,
+    }
 }
 
 /// Stage 3: name every flagged string by unit and JSON pointer, and attribute it to its node.
@@ -364,6 +393,13 @@ mod tests {
             assert!(secrets::detect_value_secret(v).is_some(), "detector should flag {v}");
             let json = serde_json::to_string(&serde_json::json!({ "v": v })).unwrap();
             assert!(!candidates(json.as_bytes()).is_empty(), "stage 1 missed {v}");
+            assert!(!flag(json.as_bytes()).is_empty(), "stage 2 dropped {v}");
+            // The same secret inside a JSON payload string (escaped JSON in a string, as delivery events carry).
+            let inner =
+                serde_json::to_string(&serde_json::json!({ "note": "the connector-credentials are rotated", "v": v }))
+                    .unwrap();
+            let payload = serde_json::to_string(&serde_json::json!({ "payload": inner })).unwrap();
+            assert!(!flag(payload.as_bytes()).is_empty(), "stage 2 dropped {v} inside a payload string");
         }
         for key in [
             "token",
@@ -389,11 +425,16 @@ mod tests {
             assert!(secrets::is_secret_key(key), "detector should flag key {key}");
             let json = format!("{{\"{key}\": \"value-1234567\"}}");
             assert!(!candidates(json.as_bytes()).is_empty(), "stage 1 missed key {key}");
+            assert!(!flag(json.as_bytes()).is_empty(), "stage 2 dropped key {key}");
+            let assignment = format!("{{\"text\": \"connect with {key}=hunter2pass\"}}");
+            assert!(!flag(assignment.as_bytes()).is_empty(), "stage 2 dropped the assignment {key}=");
+            let payload = serde_json::to_string(&serde_json::json!({ "payload": json })).unwrap();
+            assert!(!flag(payload.as_bytes()).is_empty(), "stage 2 dropped key {key} inside a payload string");
         }
     }
 
     #[test]
-    fn plain_control_strings_are_skipped_but_tokens_in_them_are_not() {
+    fn idle_key_words_are_skipped_but_secrets_are_not() {
         let src = br#"{"controls": ["community-edition-does-not-store-connector-credentials"], "x": "secret-ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8", "secret_key": "v", "h": "REDACTED"}"#;
         let flags = flag(src);
         let texts: Vec<String> = flags

@@ -106,6 +106,7 @@ pub const PREFILTER_NEEDLES: &[&str] = &[
     "passw",
     "passphrase",
     "pwd\"",
+    "pwd\\",
     "pwd=",
     "pwd_",
     "pwd-",
@@ -1651,8 +1652,9 @@ mod tests {
         for needle in PREFILTER_NEEDLES {
             assert_eq!(*needle, needle.to_ascii_lowercase());
             assert!(needle.is_ascii() && needle.len() >= 3, "{needle:?}");
-            // A quote may only close a key (`pwd"`): inside a string value JSON would escape it.
-            let body = needle.strip_suffix('"').unwrap_or(needle);
+            // A quote may only close a key (`pwd"`), a backslash only start an escaped one (`pwd\` in JSON
+            // inside a string): elsewhere JSON would escape them.
+            let body = needle.strip_suffix('"').or_else(|| needle.strip_suffix('\\')).unwrap_or(needle);
             assert!(
                 !body.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20),
                 "needle {needle:?} would be JSON-escaped"
