@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::evidence::canonical::canonical_sha256_hex;
+use crate::evidence::canonical::{self, canonical_sha256_hex};
 
 /// Items of CAVRA's three fixture stores (ready, accepted risk, blocked), in order.
 pub fn fixture_items(fixtures: &Path) -> std::io::Result<Vec<serde_json::Value>> {
@@ -66,7 +66,7 @@ fn rehash(item: &mut serde_json::Value) {
     }
 }
 
-/// A store `{"items": [...]}` of `count` items, serialized as CAVRA's Python writer would (", " and ": ").
+/// A store `{"items": [...]}` of `count` items, serialized as CAVRA's Python writer would.
 pub fn generate_store(fixtures: &Path, count: usize) -> std::io::Result<Vec<u8>> {
     let items = fixture_items(fixtures)?;
     let texts: Vec<String> = items.iter().map(|i| serde_json::to_string(i).expect("serializes")).collect();
@@ -80,39 +80,11 @@ pub fn generate_store(fixtures: &Path, count: usize) -> std::io::Result<Vec<u8>>
         if n > 0 {
             out.extend_from_slice(b", ");
         }
-        python_style(&item, &mut out);
+        // As CAVRA's store writer does: sorted keys, Python's separators, non-ASCII escaped.
+        canonical::python_dumps_sorted(&item, &mut out);
     }
     out.extend_from_slice(b"]}\n");
     Ok(out)
-}
-
-/// JSON with Python's default separators (", " and ": "), keys in their existing order.
-fn python_style(v: &serde_json::Value, out: &mut Vec<u8>) {
-    match v {
-        serde_json::Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b", ");
-                }
-                python_style(item, out);
-            }
-            out.push(b']');
-        }
-        serde_json::Value::Object(map) => {
-            out.push(b'{');
-            for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b", ");
-                }
-                out.extend_from_slice(serde_json::to_string(k).expect("key").as_bytes());
-                out.extend_from_slice(b": ");
-                python_style(item, out);
-            }
-            out.push(b'}');
-        }
-        other => out.extend_from_slice(serde_json::to_string(other).expect("scalar").as_bytes()),
-    }
 }
 
 #[cfg(test)]
