@@ -8,7 +8,7 @@ use clap::Parser;
 use closeout::cli::{Cli, Command, DemoArgs, SourceArgs, WalkArgs};
 use closeout::evidence::{Evidence, LoadError, LoadOptions, load_path};
 use closeout::report::{self, OutputFormat, TextStyle};
-use closeout::{health, samples, time};
+use closeout::{health, samples};
 
 fn main() -> ExitCode {
     // color-eyre's panic hook first: a later terminal hook chains to it.
@@ -264,6 +264,5 @@ fn list_samples() -> u8 {
         "\n(* opens by default; use --sample NAME; each evaluates as of {})",
         samples::all().first().map(|s| s.as_of.clone()).unwrap_or_default()
     );
-    let _ = time::fmt_instant;
     0
 }

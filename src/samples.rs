@@ -40,22 +40,25 @@ struct Index {
     scenarios: Vec<Sample>,
 }
 
-fn index() -> Index {
-    serde_json::from_str(INDEX).expect("sample-evidence/index.json is valid (checked by tests)")
+fn index() -> &'static Index {
+    static PARSED: std::sync::LazyLock<Index> = std::sync::LazyLock::new(|| {
+        serde_json::from_str(INDEX).expect("sample-evidence/index.json is valid (checked by tests)")
+    });
+    &PARSED
 }
 
 /// Every embedded scenario.
 pub fn all() -> Vec<Sample> {
-    index().scenarios
+    index().scenarios.clone()
 }
 
 /// The scenario `closeout` opens with no PATH.
 pub fn default_name() -> String {
-    index().default
+    index().default.clone()
 }
 
 pub fn get(name: &str) -> Option<Sample> {
-    all().into_iter().find(|s| s.name == name)
+    index().scenarios.iter().find(|s| s.name == name).cloned()
 }
 
 /// The embedded bytes of a sample's file.

@@ -10,11 +10,6 @@ use std::collections::HashMap;
 use super::value::{EValue, FoundSecret, RedactedBy, classify_string, push_token};
 use super::{Evidence, Redaction, secrets};
 
-/// Offsets where a secret could be (stage 1): see [`secrets::candidates`].
-fn candidates(bytes: &[u8]) -> Vec<usize> {
-    secrets::candidates(bytes)
-}
-
 /// The JSON string token around `at` (which lies inside a string): its byte range including quotes.
 fn string_around(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
     let mut open = at;
@@ -169,7 +164,7 @@ fn locate(bytes: &[u8], span: std::ops::Range<usize>, targets: &[usize], out: &m
 /// look, ascending. Needs only the bytes, so it runs on a second core while the document is parsed.
 pub(super) fn flag(bytes: &[u8]) -> Vec<usize> {
     let t = std::time::Instant::now();
-    let cands = candidates(bytes);
+    let cands = secrets::candidates(bytes);
     crate::trace(&format!("secret prefilter stage 1 ({} candidates)", cands.len()), t);
     let mut flags = Vec::new();
     let mut checked_until = 0usize;
@@ -321,7 +316,7 @@ mod tests {
     fn locate_agrees_with_full_decode() {
         let src = r#"{"a": [1, {"url": "https://h.example.invalid/x?REDACTED"}], "b\\/c": {"authorization": "Bearer abcDEF1234567890", "n": 2}, "headers": {"authorization": "REDACTED", "x": "ok"}, "d": "https://u:hunter2pass@h.example.invalid/"}"#;
         let bytes = src.as_bytes();
-        let targets: Vec<usize> = candidates(bytes)
+        let targets: Vec<usize> = secrets::candidates(bytes)
             .into_iter()
             .filter_map(|at| string_around(bytes, at))
             .filter(|r| suspicious(bytes, *r))
@@ -356,7 +351,7 @@ mod tests {
     fn stage_one_is_case_insensitive_across_chunk_borders() {
         let mut text = vec![b' '; (1 << 20) - 3];
         text.extend_from_slice(b"\"Connection-String\": \"x\", \"APIKEY\": 1, \"x\": \"Splunk abc\"");
-        let hits = candidates(&text);
+        let hits = secrets::candidates(&text);
         assert!(hits.contains(&((1 << 20) - 2)), "a needle straddling the chunk border: {hits:?}");
         assert_eq!(hits.len(), 3, "{hits:?}");
     }
@@ -392,7 +387,7 @@ mod tests {
         for v in &values {
             assert!(secrets::detect_value_secret(v).is_some(), "detector should flag {v}");
             let json = serde_json::to_string(&serde_json::json!({ "v": v })).unwrap();
-            assert!(!candidates(json.as_bytes()).is_empty(), "stage 1 missed {v}");
+            assert!(!secrets::candidates(json.as_bytes()).is_empty(), "stage 1 missed {v}");
             assert!(!flag(json.as_bytes()).is_empty(), "stage 2 dropped {v}");
             // The same secret inside a JSON payload string (escaped JSON in a string, as delivery events carry).
             let inner =
@@ -424,7 +419,7 @@ mod tests {
         ] {
             assert!(secrets::is_secret_key(key), "detector should flag key {key}");
             let json = format!("{{\"{key}\": \"value-1234567\"}}");
-            assert!(!candidates(json.as_bytes()).is_empty(), "stage 1 missed key {key}");
+            assert!(!secrets::candidates(json.as_bytes()).is_empty(), "stage 1 missed key {key}");
             assert!(!flag(json.as_bytes()).is_empty(), "stage 2 dropped key {key}");
             let assignment = format!("{{\"text\": \"connect with {key}=hunter2pass\"}}");
             assert!(!flag(assignment.as_bytes()).is_empty(), "stage 2 dropped the assignment {key}=");

@@ -204,33 +204,17 @@ pub(super) fn release_closeout(cx: &Ctx) -> R {
 
 // ---------------------------------------------------------------------------------------------- delivery
 
-/// Closeout deliveries that failed and were not later delivered for the same event.
+/// Open failed closeout deliveries and successful ones (see [`super::closeout_deliveries`]).
 fn open_failures(cx: &Ctx) -> Result<(Vec<Art>, Vec<Art>), LoadError> {
-    let all = cx.all(Kind::CloseoutDelivery)?;
-    let mut failed = Vec::new();
-    let mut ok = Vec::new();
-    for d in all {
-        if delivered(cx, &d)? {
-            ok.push(d);
-        } else {
-            failed.push(d);
-        }
-    }
-    let open = failed
-        .into_iter()
-        .filter(|f| {
-            let ev = f.art.str("event_id");
-            !ok.iter().any(|o| o.art.str("event_id") == ev && cx.ev.nodes[o.idx].created >= cx.ev.nodes[f.idx].created)
-        })
-        .collect();
-    Ok((open, ok))
+    let (open, ok) = super::closeout_deliveries(cx.ev)?;
+    let arts = |v: Vec<usize>| {
+        v.into_iter().map(|idx| Ok(Art { idx, art: cx.ev.artifact(idx)? })).collect::<Result<Vec<_>, LoadError>>()
+    };
+    Ok((arts(open)?, arts(ok)?))
 }
 
 fn delivered(cx: &Ctx, d: &Art) -> Result<bool, LoadError> {
-    Ok(match cx.ev.nodes[d.idx].delivery_success {
-        Some(b) => b,
-        None => cx.b(d, "success")?.unwrap_or(false),
-    })
+    super::delivery_succeeded(cx.ev, d.idx)
 }
 
 /// "webhook: HTTP request failed, HTTP 503, 3 attempts"

@@ -299,6 +299,49 @@ impl Report {
     }
 }
 
+/// Whether a closeout delivery succeeded: the wrapper's `delivery_success`, else the result's `success`.
+pub fn delivery_succeeded(ev: &Evidence, node: usize) -> Result<bool, LoadError> {
+    if let Some(b) = ev.nodes[node].delivery_success {
+        return Ok(b);
+    }
+    match ev.artifact(node)?.get("success") {
+        None | Some(EValue::Null) => Ok(false),
+        Some(EValue::Bool(b)) => Ok(*b),
+        Some(other) => {
+            let n = &ev.nodes[node];
+            Err(LoadError::new(
+                &ev.inputs[n.input].path,
+                format!("{}/success must be true or false, found {}", n.pointer, other.type_name()),
+            ))
+        }
+    }
+}
+
+/// Closeout deliveries split as the retry rules see them: the failed ones not delivered later for the same
+/// event (open), and the successful ones; both oldest first. The criteria, review records and the review
+/// pane all use this one rule.
+pub fn closeout_deliveries(ev: &Evidence) -> Result<(Vec<usize>, Vec<usize>), LoadError> {
+    let (mut failed, mut ok) = (Vec::new(), Vec::new());
+    for d in ev.all(&Kind::CloseoutDelivery) {
+        if delivery_succeeded(ev, d)? { ok.push(d) } else { failed.push(d) }
+    }
+    let event = |d: usize| ev.artifact(d).map(|a| a.str("event_id").map(str::to_string));
+    let mut open = Vec::new();
+    for f in failed {
+        let fe = event(f)?;
+        let mut redelivered = false;
+        for &o in &ok {
+            if event(o)? == fe && ev.nodes[o].created >= ev.nodes[f].created {
+                redelivered = true;
+            }
+        }
+        if !redelivered {
+            open.push(f);
+        }
+    }
+    Ok((open, ok))
+}
+
 /// Acceptances the evidence itself carries (the trial package's `release_decision.accepted_risk`).
 pub fn evidence_acceptances(ev: &Evidence) -> Result<Vec<Acceptance>, LoadError> {
     let Some(idx) = ev.latest(&Kind::ReleaseDecision) else { return Ok(Vec::new()) };

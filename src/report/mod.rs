@@ -10,7 +10,7 @@ pub use markdown::to_markdown;
 pub use text::{TextStyle, to_text};
 
 use crate::evidence::Evidence;
-use crate::health::{Report, Status, Verdict};
+use crate::health::{Report, Verdict};
 
 /// The three output formats of `closeout check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,10 +37,6 @@ pub fn exit_code(verdict: Verdict, strict: bool) -> i32 {
         Verdict::ReadyWithAcceptedRisk => 0,
         Verdict::Blocked => 1,
     }
-}
-
-pub(crate) fn status_word(s: Status) -> &'static str {
-    s.as_str()
 }
 
 /// The tool's name and version, as reports print it.

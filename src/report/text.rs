@@ -1,6 +1,6 @@
 //! The text report: readable at 80 columns, colour only when asked (a terminal without NO_COLOR).
 
-use super::{status_word, tool_version};
+use super::tool_version;
 use crate::evidence::{Evidence, RedactedBy};
 use crate::health::{Report, Standing, Status, Verdict};
 use crate::sanitize::clean;
@@ -95,7 +95,7 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
     out.push(String::new());
     out.push("Criteria".to_string());
     for f in &r.findings {
-        let badge = format!("{} {}", f.status.glyph(), status_word(f.status));
+        let badge = format!("{} {}", f.status.glyph(), f.status.as_str());
         out.push(format!(
             "  {}  {:<24} {}",
             paint(style, status_color(f.status), &format!("{badge:<6}")),

@@ -334,18 +334,12 @@ fn void_reason(record: &ReviewRecord, ev: &Evidence) -> Result<Option<String>, L
         }
     }
     let reviewed: Vec<&str> = record.deliveries.iter().map(|d| d.delivery_id.as_str()).collect();
-    for d in ev.all(&Kind::CloseoutDelivery) {
-        let node = &ev.nodes[d];
-        let failed = match node.delivery_success {
-            Some(ok) => !ok,
-            None => ev.artifact(d)?.get("success").and_then(|s| s.as_bool()) == Some(false),
-        };
-        if failed && !reviewed.contains(&node.id.as_str()) {
-            return Ok(Some(format!(
-                "delivery {} failed and was not part of the review",
-                crate::sanitize::clean(&node.id)
-            )));
-        }
+    let (open, _) = crate::health::closeout_deliveries(ev)?;
+    if let Some(d) = open.into_iter().find(|&d| !reviewed.contains(&ev.nodes[d].id.as_str())) {
+        return Ok(Some(format!(
+            "delivery {} failed and was not part of the review",
+            crate::sanitize::clean(&ev.nodes[d].id)
+        )));
     }
     Ok(None)
 }

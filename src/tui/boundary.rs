@@ -89,14 +89,15 @@ impl BoundaryModel {
         if let Some(f) = report.finding("community_boundary") {
             m.finding = Some((f.status, f.reason.clone()));
         }
-        for r in ev.redactions.iter().filter(|r| r.by == RedactedBy::Closeout) {
-            m.entries.push(Entry {
-                kind: EntryKind::Exposed,
+        let redactions = |by: RedactedBy, kind: EntryKind| {
+            ev.redactions.iter().filter(move |r| r.by == by).map(move |r| Entry {
+                kind,
                 label: r.kind.label().to_string(),
                 location: r.location.clone(),
                 node: r.node,
-            });
-        }
+            })
+        };
+        m.entries.extend(redactions(RedactedBy::Closeout, EntryKind::Exposed));
         if let Some(f) = report.finding("community_boundary").filter(|f| f.status != Status::Pass) {
             let exposed_nodes: Vec<usize> = m.entries.iter().filter_map(|e| e.node).collect();
             for &n in f.nodes.iter().filter(|n| !exposed_nodes.contains(n)) {
@@ -109,14 +110,7 @@ impl BoundaryModel {
                 });
             }
         }
-        for r in ev.redactions.iter().filter(|r| r.by == RedactedBy::Cavra) {
-            m.entries.push(Entry {
-                kind: EntryKind::CavraRedacted,
-                label: r.kind.label().to_string(),
-                location: r.location.clone(),
-                node: r.node,
-            });
-        }
+        m.entries.extend(redactions(RedactedBy::Cavra, EntryKind::CavraRedacted));
         m
     }
 

@@ -412,25 +412,7 @@ pub fn failed_deliveries(ev: &Evidence) -> Result<Vec<DeliveryFacts>, crate::evi
     if ev.model == Model::TrialPackage {
         return trial_deliveries(ev);
     }
-    let all = ev.all(&Kind::CloseoutDelivery);
-    let mut failed = Vec::new();
-    let mut ok = Vec::new();
-    for d in all {
-        let art = ev.artifact(d)?;
-        let delivered = match ev.nodes[d].delivery_success {
-            Some(b) => b,
-            None => art.get("success").and_then(EValue::as_bool).unwrap_or(false),
-        };
-        if delivered { ok.push((d, art)) } else { failed.push((d, art)) }
-    }
-    let open: Vec<usize> = failed
-        .iter()
-        .filter(|(f, fa)| {
-            !ok.iter()
-                .any(|(o, oa)| oa.str("event_id") == fa.str("event_id") && ev.nodes[*o].created >= ev.nodes[*f].created)
-        })
-        .map(|(f, _)| *f)
-        .collect();
+    let (open, _) = crate::health::closeout_deliveries(ev)?;
     open.into_iter().map(|d| runtime_delivery(ev, d)).collect()
 }
 

@@ -98,7 +98,8 @@ pub fn lines(app: &App, width: usize) -> Vec<(Line<'static>, Option<Item>)> {
                         Line::from(vec![
                             Span::styled(format!(" {} ", f.status.glyph()), theme::status(Some(f.status))),
                             Span::styled(format!("{id:<24} "), theme::status(Some(f.status))),
-                            Span::styled(format!("{mark} {title}"), theme::dim()),
+                            // Glyph (3), id column (25) and mark (2) come first; the title gets the rest.
+                            Span::styled(format!("{mark} {}", truncate(title, width.saturating_sub(30))), theme::dim()),
                         ])
                     }
                 };
