@@ -21,6 +21,9 @@ pub mod walkthrough;
 /// Print a phase timing to stderr when `CLOSEOUT_TRACE` is set (for performance work; off by default).
 pub fn trace(phase: &str, since: std::time::Instant) {
     if std::env::var_os("CLOSEOUT_TRACE").is_some() {
-        eprintln!("closeout: {phase}: {:?}", since.elapsed());
+        eprintln!("closeout: {phase}: {:?} (at {:?})", since.elapsed(), TRACE_START.elapsed());
     }
 }
+
+/// When tracing started: [`trace`] also prints each phase's end relative to it.
+pub static TRACE_START: std::sync::LazyLock<std::time::Instant> = std::sync::LazyLock::new(std::time::Instant::now);

@@ -11,6 +11,7 @@ use closeout::report::{self, OutputFormat, TextStyle};
 use closeout::{health, samples};
 
 fn main() -> ExitCode {
+    std::sync::LazyLock::force(&closeout::TRACE_START);
     // color-eyre's panic hook first: a later terminal hook chains to it.
     let _ = color_eyre::config::HookBuilder::default().display_env_section(false).install();
     let cli = Cli::parse();
@@ -76,8 +77,14 @@ fn check(src: &SourceArgs, format: OutputFormat, strict: bool) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
+    let t = std::time::Instant::now();
     print_report(&ev, &report, format);
-    report::exit_code(report.verdict, strict) as u8
+    closeout::trace("reported", t);
+    let t = std::time::Instant::now();
+    let code = report::exit_code(report.verdict, strict) as u8;
+    drop((ev, report));
+    closeout::trace("dropped", t);
+    code
 }
 
 /// No command: open the explorer, or print the text report (with `check`'s exit code) when stdout is not

@@ -13,6 +13,7 @@ use super::canonical;
 use super::error::{LoadError, describe_json_error, line_col};
 use super::kinds::{self, Kind};
 use super::parse::{ItemHead, TopDoc, object_span, raw_str, span_of};
+use super::read::{Bytes, InputDigest, ReadError, read_hashed};
 use super::value::{EValue, push_token};
 use super::{Artifact, Evidence, Format, HashCheck, HashStatus, Input, Model, Node, Reference, Unit, scan};
 use crate::time::parse_instant;
@@ -50,9 +51,9 @@ pub fn load_path(path: &Path, opts: &LoadOptions) -> Result<Evidence, LoadError>
         b.root = Some(path.to_path_buf());
     } else {
         let t = std::time::Instant::now();
-        let bytes = read_bounded(path, &shown, opts.max_file_bytes)?;
+        let (bytes, sha) = read_bounded(path, &shown, opts.max_file_bytes)?;
         crate::trace("read", t);
-        load_file(&mut b, &shown, Some(path), bytes, false)?;
+        load_file(&mut b, &shown, Some(path), bytes, Some(sha), false)?;
         crate::trace("read and parsed", t);
         b.root = path.parent().map(Path::to_path_buf);
     }
@@ -65,7 +66,7 @@ pub fn load_bytes(name: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<Evid
         return Err(too_large(name, bytes.len() as u64, opts.max_file_bytes));
     }
     let mut b = Builder::default();
-    load_file(&mut b, name, None, bytes.into(), false)?;
+    load_file(&mut b, name, None, Arc::new(bytes), None, false)?;
     b.finish(name.to_string(), opts)
 }
 
@@ -84,9 +85,9 @@ fn too_large(path: &str, size: u64, max: u64) -> LoadError {
     )
 }
 
-/// Read a whole file, bounded, straight into shared memory (no copy: the parser, the secret scan and the
-/// background hash all read the same bytes).
-fn read_bounded(path: &Path, shown: &str, max: u64) -> Result<Arc<[u8]>, LoadError> {
+/// Read a whole file, bounded, into shared memory (the parser, the secret scan and the detail view all read
+/// the same bytes), with its SHA-256 computed on a second thread as the bytes land.
+fn read_bounded(path: &Path, shown: &str, max: u64) -> Result<(Bytes, InputDigest), LoadError> {
     let mut file = fs::File::open(path).map_err(|e| LoadError::new(shown, io_problem(&e)))?;
     let meta = file.metadata().map_err(|e| LoadError::new(shown, io_problem(&e)))?;
     if !meta.is_file() {
@@ -95,28 +96,10 @@ fn read_bounded(path: &Path, shown: &str, max: u64) -> Result<Arc<[u8]>, LoadErr
     if meta.len() > max {
         return Err(too_large(shown, meta.len(), max));
     }
-    let len = meta.len() as usize;
-    // SAFETY: zeroed memory is a valid `[u8]`.
-    let mut bytes: Arc<[u8]> = unsafe { Arc::<[u8]>::new_zeroed_slice(len).assume_init() };
-    let buf = Arc::get_mut(&mut bytes).expect("a fresh Arc is unique");
-    let mut filled = 0;
-    while filled < len {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(LoadError::new(shown, io_problem(&e))),
-        }
-    }
-    let mut extra = [0u8; 1];
-    if filled == len && file.read(&mut extra).map_err(|e| LoadError::new(shown, io_problem(&e)))? > 0 {
-        return Err(LoadError::new(shown, "the file grew while it was being read; try again"));
-    }
-    if filled < len {
-        // The file shrank while it was read: keep what is there.
-        return Ok(Arc::from(&bytes[..filled]));
-    }
-    Ok(bytes)
+    read_hashed(&mut file, meta.len() as usize).map_err(|e| match e {
+        ReadError::Io(e) => LoadError::new(shown, io_problem(&e)),
+        ReadError::Grew => LoadError::new(shown, "the file grew while it was being read; try again"),
+    })
 }
 
 #[derive(Default)]
@@ -147,10 +130,11 @@ fn load_file(
     b: &mut Builder,
     shown: &str,
     path: Option<&Path>,
-    bytes: Arc<[u8]>,
+    bytes: Bytes,
+    sha: Option<InputDigest>,
     lenient: bool,
 ) -> Result<Outcome, LoadError> {
-    let outcome = classify_and_load(b, shown, path, bytes)?;
+    let outcome = classify_and_load(b, shown, path, bytes, sha)?;
     match outcome {
         Outcome::NotEvidence(why) if !lenient => Err(LoadError::new(shown, why)),
         other => Ok(other),
@@ -161,7 +145,8 @@ fn classify_and_load(
     b: &mut Builder,
     shown: &str,
     path: Option<&Path>,
-    bytes: Arc<[u8]>,
+    bytes: Bytes,
+    sha: Option<InputDigest>,
 ) -> Result<Outcome, LoadError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Outcome::NotEvidence("file is empty".into()));
@@ -170,22 +155,25 @@ fn classify_and_load(
         let Some(path) = path else {
             return Err(LoadError::new(shown, "SQLite evidence can only be read from a file"));
         };
-        return load_sqlite(b, shown, path, &bytes);
+        return load_sqlite(b, shown, path, &bytes, sha);
     }
-    if let Err(e) = std::str::from_utf8(&bytes) {
-        let head = &bytes[..bytes.len().min(8192)];
-        let controls = head.iter().filter(|&&c| c == 0 || (c < 0x20 && !b"\t\r\n\x0c".contains(&c))).count();
-        if controls > 0 {
-            return Ok(Outcome::NotEvidence("binary file, not JSON or SQLite evidence".into()));
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let head = &bytes[..bytes.len().min(8192)];
+            let controls = head.iter().filter(|&&c| c == 0 || (c < 0x20 && !b"\t\r\n\x0c".contains(&c))).count();
+            if controls > 0 {
+                return Ok(Outcome::NotEvidence("binary file, not JSON or SQLite evidence".into()));
+            }
+            let (line, col) = line_col(&bytes, e.valid_up_to());
+            return Err(LoadError::new(
+                shown,
+                format!("invalid UTF-8 at line {line}, column {col} (byte {})", e.valid_up_to()),
+            ));
         }
-        let (line, col) = line_col(&bytes, e.valid_up_to());
-        return Err(LoadError::new(
-            shown,
-            format!("invalid UTF-8 at line {line}, column {col} (byte {})", e.valid_up_to()),
-        ));
-    }
+    };
     let first = bytes.iter().copied().find(|c| !c.is_ascii_whitespace()).unwrap_or(b' ');
-    if bytes.contains(&0) {
+    if memchr::memchr(0, &bytes).is_some() {
         return Ok(Outcome::NotEvidence("binary file, not JSON or SQLite evidence".into()));
     }
     if first != b'{' && first != b'[' {
@@ -198,13 +186,12 @@ fn classify_and_load(
     let mut nodes = Vec::new();
     let mut units = Vec::new();
     let mut format = Format::Artifact;
-    // Hash the bytes and run the secret prefilter on a second core while this one parses.
-    // The file's SHA-256 on its own thread (joined when a report needs it); the secret prefilter on a second
-    // core while this one parses.
-    let sha = super::InputDigest::spawn(std::sync::Arc::clone(&bytes));
+    // The file's SHA-256 on its own thread (joined when a report needs it), unless the read already hashed it;
+    // the secret prefilter on a second core while this one parses.
+    let sha = sha.unwrap_or_else(|| InputDigest::spawn(Arc::clone(&bytes)));
     let (flags, parsed) = std::thread::scope(|s| {
         let side = s.spawn(|| scan::flag(&bytes));
-        let parsed = parse_document(b, shown, &bytes, input, &mut nodes, &mut units, &mut format);
+        let parsed = parse_document(b, shown, text, input, &mut nodes, &mut units, &mut format);
         let flags = side.join().expect("prefilter thread does not panic");
         (flags, parsed)
     });
@@ -222,17 +209,17 @@ fn classify_and_load(
 fn parse_document(
     b: &mut Builder,
     shown: &str,
-    bytes: &[u8],
+    text: &str,
     input: usize,
     nodes: &mut Vec<Node>,
     units: &mut Vec<Unit>,
     format_out: &mut Format,
 ) -> Result<Option<Outcome>, LoadError> {
     let format;
+    // Validated as UTF-8 once, by the caller: parsing from &str spares serde_json re-checking every raw value
+    // it keeps (measurably faster on large stores).
+    let bytes = text.as_bytes();
     {
-        // The whole input was validated as UTF-8 already: parsing from &str spares serde_json re-checking
-        // every raw value it keeps (measurably faster on large stores).
-        let text = std::str::from_utf8(bytes).map_err(|_| LoadError::new(shown, "invalid UTF-8"))?;
         let doc: TopDoc = serde_json::from_str(text).map_err(|e| LoadError::json(shown, &e))?;
         if !doc.is_object {
             return Ok(Some(Outcome::NotEvidence("a JSON array, not CAVRA evidence (expected an object)".into())));
@@ -618,7 +605,13 @@ fn visit_response_value(
     Ok(())
 }
 
-fn load_sqlite(b: &mut Builder, shown: &str, path: &Path, file_bytes: &[u8]) -> Result<Outcome, LoadError> {
+fn load_sqlite(
+    b: &mut Builder,
+    shown: &str,
+    path: &Path,
+    file_bytes: &[u8],
+    sha: Option<InputDigest>,
+) -> Result<Outcome, LoadError> {
     use rusqlite::{Connection, OpenFlags};
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| LoadError::new(shown, format!("cannot open SQLite database: {e}")))?;
@@ -689,10 +682,10 @@ fn load_sqlite(b: &mut Builder, shown: &str, path: &Path, file_bytes: &[u8]) -> 
     b.inputs.push(Input {
         path: shown.to_string(),
         format: Format::MetadataStoreSqlite,
-        sha: super::InputDigest::ready(canonical::sha256_hex(file_bytes)),
+        sha: sha.unwrap_or_else(|| InputDigest::ready(canonical::sha256_hex(file_bytes))),
         size: file_bytes.len() as u64,
         flags: scan::flag(&text),
-        bytes: text.into(),
+        bytes: Arc::new(text),
         units,
     });
     Ok(Outcome::Loaded)
@@ -711,8 +704,8 @@ fn load_dir(b: &mut Builder, dir: &Path, opts: &LoadOptions) -> Result<(), LoadE
     files.sort();
     for f in &files {
         let shown = f.display().to_string();
-        let bytes = read_bounded(f, &shown, opts.max_file_bytes)?;
-        if let Outcome::NotEvidence(why) = load_file(b, &shown, Some(f), bytes, true)? {
+        let (bytes, sha) = read_bounded(f, &shown, opts.max_file_bytes)?;
+        if let Outcome::NotEvidence(why) = load_file(b, &shown, Some(f), bytes, Some(sha), true)? {
             b.skipped.push((shown, why));
         }
     }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod kinds;
 mod load;
 pub mod parse;
+mod read;
 mod scan;
 pub mod secrets;
 pub mod value;
@@ -20,6 +21,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
+
+pub(crate) use read::InputDigest;
 use serde::Serialize;
 
 pub use error::LoadError;
@@ -73,7 +76,7 @@ pub struct Input {
     pub(crate) sha: InputDigest,
     pub size: u64,
     /// The JSON text: the file itself, or for SQLite every row's payload one after another.
-    pub(crate) bytes: std::sync::Arc<[u8]>,
+    pub(crate) bytes: read::Bytes,
     /// Regions that the secret scan treats as one unit (store items, row payloads, whole documents).
     pub(crate) units: Vec<Unit>,
     /// Offsets of strings the secret scan flagged (see `scan::flag`).
@@ -84,34 +87,6 @@ impl Input {
     /// SHA-256 of the file's bytes (waits for the background hash the first time it is asked for).
     pub fn sha256(&self) -> &str {
         self.sha.get()
-    }
-}
-
-/// A digest computed on its own thread, so hashing a large input overlaps parsing, scanning and evaluating
-/// instead of adding to them; joined the first time it is read.
-#[derive(Debug)]
-pub(crate) struct InputDigest {
-    value: OnceLock<String>,
-    job: std::sync::Mutex<Option<std::thread::JoinHandle<String>>>,
-}
-
-impl InputDigest {
-    /// Start hashing `bytes` now.
-    pub(crate) fn spawn(bytes: std::sync::Arc<[u8]>) -> InputDigest {
-        let job = std::thread::spawn(move || canonical::sha256_hex(&bytes));
-        InputDigest { value: OnceLock::new(), job: std::sync::Mutex::new(Some(job)) }
-    }
-
-    /// A digest already known.
-    pub(crate) fn ready(hex: String) -> InputDigest {
-        InputDigest { value: OnceLock::from(hex), job: std::sync::Mutex::new(None) }
-    }
-
-    fn get(&self) -> &str {
-        self.value.get_or_init(|| {
-            let job = self.job.lock().map(|mut j| j.take()).unwrap_or(None);
-            job.and_then(|j| j.join().ok()).unwrap_or_default()
-        })
     }
 }
 

@@ -8,6 +8,7 @@ pub mod acceptance;
 mod criteria;
 pub mod run;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -326,15 +327,15 @@ pub fn closeout_deliveries(ev: &Evidence) -> Result<(Vec<usize>, Vec<usize>), Lo
         if delivery_succeeded(ev, d)? { ok.push(d) } else { failed.push(d) }
     }
     let event = |d: usize| ev.artifact(d).map(|a| a.str("event_id").map(str::to_string));
+    // The latest successful delivery per event, so each failure is matched in one lookup.
+    let mut delivered: HashMap<Option<String>, Option<DateTime<Utc>>> = HashMap::new();
+    for &o in &ok {
+        let created = ev.nodes[o].created;
+        delivered.entry(event(o)?).and_modify(|c| *c = (*c).max(created)).or_insert(created);
+    }
     let mut open = Vec::new();
     for f in failed {
-        let fe = event(f)?;
-        let mut redelivered = false;
-        for &o in &ok {
-            if event(o)? == fe && ev.nodes[o].created >= ev.nodes[f].created {
-                redelivered = true;
-            }
-        }
+        let redelivered = delivered.get(&event(f)?).is_some_and(|&c| c >= ev.nodes[f].created);
         if !redelivered {
             open.push(f);
         }
