@@ -144,6 +144,34 @@ fn cavra_stores_reach_the_readme_verdicts_as_json_and_sqlite() {
     }
 }
 
+/// A store over 1 MiB is mapped rather than read by `check`: same report as the small file, including the
+/// input's SHA-256 (computed from the mapping).
+#[test]
+fn a_large_store_is_judged_exactly_as_a_small_one() {
+    let text = std::fs::read(fixture("accepted-risk-failed-delivery.json")).unwrap();
+    let mut big = text.clone();
+    let body_end = big.iter().rposition(|&c| c == b'}').unwrap();
+    big.splice(body_end..body_end, std::iter::repeat_n(b' ', 3 << 20));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("small")).unwrap();
+    std::fs::create_dir(dir.path().join("big")).unwrap();
+    // One name in both, so redaction locations (which name the file) compare equal.
+    let (small_p, big_p) = (dir.path().join("small/store.json"), dir.path().join("big/store.json"));
+    std::fs::write(&small_p, &text).unwrap();
+    std::fs::write(&big_p, &big).unwrap();
+    let (code_s, small) = json_report(&[small_p.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    let (code_b, large) = json_report(&[big_p.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    assert_eq!(code_s, code_b);
+    let relocated = |v: &Value| v.to_string().replace("/small/", "/big/");
+    for key in ["verdict", "criteria", "hashes", "redactions"] {
+        assert_eq!(relocated(&small[key]), large[key].to_string(), "{key}");
+    }
+    use sha2::Digest;
+    let want: String = sha2::Sha256::digest(&big).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(large["inputs"][0]["sha256"], want.as_str());
+    assert_eq!(large["inputs"][0]["size"].as_u64(), Some(big.len() as u64), "{}", large["inputs"]);
+}
+
 #[test]
 fn latest_version_of_each_kind_is_evaluated() {
     let p = fixture("accepted-risk-failed-delivery.json");

@@ -13,7 +13,7 @@ use super::canonical;
 use super::error::{LoadError, describe_json_error, line_col};
 use super::kinds::{self, Kind};
 use super::parse::{ItemHead, TopDoc, object_span, raw_str, span_of};
-use super::read::{Bytes, InputDigest, ReadError, read_hashed};
+use super::read::{Bytes, InputDigest, ReadError, heap, read_hashed};
 use super::value::{EValue, push_token};
 use super::{Artifact, Evidence, Format, HashCheck, HashStatus, Input, Model, Node, Reference, Unit, scan};
 use crate::time::parse_instant;
@@ -33,13 +33,19 @@ pub struct LoadOptions {
     /// Keep only artifacts of this `release_record_ref` (artifacts with none are shared and kept).
     pub release: Option<String>,
     pub max_file_bytes: u64,
+    /// Map large files instead of reading them (Linux). Only for one-shot runs that finish with the evidence
+    /// before the files could change (`closeout check`): a mapping sees later changes to the file.
+    pub map_files: bool,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { release: None, max_file_bytes: MAX_FILE_BYTES }
+        LoadOptions { release: None, max_file_bytes: MAX_FILE_BYTES, map_files: false }
     }
 }
+
+/// Files smaller than this are read even when mapping is allowed (a read is cheaper than a mapping there).
+const MAP_THRESHOLD: u64 = 1 << 20;
 
 /// Load a file or a directory.
 pub fn load_path(path: &Path, opts: &LoadOptions) -> Result<Evidence, LoadError> {
@@ -51,7 +57,7 @@ pub fn load_path(path: &Path, opts: &LoadOptions) -> Result<Evidence, LoadError>
         b.root = Some(path.to_path_buf());
     } else {
         let t = std::time::Instant::now();
-        let (bytes, sha) = read_bounded(path, &shown, opts.max_file_bytes)?;
+        let (bytes, sha) = read_bounded(path, &shown, opts)?;
         crate::trace("read", t);
         load_file(&mut b, &shown, Some(path), bytes, Some(sha), false)?;
         crate::trace("read and parsed", t);
@@ -66,7 +72,7 @@ pub fn load_bytes(name: &str, bytes: Vec<u8>, opts: &LoadOptions) -> Result<Evid
         return Err(too_large(name, bytes.len() as u64, opts.max_file_bytes));
     }
     let mut b = Builder::default();
-    load_file(&mut b, name, None, Arc::new(bytes), None, false)?;
+    load_file(&mut b, name, None, heap(bytes), None, false)?;
     b.finish(name.to_string(), opts)
 }
 
@@ -86,8 +92,9 @@ fn too_large(path: &str, size: u64, max: u64) -> LoadError {
 }
 
 /// Read a whole file, bounded, into shared memory (the parser, the secret scan and the detail view all read
-/// the same bytes), with its SHA-256 computed on a second thread as the bytes land.
-fn read_bounded(path: &Path, shown: &str, max: u64) -> Result<(Bytes, InputDigest), LoadError> {
+/// the same bytes), with its SHA-256 computed on a second thread; large files are mapped if `opts` allows.
+fn read_bounded(path: &Path, shown: &str, opts: &LoadOptions) -> Result<(Bytes, InputDigest), LoadError> {
+    let max = opts.max_file_bytes;
     let mut file = fs::File::open(path).map_err(|e| LoadError::new(shown, io_problem(&e)))?;
     let meta = file.metadata().map_err(|e| LoadError::new(shown, io_problem(&e)))?;
     if !meta.is_file() {
@@ -95,6 +102,13 @@ fn read_bounded(path: &Path, shown: &str, max: u64) -> Result<(Bytes, InputDiges
     }
     if meta.len() > max {
         return Err(too_large(shown, meta.len(), max));
+    }
+    #[cfg(target_os = "linux")]
+    if opts.map_files
+        && meta.len() >= MAP_THRESHOLD
+        && let Some(mapped) = super::read::map(&file, meta.len() as usize, shown)
+    {
+        return Ok(mapped);
     }
     read_hashed(&mut file, meta.len() as usize).map_err(|e| match e {
         ReadError::Io(e) => LoadError::new(shown, io_problem(&e)),
@@ -189,12 +203,18 @@ fn classify_and_load(
     // The file's SHA-256 on its own thread (joined when a report needs it), unless the read already hashed it;
     // the secret prefilter on a second core while this one parses.
     let sha = sha.unwrap_or_else(|| InputDigest::spawn(Arc::clone(&bytes)));
-    let (flags, parsed) = std::thread::scope(|s| {
-        let side = s.spawn(|| scan::flag(&bytes));
+    let job = scan::FlagJob::new(&bytes);
+    let parsed = std::thread::scope(|s| {
+        let side = s.spawn(|| job.work());
         let parsed = parse_document(b, shown, text, input, &mut nodes, &mut units, &mut format);
-        let flags = side.join().expect("prefilter thread does not panic");
-        (flags, parsed)
+        // Done parsing: take the prefilter's remaining parts alongside the second core.
+        if parsed.is_ok() {
+            job.work();
+        }
+        side.join().expect("prefilter thread does not panic");
+        parsed
     });
+    let flags = job.finish();
     if let Some(outcome) = parsed? {
         return Ok(outcome);
     }
@@ -215,12 +235,23 @@ fn parse_document(
     units: &mut Vec<Unit>,
     format_out: &mut Format,
 ) -> Result<Option<Outcome>, LoadError> {
+    let t0 = std::time::Instant::now();
     let format;
+    let depth_checked;
     // Validated as UTF-8 once, by the caller: parsing from &str spares serde_json re-checking every raw value
     // it keeps (measurably faster on large stores).
     let bytes = text.as_bytes();
     {
-        let doc: TopDoc = serde_json::from_str(text).map_err(|e| LoadError::json(shown, &e))?;
+        // The fast scanner takes well-formed documents; anything else goes through serde_json, which accepts
+        // exactly the same documents and says what is wrong with the others.
+        let t = std::time::Instant::now();
+        let fast = super::fastparse::top_doc(text);
+        crate::trace(if fast.is_some() { "scanned (fast path)" } else { "scanned (fast path gave up)" }, t);
+        depth_checked = fast.is_some();
+        let doc: TopDoc = match fast {
+            Some(doc) => doc,
+            None => serde_json::from_str(text).map_err(|e| LoadError::json(shown, &e))?,
+        };
         if !doc.is_object {
             return Ok(Some(Outcome::NotEvidence("a JSON array, not CAVRA evidence (expected an object)".into())));
         }
@@ -283,8 +314,11 @@ fn parse_document(
             units.push(Unit { span: 0..bytes.len(), pointer: String::new(), row: None });
         }
     }
-    for unit in units.iter() {
-        check_depth(shown, bytes, unit.span.clone())?;
+    crate::trace("nodes built", t0);
+    if !depth_checked {
+        for unit in units.iter() {
+            check_depth(shown, bytes, unit.span.clone())?;
+        }
     }
     *format_out = format;
     Ok(None)
@@ -339,20 +373,20 @@ fn check_depth(shown: &str, bytes: &[u8], span: std::ops::Range<usize>) -> Resul
 fn str_of<'a>(
     shown: &str,
     bytes: &[u8],
-    raw: Option<&'a RawValue>,
+    raw: Option<&'a str>,
     what: &str,
     at: &str,
 ) -> Result<Option<std::borrow::Cow<'a, str>>, LoadError> {
     match raw {
         None => Ok(None),
-        Some(r) if r.get() == "null" => Ok(None),
+        Some("null") => Ok(None),
         Some(r) => match raw_str(r) {
             Some(s) => Ok(Some(s)),
             None => {
                 let (line, col) = line_col(bytes, span_of(bytes, r).start);
                 Err(LoadError::new(
                     shown,
-                    format!("{at}/{what} must be a string, found {} (line {line}, column {col})", json_type(r.get())),
+                    format!("{at}/{what} must be a string, found {} (line {line}, column {col})", json_type(r)),
                 ))
             }
         },
@@ -421,7 +455,7 @@ fn item_node(
     node.release_ref = str_of(shown, bytes, head.release_record_ref, "release_record_ref", at)?
         .filter(|r| !r.is_empty())
         .map(|r| r.into_owned());
-    node.delivery_success = head.delivery_success.and_then(|r| match r.get() {
+    node.delivery_success = head.delivery_success.and_then(|r| match r {
         "true" => Some(true),
         "false" => Some(false),
         _ => None,
@@ -458,33 +492,28 @@ fn trial_nodes(
     let mut meta = TrialMeta { name: None, edition: None, generated_at: generated_at.clone() };
     for (key, kind, id_field) in TRIAL_SECTIONS {
         let Some(raw) = doc.field(key) else { continue };
-        if !raw.get().starts_with('{') {
+        if !raw.starts_with('{') {
             let (line, col) = line_col(bytes, span_of(bytes, raw).start);
             return Err(LoadError::new(
                 shown,
-                format!("`{key}` must be an object, found {} (line {line}, column {col})", json_type(raw.get())),
+                format!("`{key}` must be an object, found {} (line {line}, column {col})", json_type(raw)),
             ));
         }
         let fields: HashMap<std::borrow::Cow<str>, &RawValue> =
-            serde_json::from_str(raw.get()).map_err(|e| LoadError::json(shown, &e))?;
+            serde_json::from_str(raw).map_err(|e| LoadError::json(shown, &e))?;
+        let field = |k: &str| fields.get(k).map(|r| r.get());
         let at = format!("/{key}");
-        let id = if id_field.is_empty() {
-            None
-        } else {
-            str_of(shown, bytes, fields.get(*id_field).copied(), id_field, &at)?
-        };
+        let id = if id_field.is_empty() { None } else { str_of(shown, bytes, field(id_field), id_field, &at)? };
         let id = id.map(|s| s.into_owned()).unwrap_or_else(|| key.replace('_', "-"));
         let mut node = Node::new(kind.clone(), id, input, at.clone(), span_of(bytes, raw));
         node.created_at = generated_at.clone();
         node.created = generated_at.as_deref().and_then(parse_instant);
         if *key == "final_readiness_bundle" {
-            node.release_ref =
-                str_of(shown, bytes, fields.get("release_id").copied(), "release_id", &at)?.map(|s| s.into_owned());
+            node.release_ref = str_of(shown, bytes, field("release_id"), "release_id", &at)?.map(|s| s.into_owned());
         }
         if *key == "scenario" {
-            meta.name = str_of(shown, bytes, fields.get("name").copied(), "name", &at)?.map(|s| s.into_owned());
-            meta.edition =
-                str_of(shown, bytes, fields.get("edition").copied(), "edition", &at)?.map(|s| s.into_owned());
+            meta.name = str_of(shown, bytes, field("name"), "name", &at)?.map(|s| s.into_owned());
+            meta.edition = str_of(shown, bytes, field("edition"), "edition", &at)?.map(|s| s.into_owned());
         }
         nodes.push(node);
     }
@@ -535,7 +564,7 @@ fn bare_node(
         .filter(|r| !r.is_empty())
         .map(|r| r.into_owned());
     if let Some(r) = doc.field("success") {
-        node.delivery_success = match r.get() {
+        node.delivery_success = match r {
             "true" => Some(true),
             "false" => Some(false),
             _ => None,
@@ -569,7 +598,7 @@ fn visit_response_value(
     shown: &str,
     bytes: &[u8],
     input: usize,
-    raw: &RawValue,
+    raw: &str,
     pointer: &str,
     depth: usize,
     nodes: &mut Vec<Node>,
@@ -578,7 +607,7 @@ fn visit_response_value(
     if depth > 3 {
         return Ok(());
     }
-    let text = raw.get();
+    let text = raw;
     if text.starts_with('{') {
         let inner: TopDoc = serde_json::from_str(text).map_err(|e| LoadError::json(shown, &e))?;
         let base_off = span_of(bytes, raw).start;
@@ -599,7 +628,7 @@ fn visit_response_value(
         for (i, item) in items.iter().enumerate() {
             let mut p = pointer.to_string();
             push_token(&mut p, &i.to_string());
-            visit_response_value(shown, bytes, input, item, &p, depth + 1, nodes, unknown)?;
+            visit_response_value(shown, bytes, input, item.get(), &p, depth + 1, nodes, unknown)?;
         }
     }
     Ok(())
@@ -685,7 +714,7 @@ fn load_sqlite(
         sha: sha.unwrap_or_else(|| InputDigest::ready(canonical::sha256_hex(file_bytes))),
         size: file_bytes.len() as u64,
         flags: scan::flag(&text),
-        bytes: Arc::new(text),
+        bytes: heap(text),
         units,
     });
     Ok(Outcome::Loaded)
@@ -704,7 +733,7 @@ fn load_dir(b: &mut Builder, dir: &Path, opts: &LoadOptions) -> Result<(), LoadE
     files.sort();
     for f in &files {
         let shown = f.display().to_string();
-        let (bytes, sha) = read_bounded(f, &shown, opts.max_file_bytes)?;
+        let (bytes, sha) = read_bounded(f, &shown, opts)?;
         if let Outcome::NotEvidence(why) = load_file(b, &shown, Some(f), bytes, Some(sha), true)? {
             b.skipped.push((shown, why));
         }
@@ -933,43 +962,41 @@ pub(super) fn node_hashes<'e>(evidence: &'e Evidence, node: &'e Node) -> &'e [Ha
             return Vec::new();
         }
         #[derive(serde::Deserialize)]
-        struct FilesOnly {
-            #[serde(default)]
-            files: Option<serde_json::Value>,
+        struct FilesOnly<'a> {
+            #[serde(default, borrow)]
+            files: Option<&'a RawValue>,
         }
         let raw = &evidence.inputs[node.input].bytes[node.span.clone()];
-        match serde_json::from_slice::<FilesOnly>(raw) {
-            Ok(FilesOnly { files: Some(files) }) => hash_checks(evidence, &serde_json::json!({ "files": files })),
-            _ => Vec::new(),
-        }
+        let Ok(FilesOnly { files: Some(files) }) = serde_json::from_slice::<FilesOnly>(raw) else { return Vec::new() };
+        let Ok(entries) = serde_json::from_str::<Vec<&RawValue>>(files.get()) else { return Vec::new() };
+        hash_checks(evidence, &entries)
     })
 }
 
 /// Check every `files[]` hash of an artifact bundle: embedded content is hashed as CAVRA hashes it, files
 /// beside a directory bundle are hashed as bytes, anything else is not verifiable.
-fn hash_checks(evidence: &Evidence, bundle: &serde_json::Value) -> Vec<HashCheck> {
-    let Some(files) = bundle.get("files").and_then(|f| f.as_array()) else { return Vec::new() };
+fn hash_checks(evidence: &Evidence, files: &[&RawValue]) -> Vec<HashCheck> {
     let trial = evidence.model == Model::TrialPackage;
     files
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let name = f
-                .get("path")
-                .or_else(|| f.get("name"))
-                .and_then(|n| n.as_str())
+            // An entry's fields, raw (a repeated key: the last one counts, as in a decoded object).
+            let fields: HashMap<std::borrow::Cow<str>, &RawValue> =
+                if f.get().starts_with('{') { serde_json::from_str(f.get()).unwrap_or_default() } else { HashMap::new() };
+            let text = |k: &str| fields.get(k).and_then(|r| raw_str(r.get()));
+            let file_name = fields.get("path").or_else(|| fields.get("name")).and_then(|r| raw_str(r.get()));
+            let name = file_name
+                .as_deref()
                 .map(|n| crate::sanitize::clean(n).into_owned())
                 .unwrap_or_else(|| format!("files[{i}]"));
-            let expected = f.get("sha256").and_then(|s| s.as_str()).map(|s| s.trim().to_ascii_lowercase());
+            let expected = text("sha256").map(|s| s.trim().to_ascii_lowercase());
             let Some(expected) = expected.filter(|s| !s.is_empty()) else {
                 return HashCheck { file: name, expected: None, actual: None, status: HashStatus::Missing, note: "no sha256 recorded".into() };
             };
             let well_formed = expected.len() == 64 && expected.bytes().all(|c| c.is_ascii_hexdigit());
-            if let Some(content) = f.get("content") {
-                let mut canon = Vec::new();
-                canonical::python_dumps_sorted(content, &mut canon);
-                evidence.hashed_bytes.fetch_add(canon.len() as u64, std::sync::atomic::Ordering::Relaxed);
-                let actual = canonical::sha256_hex(&canon);
+            if let Some(content) = fields.get("content") {
+                let actual = content_sha256(evidence, content.get());
                 let status = if actual == expected { HashStatus::Verified } else { HashStatus::Mismatch };
                 let note = if status == HashStatus::Verified {
                     "embedded content hashes to the recorded sha256".to_string()
@@ -978,7 +1005,7 @@ fn hash_checks(evidence: &Evidence, bundle: &serde_json::Value) -> Vec<HashCheck
                 };
                 return HashCheck { file: name, expected: Some(expected), actual: Some(actual), status, note };
             }
-            match bundle_file(evidence, f) {
+            match bundle_file(evidence, file_name.as_deref()) {
                 Some(Ok(actual)) => {
                     let status = if actual == expected { HashStatus::Verified } else { HashStatus::Mismatch };
                     HashCheck { file: name, expected: Some(expected), actual: Some(actual), status, note: "hashed the file beside the evidence".into() }
@@ -999,10 +1026,22 @@ fn hash_checks(evidence: &Evidence, bundle: &serde_json::Value) -> Vec<HashCheck
         .collect()
 }
 
+/// SHA-256 of embedded content as CAVRA computes it: of Python's `json.dumps(content, sort_keys=True)`.
+/// Content that does not decode cannot match: it is hashed as it stands.
+fn content_sha256(evidence: &Evidence, raw: &str) -> String {
+    let mut canon = Vec::new();
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(content) => canonical::python_dumps_sorted(&content, &mut canon),
+        Err(_) => canon.extend_from_slice(raw.as_bytes()),
+    }
+    evidence.hashed_bytes.fetch_add(canon.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    canonical::sha256_hex(&canon)
+}
+
 /// Hash the file an artifact-bundle entry names, if it is inside the evidence directory.
-fn bundle_file(evidence: &Evidence, entry: &serde_json::Value) -> Option<Result<String, String>> {
+fn bundle_file(evidence: &Evidence, name: Option<&str>) -> Option<Result<String, String>> {
     let root = evidence.root.as_ref()?;
-    let name = entry.get("path").or_else(|| entry.get("name"))?.as_str()?;
+    let name = name?;
     let rel = Path::new(name);
     if rel.is_absolute() || rel.components().any(|c| !matches!(c, Component::Normal(_))) {
         return Some(Err(format!("refused: {:?} points outside the evidence directory", crate::sanitize::clean(name))));

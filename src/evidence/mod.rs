@@ -7,6 +7,7 @@
 
 pub mod canonical;
 pub mod error;
+mod fastparse;
 pub mod kinds;
 mod load;
 pub mod parse;

@@ -12,15 +12,15 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-/// The byte range of a raw value inside `base`.
-pub fn span_of(base: &[u8], raw: &RawValue) -> Range<usize> {
-    let start = raw.get().as_ptr() as usize - base.as_ptr() as usize;
-    start..start + raw.get().len()
+/// The byte range of a raw value (a slice of `base`) inside `base`.
+pub fn span_of(base: &[u8], raw: &str) -> Range<usize> {
+    let start = raw.as_ptr() as usize - base.as_ptr() as usize;
+    start..start + raw.len()
 }
 
 /// Decode a raw JSON string value cheaply: borrowed when it holds no escapes.
-pub fn raw_str(raw: &RawValue) -> Option<Cow<'_, str>> {
-    let s = raw.get();
+pub fn raw_str(raw: &str) -> Option<Cow<'_, str>> {
+    let s = raw;
     let inner = s.strip_prefix('"')?.strip_suffix('"')?;
     if !inner.contains('\\') {
         return Some(Cow::Borrowed(inner));
@@ -31,32 +31,57 @@ pub fn raw_str(raw: &RawValue) -> Option<Cow<'_, str>> {
 /// A store item's wrapper, with spans.
 #[derive(Debug, Default)]
 pub struct ItemHead<'a> {
-    pub metadata_kind: Option<&'a RawValue>,
-    pub session_id: Option<&'a RawValue>,
-    pub created_at: Option<&'a RawValue>,
-    pub release_record_ref: Option<&'a RawValue>,
-    pub connector_delivery_source: Option<&'a RawValue>,
-    pub event_type: Option<&'a RawValue>,
-    pub event_id: Option<&'a RawValue>,
-    pub delivery_success: Option<&'a RawValue>,
+    pub metadata_kind: Option<&'a str>,
+    pub session_id: Option<&'a str>,
+    pub created_at: Option<&'a str>,
+    pub release_record_ref: Option<&'a str>,
+    pub connector_delivery_source: Option<&'a str>,
+    pub event_type: Option<&'a str>,
+    pub event_id: Option<&'a str>,
+    pub delivery_success: Option<&'a str>,
     /// Object-valued fields: the artifact is one of them (chosen by kind).
-    pub objects: Vec<(Cow<'a, str>, &'a RawValue)>,
+    pub objects: Vec<(Cow<'a, str>, &'a str)>,
     /// Raw text of the first and last values, to recover the item's own span.
-    pub first: Option<&'a RawValue>,
-    pub last: Option<&'a RawValue>,
+    pub first: Option<&'a str>,
+    pub last: Option<&'a str>,
     /// False when the item was not a JSON object.
     pub is_object: bool,
     pub field_count: usize,
 }
 
 impl<'a> ItemHead<'a> {
-    pub fn str_field(raw: Option<&'a RawValue>) -> Option<Cow<'a, str>> {
+    pub fn str_field(raw: Option<&'a str>) -> Option<Cow<'a, str>> {
         raw.and_then(raw_str)
+    }
+
+    /// One field of the wrapper object, in document order (a repeated key: the last one counts).
+    pub(crate) fn add(&mut self, key: Cow<'a, str>, raw: &'a str) {
+        self.is_object = true;
+        self.first.get_or_insert(raw);
+        self.last = Some(raw);
+        self.field_count += 1;
+        let slot = match key.as_ref() {
+            "metadata_kind" => &mut self.metadata_kind,
+            "session_id" => &mut self.session_id,
+            "created_at" => &mut self.created_at,
+            "release_record_ref" => &mut self.release_record_ref,
+            "connector_delivery_source" => &mut self.connector_delivery_source,
+            "event_type" => &mut self.event_type,
+            "event_id" => &mut self.event_id,
+            "delivery_success" => &mut self.delivery_success,
+            _ => {
+                if raw.starts_with('{') {
+                    self.objects.push((key, raw));
+                }
+                return;
+            }
+        };
+        *slot = Some(raw);
     }
 }
 
 /// A key, borrowed when possible.
-struct Key<'a>(Cow<'a, str>);
+pub(crate) struct Key<'a>(pub(crate) Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -89,26 +114,7 @@ impl<'de> Deserialize<'de> for ItemHead<'de> {
                 let mut head = ItemHead { is_object: true, ..ItemHead::default() };
                 while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
                     let raw: &'de RawValue = map.next_value()?;
-                    head.first.get_or_insert(raw);
-                    head.last = Some(raw);
-                    head.field_count += 1;
-                    let slot = match key.as_ref() {
-                        "metadata_kind" => &mut head.metadata_kind,
-                        "session_id" => &mut head.session_id,
-                        "created_at" => &mut head.created_at,
-                        "release_record_ref" => &mut head.release_record_ref,
-                        "connector_delivery_source" => &mut head.connector_delivery_source,
-                        "event_type" => &mut head.event_type,
-                        "event_id" => &mut head.event_id,
-                        "delivery_success" => &mut head.delivery_success,
-                        _ => {
-                            if raw.get().starts_with('{') {
-                                head.objects.push((key, raw));
-                            }
-                            continue;
-                        }
-                    };
-                    *slot = Some(raw);
+                    head.add(key, raw.get());
                 }
                 Ok(head)
             }
@@ -147,11 +153,11 @@ pub struct TopDoc<'a> {
     pub items: Option<Vec<ItemHead<'a>>>,
     /// `items` was present but not an array.
     pub items_wrong_type: Option<&'static str>,
-    pub fields: Vec<(Cow<'a, str>, &'a RawValue)>,
+    pub fields: Vec<(Cow<'a, str>, &'a str)>,
 }
 
 impl<'a> TopDoc<'a> {
-    pub fn field(&self, key: &str) -> Option<&'a RawValue> {
+    pub fn field(&self, key: &str) -> Option<&'a str> {
         self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
     }
 }
@@ -222,7 +228,7 @@ impl<'de> Deserialize<'de> for TopDoc<'de> {
                         }
                     } else {
                         let raw: &'de RawValue = map.next_value()?;
-                        doc.fields.push((key, raw));
+                        doc.fields.push((key, raw.get()));
                     }
                 }
                 Ok(doc)
@@ -256,7 +262,7 @@ impl<'de> Deserialize<'de> for TopDoc<'de> {
 
 /// Recover an object's full span from the spans of its first and last values: step back over the first key
 /// to the opening brace and forward from the last value to the closing brace.
-pub fn object_span(base: &[u8], first: &RawValue, last: &RawValue) -> Option<Range<usize>> {
+pub fn object_span(base: &[u8], first: &str, last: &str) -> Option<Range<usize>> {
     let first_start = span_of(base, first).start;
     let last_end = span_of(base, last).end;
     let mut i = first_start;

@@ -161,15 +161,84 @@ fn locate(bytes: &[u8], span: std::ops::Range<usize>, targets: &[usize], out: &m
 }
 
 /// Stages 1 and 2 over one input's bytes: the opening-quote offsets of every string that needs a closer
-/// look, ascending. Needs only the bytes, so it runs on a second core while the document is parsed.
+/// look, ascending. Needs only the bytes, so it runs beside the parse (see [`FlagJob`]).
 pub(super) fn flag(bytes: &[u8]) -> Vec<usize> {
-    let t = std::time::Instant::now();
-    let cands = secrets::candidates(bytes);
-    crate::trace(&format!("secret prefilter stage 1 ({} candidates)", cands.len()), t);
+    let job = FlagJob::new(bytes);
+    job.work();
+    job.finish()
+}
+
+/// The secret prefilter over one input, cut into parts that any number of threads take in turn: a second
+/// core starts on it while the first parses, and the first joins in when its parse is done, so both finish
+/// together. Each part gives the same flags it would in one pass over everything (a string that crosses a
+/// part's end is looked at from whichever part holds the candidate; duplicates are dropped at the end).
+pub(super) struct FlagJob<'a> {
+    bytes: &'a [u8],
+    next: std::sync::atomic::AtomicUsize,
+    parts: usize,
+    flags: std::sync::Mutex<Vec<usize>>,
+    counts: std::sync::Mutex<[usize; 3]>,
+    started: std::time::Instant,
+}
+
+/// Bytes per part of a [`FlagJob`].
+const PART: usize = 2 << 20;
+
+impl<'a> FlagJob<'a> {
+    pub(super) fn new(bytes: &'a [u8]) -> FlagJob<'a> {
+        FlagJob {
+            bytes,
+            next: std::sync::atomic::AtomicUsize::new(0),
+            parts: bytes.len().div_ceil(PART),
+            flags: std::sync::Mutex::new(Vec::new()),
+            counts: std::sync::Mutex::new([0; 3]),
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// Take parts until none are left.
+    pub(super) fn work(&self) {
+        loop {
+            let part = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if part >= self.parts {
+                return;
+            }
+            let range = part * PART..((part + 1) * PART).min(self.bytes.len());
+            let (found, counts) = flag_part(self.bytes, range);
+            if let Ok(mut flags) = self.flags.lock() {
+                flags.extend(found);
+            }
+            if let Ok(mut c) = self.counts.lock() {
+                c.iter_mut().zip(counts).for_each(|(a, b)| *a += b);
+            }
+        }
+    }
+
+    /// The flags, once every part is done (every `work` call has returned).
+    pub(super) fn finish(self) -> Vec<usize> {
+        let mut flags = self.flags.into_inner().unwrap_or_default();
+        flags.sort_unstable();
+        flags.dedup();
+        if let Ok([candidates, examined, bytes]) = self.counts.into_inner() {
+            crate::trace(
+                &format!(
+                    "secret prefilter ({candidates} candidates, {examined} strings of {bytes} bytes examined, {} flagged)",
+                    flags.len()
+                ),
+                self.started,
+            );
+        }
+        flags
+    }
+}
+
+/// Stages 1 and 2 for the candidates that start in `range`: flags, and (candidates, strings examined, bytes).
+fn flag_part(bytes: &[u8], range: std::ops::Range<usize>) -> (Vec<usize>, [usize; 3]) {
+    let cands = secrets::candidates_in(bytes, range);
     let mut flags = Vec::new();
     let mut checked_until = 0usize;
     let (mut examined, mut examined_bytes) = (0usize, 0usize);
-    for at in cands {
+    for &at in &cands {
         if at < checked_until {
             continue;
         }
@@ -185,9 +254,7 @@ pub(super) fn flag(bytes: &[u8]) -> Vec<usize> {
             flags.push(range.0);
         }
     }
-    crate::trace(&format!("secret prefilter stage 2 ({examined} strings, {examined_bytes} bytes)"), t);
-    crate::trace(&format!("secret prefilter ({} strings flagged)", flags.len()), t);
-    flags
+    (flags, [cands.len(), examined, examined_bytes])
 }
 
 /// Needles that start a secret value on their own (or name a webhook host); a hit of any other needle is a

@@ -194,12 +194,17 @@ const CHUNK: usize = 1 << 20;
 /// case-insensitive search that keeps aho-corasick's SIMD path (its own case-insensitive mode, or more
 /// than 64 needles, is six times slower on a 156 MB store) and needs no copy of the whole input.
 pub fn candidates(bytes: &[u8]) -> Vec<usize> {
+    candidates_in(bytes, 0..bytes.len())
+}
+
+/// [`candidates`] that start inside `range` (a needle may run past its end).
+pub fn candidates_in(bytes: &[u8], range: std::ops::Range<usize>) -> Vec<usize> {
     let overlap = PREFILTER_NEEDLES.iter().map(|n| n.len()).max().unwrap_or(0);
     let mut hits = Vec::new();
     let mut lower = Vec::with_capacity(CHUNK + overlap);
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = (start + CHUNK).min(bytes.len());
+    let mut start = range.start;
+    while start < range.end {
+        let end = (start + CHUNK).min(range.end);
         let window = &bytes[start..(end + overlap).min(bytes.len())];
         lower.clear();
         lower.extend(window.iter().map(u8::to_ascii_lowercase));
@@ -211,7 +216,7 @@ pub fn candidates(bytes: &[u8]) -> Vec<usize> {
         start = end;
     }
     let before = hits.len();
-    hits.extend(memchr::memchr2_iter(b'?', b'@', bytes));
+    hits.extend(memchr::memchr2_iter(b'?', b'@', &bytes[range.clone()]).map(|i| range.start + i));
     if hits.len() != before {
         hits.sort_unstable();
     }

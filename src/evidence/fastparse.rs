@@ -1,0 +1,484 @@
+//! The fast path of the first parse of a JSON document: the same [`TopDoc`] the serde_json path builds, from a
+//! hand-written validating scanner.
+//!
+//! A store is mostly artifact content the first parse only has to step over. This scanner steps over strings
+//! 16 bytes at a time and keeps nothing but the spans the loader needs, validating everything as strictly as
+//! serde_json does (string escapes, control characters, number grammar, literals, structure, trailing text)
+//! and nesting no deeper than [`MAX_DEPTH`]. It gives up (`None`) on anything it does not accept, and the
+//! caller then parses with serde_json, which produces the error message (line and column) or the result.
+//! So the fast path only decides speed, never what is accepted: tests compare both paths.
+
+use std::borrow::Cow;
+
+use super::load::MAX_DEPTH;
+use super::parse::{ItemHead, TopDoc};
+
+/// Parse a top-level object. `None`: not handled here (invalid, too deep, or unusual); use serde_json.
+pub(crate) fn top_doc(text: &str) -> Option<TopDoc<'_>> {
+    let mut p = Scan { s: text, b: text.as_bytes(), i: 0 };
+    p.ws();
+    p.eat(b'{')?;
+    let mut doc = TopDoc { is_object: true, ..TopDoc::default() };
+    p.ws();
+    if p.eat(b'}').is_none() {
+        loop {
+            let key = p.key()?;
+            p.ws();
+            if key == "items" && doc.items.is_none() {
+                doc.items = Some(p.items()?);
+            } else {
+                let raw = p.value(1)?;
+                doc.fields.push((key, raw));
+            }
+            p.ws();
+            match p.next()? {
+                b',' => p.ws(),
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    p.ws();
+    (p.i == p.b.len()).then_some(doc)
+}
+
+struct Scan<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scan<'a> {
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+
+    #[inline]
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.i += 1)
+    }
+
+    /// An object key and the colon after it (whitespace skipped before the key and after the colon).
+    fn key(&mut self) -> Option<Cow<'a, str>> {
+        let start = self.i;
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let escaped = self.string()?;
+        let end = self.i;
+        self.ws();
+        self.eat(b':')?;
+        self.ws();
+        if escaped {
+            // As serde_json decodes keys (it rejects lone surrogates, for one).
+            serde_json::from_str::<String>(self.s.get(start..end)?).ok().map(Cow::Owned)
+        } else {
+            self.s.get(start + 1..end - 1).map(Cow::Borrowed)
+        }
+    }
+
+    /// The `items` array: one head per item. Anything but an array of objects is left to serde_json.
+    fn items(&mut self) -> Option<Vec<ItemHead<'a>>> {
+        self.eat(b'[')?;
+        let mut items = Vec::with_capacity(1024);
+        self.ws();
+        if self.eat(b']').is_some() {
+            return Some(items);
+        }
+        loop {
+            items.push(self.head()?);
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                b']' => return Some(items),
+                _ => return None,
+            }
+        }
+    }
+
+    /// One store item (depth 3: the document, `items`, the item).
+    fn head(&mut self) -> Option<ItemHead<'a>> {
+        self.eat(b'{')?;
+        let mut head = ItemHead { is_object: true, ..ItemHead::default() };
+        self.ws();
+        if self.eat(b'}').is_some() {
+            return Some(head);
+        }
+        loop {
+            let key = self.key()?;
+            let raw = self.value(3)?;
+            head.add(key, raw);
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                b'}' => return Some(head),
+                _ => return None,
+            }
+        }
+    }
+
+    /// One value, validated and stepped over; its raw text. `depth`: how many containers hold it.
+    fn value(&mut self, depth: usize) -> Option<&'a str> {
+        let start = self.i;
+        self.skip_value(depth)?;
+        self.s.get(start..self.i)
+    }
+
+    /// At an opening quote: step past the closing quote. `Some(true)` when the string held an escape.
+    #[inline]
+    fn string(&mut self) -> Option<bool> {
+        self.i += 1;
+        let mut escaped = false;
+        loop {
+            self.i = find_special(self.b, self.i)?;
+            match self.b[self.i] {
+                b'"' => {
+                    self.i += 1;
+                    return Some(escaped);
+                }
+                b'\\' => {
+                    escaped = true;
+                    match self.b.get(self.i + 1)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 2,
+                        b'u' => {
+                            let hex = self.b.get(self.i + 2..self.i + 6)?;
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                return None;
+                            }
+                            self.i += 6;
+                        }
+                        _ => return None,
+                    }
+                }
+                // A raw control character.
+                _ => return None,
+            }
+        }
+    }
+
+    /// JSON's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    fn number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            self.digit()?;
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            self.digit()?;
+            self.digits();
+        }
+        // serde_json rejects a second leading zero ("01"); so does the caller, which expects a separator.
+        Some(())
+    }
+
+    fn digit(&mut self) -> Option<()> {
+        self.next().filter(u8::is_ascii_digit).map(|_| ())
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        (self.b.get(self.i..self.i + word.len())? == word).then(|| self.i += word.len())
+    }
+
+    /// Step over one value with an explicit stack (bit set: object), failing past [`MAX_DEPTH`] in all.
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        let mut objects: u128 = 0;
+        let mut open = 0usize;
+        loop {
+            // A value is expected here.
+            match self.peek()? {
+                b'"' => {
+                    self.string()?;
+                }
+                b'{' | b'[' => {
+                    let object = self.b[self.i] == b'{';
+                    if depth + open + 1 > MAX_DEPTH || open >= 127 {
+                        return None;
+                    }
+                    self.i += 1;
+                    self.ws();
+                    let empty = self.eat(if object { b'}' } else { b']' }).is_some();
+                    if !empty {
+                        objects = (objects << 1) | u128::from(object);
+                        open += 1;
+                        if object {
+                            self.member_key()?;
+                        }
+                        continue;
+                    }
+                }
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
+                b'-' | b'0'..=b'9' => self.number()?,
+                _ => return None,
+            }
+            // After a value: close containers, or move to the next element.
+            loop {
+                if open == 0 {
+                    return Some(());
+                }
+                self.ws();
+                let in_object = objects & 1 == 1;
+                match self.next()? {
+                    b',' => {
+                        self.ws();
+                        if in_object {
+                            self.member_key()?;
+                        }
+                        break;
+                    }
+                    b'}' if in_object => {}
+                    b']' if !in_object => {}
+                    _ => return None,
+                }
+                objects >>= 1;
+                open -= 1;
+            }
+        }
+    }
+
+    /// Inside an object being stepped over: a key, its colon, and whitespace up to the value.
+    fn member_key(&mut self) -> Option<()> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        self.string()?;
+        self.ws();
+        self.eat(b':')?;
+        self.ws();
+        Some(())
+    }
+}
+
+/// The first byte at or after `i` that ends a run of plain string content: `"`, `\` or a control character.
+#[inline]
+fn find_special(b: &[u8], i: usize) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of the x86_64 baseline, so the CPU has it.
+    let i = unsafe { skip_plain_sse2(b, i) };
+    b[i.min(b.len())..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| i + p)
+}
+
+/// Step over plain string content 16 bytes at a time: the offset of the first block holding a stop byte
+/// (exactly: of that byte), or of the last partial block.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn skip_plain_sse2(b: &[u8], mut i: usize) -> usize {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let quote = _mm_set1_epi8(b'"' as i8);
+    let backslash = _mm_set1_epi8(b'\\' as i8);
+    let control = _mm_set1_epi8(0x1f);
+    while i + 16 <= b.len() {
+        // SAFETY: `i + 16 <= b.len()`, and an unaligned load reads exactly those 16 bytes.
+        let v = unsafe { _mm_loadu_si128(b.as_ptr().add(i).cast::<__m128i>()) };
+        let hits = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+            // max(v, 0x1f) == 0x1f exactly when v <= 0x1f (unsigned).
+            _mm_cmpeq_epi8(_mm_max_epu8(v, control), control),
+        );
+        let mask = _mm_movemask_epi8(hits) as u32;
+        if mask != 0 {
+            return i + mask.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::parse::span_of;
+
+    /// Both paths agree: the fast path accepts only what serde_json accepts, and yields the same heads and spans.
+    fn agree(src: &str) -> bool {
+        let fast = top_doc(src);
+        let slow: Result<TopDoc, _> = serde_json::from_str(src);
+        match (fast, slow) {
+            (None, _) => false,
+            (Some(_), Err(e)) => panic!("fast path accepted what serde_json rejects ({e}): {src:?}"),
+            (Some(f), Ok(s)) => {
+                let b = src.as_bytes();
+                let spans = |v: Option<&str>| v.map(|r| span_of(b, r));
+                assert_eq!(f.is_object, s.is_object);
+                assert_eq!(f.items_wrong_type, s.items_wrong_type);
+                let fields =
+                    |d: &TopDoc| d.fields.iter().map(|(k, r)| (k.to_string(), span_of(b, r))).collect::<Vec<_>>();
+                assert_eq!(fields(&f), fields(&s), "{src:?}");
+                let (fi, si) = (f.items.unwrap_or_default(), s.items.unwrap_or_default());
+                assert_eq!(fi.len(), si.len());
+                for (x, y) in fi.iter().zip(&si) {
+                    for (a, c) in [
+                        (x.metadata_kind, y.metadata_kind),
+                        (x.session_id, y.session_id),
+                        (x.created_at, y.created_at),
+                        (x.release_record_ref, y.release_record_ref),
+                        (x.connector_delivery_source, y.connector_delivery_source),
+                        (x.event_type, y.event_type),
+                        (x.event_id, y.event_id),
+                        (x.delivery_success, y.delivery_success),
+                        (x.first, y.first),
+                        (x.last, y.last),
+                    ] {
+                        assert_eq!(spans(a), spans(c), "{src:?}");
+                    }
+                    let objects = |h: &ItemHead| {
+                        h.objects.iter().map(|(k, r)| (k.to_string(), span_of(b, r))).collect::<Vec<_>>()
+                    };
+                    assert_eq!(objects(x), objects(y));
+                    assert_eq!((x.is_object, x.field_count), (y.is_object, y.field_count));
+                }
+                true
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_well_formed_documents() {
+        let docs = [
+            r#"{}"#,
+            r#" { "items" : [ ] } "#,
+            r#"{"items": [{}]}"#,
+            r#"{"items": [{"metadata_kind": "final_x", "session_id": "s\"1", "created_at": "t", "final_x": {"a": [1, -2.5e+3, 0, true, false, null, "\u00e9\n"], "b": {}}, "delivery_success": false}], "extra": [[], {"k": 1}]}"#,
+            r#"{"items": [{"a": 1, "a": {"x": 1}, "a": {"y": 2}, "session_id": 1}], "items": [1]}"#,
+            "{\"schema_version\":\"x\",\t\"n\":\r\n-0.0E-0}",
+            r#"{"k\u0041y": "v", "\ud83d\ude00": 1}"#,
+            r#"{"s": "\ud800 lone surrogates are fine in values serde_json only skips"}"#,
+            r#"{"long": "0123456789abcdef0123456789abcdef0123456789\"abcdef0123456789abcdef\\"}"#,
+            "{\"utf8\": \"caf\u{e9} \u{1f600} \u{2028}\"}",
+        ];
+        for d in docs {
+            assert!(agree(d), "fast path gave up on a well-formed document: {d:?}");
+        }
+    }
+
+    #[test]
+    fn gives_up_on_everything_serde_json_rejects() {
+        let bad = [
+            "",
+            "{",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{\"a\":[1,]}",
+            "{\"a\":01}",
+            "{\"a\":1.}",
+            "{\"a\":1e}",
+            "{\"a\":-}",
+            "{\"a\":+1}",
+            "{\"a\":.5}",
+            "{\"a\":tru}",
+            "{\"a\":nul}",
+            "{\"a\":\"x\ny\"}",
+            "{\"a\":\"\\x\"}",
+            "{\"a\":\"\\u12G4\"}",
+            "{\"a\":\"\\u12\"}",
+            "{\"a\":\"abc}",
+            "{\"a\":1} x",
+            "{\"a\":1}}",
+            "{\"a\":[}",
+            "{\"a\":{]}",
+            "{\"a\" 1}",
+            "{1:2}",
+            "{\"a\":{\"b\"}}",
+            "{\"a\":[1 2]}",
+            "{\"items\":[{\"a\":1}{\"b\":2}]}",
+            "{\"items\": 5}",
+            "{\"items\": [3]}",
+            "[]",
+            "\"s\"",
+            "{\"\\ud800\": 1}",
+            "{\"a\":\"\u{7f}\t\"}",
+        ];
+        for d in bad {
+            let fast = top_doc(d);
+            if fast.is_some() {
+                assert!(serde_json::from_str::<TopDoc>(d).is_ok(), "fast path accepted {d:?}");
+            }
+        }
+        // The ones that must not be accepted at all (serde_json rejects them).
+        for d in ["{\"a\":01}", "{\"a\":\"x\ny\"}", "{\"a\":[1,]}", "{\"a\":1} x", "{\"a\":\"\\u12G4\"}"] {
+            assert!(top_doc(d).is_none(), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_left_to_the_slow_path() {
+        let deep = |n: usize| format!("{{\"a\": {}1{}}}", "[".repeat(n), "]".repeat(n));
+        assert!(agree(&deep(MAX_DEPTH - 1)));
+        assert!(top_doc(&deep(MAX_DEPTH)).is_none());
+        assert!(top_doc(&deep(200_000)).is_none());
+    }
+
+    #[test]
+    fn every_one_byte_corruption_of_a_real_item_is_judged_as_serde_json_judges_it() {
+        let src = r#"{"items": [{"created_at": "2026-06-01T09:00:00Z", "metadata_kind": "final_release_closeout_summary", "session_id": "rcs-1", "final_release_closeout_summary": {"n": [1.5, -2, 3e4], "ok": true, "note": "a\"b\\c\u00e9", "z": null}}]}"#;
+        let alphabet = b"{}[]\":,\\ \n0-.eEtfnu\x01x";
+        let mut accepted = 0;
+        for i in 0..src.len() {
+            for &c in alphabet {
+                let mut v = src.as_bytes().to_vec();
+                v[i] = c;
+                let Ok(text) = std::str::from_utf8(&v) else { continue };
+                if agree(text) {
+                    accepted += 1;
+                }
+            }
+        }
+        // Many corruptions are still valid JSON (inside strings); the fast path must have taken some.
+        assert!(accepted > 100, "{accepted}");
+    }
+
+    #[test]
+    fn find_special_finds_the_first_stop_at_every_offset() {
+        for len in 0..70 {
+            for at in 0..len {
+                for stop in [b'"', b'\\', 0x00, 0x1f] {
+                    let mut v = vec![b'a'; len];
+                    v[at] = stop;
+                    if at + 1 < len {
+                        v[at + 1] = b'"';
+                    }
+                    assert_eq!(find_special(&v, 0), Some(at));
+                    assert_eq!(find_special(&v, at + 1), if at + 1 < len { Some(at + 1) } else { None });
+                }
+            }
+            assert_eq!(find_special(&vec![0x80u8; len], 0), None);
+        }
+    }
+}
