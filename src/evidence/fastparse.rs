@@ -42,6 +42,32 @@ pub(crate) fn top_doc(text: &str) -> Option<TopDoc<'_>> {
     (p.i == p.b.len()).then_some(doc)
 }
 
+/// The raw value of `key` in the JSON object `text` (the last one if repeated, as when decoded); `Some(None)`
+/// when absent. `None`: `text` is not an object this scanner accepts.
+pub(crate) fn object_field<'a>(text: &'a str, key: &str) -> Option<Option<&'a str>> {
+    let mut p = Scan { s: text, b: text.as_bytes(), i: 0 };
+    p.ws();
+    p.eat(b'{')?;
+    p.ws();
+    let mut found = None;
+    if p.eat(b'}').is_some() {
+        return Some(None);
+    }
+    loop {
+        let k = p.key()?;
+        let raw = p.value(1)?;
+        if k == key {
+            found = Some(raw);
+        }
+        p.ws();
+        match p.next()? {
+            b',' => p.ws(),
+            b'}' => return Some(found),
+            _ => return None,
+        }
+    }
+}
+
 struct Scan<'a> {
     s: &'a str,
     b: &'a [u8],
@@ -435,6 +461,17 @@ mod tests {
         for d in ["{\"a\":01}", "{\"a\":\"x\ny\"}", "{\"a\":[1,]}", "{\"a\":1} x", "{\"a\":\"\\u12G4\"}"] {
             assert!(top_doc(d).is_none(), "{d:?}");
         }
+    }
+
+    #[test]
+    fn object_field_reads_one_top_level_field_raw() {
+        let obj = r#" {"a": {"success": false}, "success": true, "event_id": "e\u0031", "success": null} "#;
+        assert_eq!(object_field(obj, "success"), Some(Some("null")), "the last of a repeated key");
+        assert_eq!(object_field(obj, "event_id"), Some(Some(r#""e\u0031""#)));
+        assert_eq!(object_field(obj, "missing"), Some(None));
+        assert_eq!(object_field("{}", "a"), Some(None));
+        assert_eq!(object_field("[1]", "a"), None);
+        assert_eq!(object_field(r#"{"a": 1,}"#, "a"), None);
     }
 
     #[test]

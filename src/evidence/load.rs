@@ -1,7 +1,7 @@
 //! Reading evidence from disk or memory: format detection from content, bounds, and the loaders for the
 //! trial package, evidence-metadata stores (JSON and SQLite), bare artifacts, API responses and directories.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -15,7 +15,7 @@ use super::kinds::{self, Kind};
 use super::parse::{ItemHead, TopDoc, object_span, raw_str, span_of};
 use super::read::{Bytes, InputDigest, ReadError, heap, read_hashed};
 use super::value::{EValue, push_token};
-use super::{Artifact, Evidence, Format, HashCheck, HashStatus, Input, Model, Node, Reference, Unit, scan};
+use super::{Artifact, Evidence, Format, HashCheck, HashStatus, IdIndex, Input, Model, Node, Reference, Unit, scan};
 use crate::time::parse_instant;
 
 /// The largest file closeout reads as evidence (1 GiB).
@@ -804,13 +804,19 @@ impl Builder {
                 format!("no evidence for release {:?} (--release)", crate::sanitize::clean(rel)),
             ));
         }
+        let t = std::time::Instant::now();
         // Drop duplicates (one store given as both JSON and SQLite, API responses repeating an artifact).
-        let mut seen = HashSet::new();
+        let keep: Vec<bool> = {
+            let mut seen = foldhash::HashSet::with_capacity_and_hasher(self.nodes.len(), Default::default());
+            self.nodes.iter().map(|n| seen.insert((&n.kind, n.id.as_str(), n.created_at.as_deref()))).collect()
+        };
         let before = self.nodes.len();
-        self.nodes.retain(|n| seen.insert((n.kind.clone(), n.id.clone(), n.created_at.clone())));
+        let mut keep = keep.into_iter();
+        self.nodes.retain(|_| keep.next().unwrap_or(true));
         let duplicates = before - self.nodes.len();
+        crate::trace("duplicates dropped", t);
         // Latest per kind: newest created_at; on a tie, the first in store order.
-        let mut best: HashMap<Kind, usize> = HashMap::new();
+        let mut best: foldhash::HashMap<Kind, usize> = foldhash::HashMap::default();
         for (i, n) in self.nodes.iter().enumerate() {
             match best.get(&n.kind) {
                 Some(&j) if self.nodes[j].created >= n.created => {}
@@ -822,10 +828,11 @@ impl Builder {
         for &i in best.values() {
             self.nodes[i].latest = true;
         }
-        let mut by_id: HashMap<String, Vec<usize>> = HashMap::with_capacity(self.nodes.len());
+        let mut by_id: IdIndex = IdIndex::with_capacity_and_hasher(self.nodes.len(), Default::default());
         for (i, n) in self.nodes.iter().enumerate() {
             by_id.entry(n.id.clone()).or_default().push(i);
         }
+        crate::trace("indexed", t);
         let (label, edition, default_as_of) = match &self.trial {
             Some(t) => (
                 t.name.clone().unwrap_or_else(|| "trial package".into()),
@@ -860,8 +867,12 @@ impl Builder {
             root: self.root,
         };
         let t = std::time::Instant::now();
-        evidence.redactions = scan::attribute(&evidence);
-        crate::trace("secrets attributed", t);
+        // Every artifact bundle's hashes are checked at evaluation; start now, beside the secret attribution.
+        evidence.redactions = std::thread::scope(|s| {
+            s.spawn(|| evidence.verify_all_bundles());
+            scan::attribute(&evidence)
+        });
+        crate::trace("secrets attributed, bundle hashes checked", t);
         Ok(evidence)
     }
 }

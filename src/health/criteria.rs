@@ -205,12 +205,11 @@ pub(super) fn release_closeout(cx: &Ctx) -> R {
 // ---------------------------------------------------------------------------------------------- delivery
 
 /// Open failed closeout deliveries and successful ones (see [`super::closeout_deliveries`]).
-fn open_failures(cx: &Ctx) -> Result<(Vec<Art>, Vec<Art>), LoadError> {
+/// Open failed closeout deliveries (decoded: their failures are described) and successful ones (node indices).
+fn open_failures(cx: &Ctx) -> Result<(Vec<Art>, Vec<usize>), LoadError> {
     let (open, ok) = super::closeout_deliveries(cx.ev)?;
-    let arts = |v: Vec<usize>| {
-        v.into_iter().map(|idx| Ok(Art { idx, art: cx.ev.artifact(idx)? })).collect::<Result<Vec<_>, LoadError>>()
-    };
-    Ok((arts(open)?, arts(ok)?))
+    let open = open.into_iter().map(|idx| Ok(Art { idx, art: cx.ev.artifact(idx)? })).collect::<Result<Vec<_>, _>>()?;
+    Ok((open, ok))
 }
 
 fn delivered(cx: &Ctx, d: &Art) -> Result<bool, LoadError> {
@@ -301,10 +300,8 @@ pub(super) fn closeout_delivery(cx: &Ctx) -> R {
         .nodes(event.map(|e| e.idx)));
     }
     if open.is_empty() {
-        let last = ok.last().expect("non-empty");
-        return Ok(
-            Outcome::pass(format!("closeout delivery {} succeeded", c(last.id(cx.ev)))).nodes(ok.iter().map(|d| d.idx))
-        );
+        let last = *ok.last().expect("non-empty");
+        return Ok(Outcome::pass(format!("closeout delivery {} succeeded", c(&cx.ev.nodes[last].id))).nodes(ok));
     }
     let plan = cx.latest(Kind::RetryPlan)?;
     let worker = cx.latest(Kind::WorkerRun)?;
