@@ -444,6 +444,8 @@ fn bad_inputs_give_one_clear_error_and_exit_2() {
     let mut binary = vec![0x7f, b'E', b'L', b'F', 2, 1, 1, 0];
     binary.extend((0..4000u32).map(|i| (i * 7) as u8));
     bad(&w("program.bin", &binary), "binary file");
+    // Starts like JSON, holds a NUL: still binary, not a JSON syntax error.
+    bad(&w("nul.json", b"{\"items\": [\"a\0b\"]}"), "binary file");
     let deep = format!(
         "{{\"items\": [{{\"metadata_kind\": \"x\", \"session_id\": \"s\", \"a\": {}1{}}}]}}",
         "[".repeat(200_000),

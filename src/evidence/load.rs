@@ -177,7 +177,7 @@ fn classify_and_load(
             let head = &bytes[..bytes.len().min(8192)];
             let controls = head.iter().filter(|&&c| c == 0 || (c < 0x20 && !b"\t\r\n\x0c".contains(&c))).count();
             if controls > 0 {
-                return Ok(Outcome::NotEvidence("binary file, not JSON or SQLite evidence".into()));
+                return Ok(Outcome::NotEvidence(BINARY.into()));
             }
             let (line, col) = line_col(&bytes, e.valid_up_to());
             return Err(LoadError::new(
@@ -187,8 +187,10 @@ fn classify_and_load(
         }
     };
     let first = bytes.iter().copied().find(|c| !c.is_ascii_whitespace()).unwrap_or(b' ');
-    if memchr::memchr(0, &bytes).is_some() {
-        return Ok(Outcome::NotEvidence("binary file, not JSON or SQLite evidence".into()));
+    // A NUL byte means binary. JSON cannot hold one, so a document the fast scanner accepts has none: the
+    // search is made only when it does not (`parse_document`), or here when the file cannot be JSON evidence.
+    if first != b'{' && first != b'[' && has_nul(&bytes) {
+        return Ok(Outcome::NotEvidence(BINARY.into()));
     }
     if first != b'{' && first != b'[' {
         return Ok(Outcome::NotEvidence(format!(
@@ -224,6 +226,12 @@ fn classify_and_load(
     Ok(Outcome::Loaded)
 }
 
+const BINARY: &str = "binary file, not JSON or SQLite evidence";
+
+fn has_nul(bytes: &[u8]) -> bool {
+    memchr::memchr(0, bytes).is_some()
+}
+
 /// Parse one JSON document into nodes and scan units. `Ok(Some(outcome))` when it is not evidence.
 #[allow(clippy::too_many_arguments)]
 fn parse_document(
@@ -250,6 +258,7 @@ fn parse_document(
         depth_checked = fast.is_some();
         let doc: TopDoc = match fast {
             Some(doc) => doc,
+            None if has_nul(bytes) => return Ok(Some(Outcome::NotEvidence(BINARY.into()))),
             None => serde_json::from_str(text).map_err(|e| LoadError::json(shown, &e))?,
         };
         if !doc.is_object {
@@ -265,8 +274,13 @@ fn parse_document(
         let schema_str = schema.and_then(raw_str);
         if let Some(items) = &doc.items {
             format = Format::MetadataStoreJson;
+            nodes.reserve(items.len());
+            units.reserve(items.len());
+            let mut pointer = String::new();
             for (i, head) in items.iter().enumerate() {
-                let pointer = format!("/items/{i}");
+                use std::fmt::Write as _;
+                pointer.clear();
+                let _ = write!(pointer, "/items/{i}");
                 let (node, unit) = item_node(shown, bytes, input, head, &pointer, None, &mut b.unknown_kinds)?;
                 nodes.extend(node.map(|mut n| {
                     n.unit = units.len();
@@ -415,17 +429,18 @@ fn item_node(
     unknown: &mut BTreeMap<String, usize>,
 ) -> Result<(Option<Node>, Unit), LoadError> {
     let at = if pointer.is_empty() { "item" } else { pointer };
-    let at_row = row.map(|r| format!("row '{r}'")).unwrap_or_else(|| at.to_string());
+    // Only for messages: made when one is needed.
+    let at_row = || row.map(|r| format!("row '{r}'")).unwrap_or_else(|| at.to_string());
     if !head.is_object {
         return Err(LoadError::new(
             shown,
-            format!("{at_row} is not an evidence-metadata item (expected a JSON object)"),
+            format!("{} is not an evidence-metadata item (expected a JSON object)", at_row()),
         ));
     }
     let metadata_kind = str_of(shown, bytes, head.metadata_kind, "metadata_kind", at)?
-        .ok_or_else(|| LoadError::new(shown, format!("{at_row} has no `metadata_kind`")))?;
+        .ok_or_else(|| LoadError::new(shown, format!("{} has no `metadata_kind`", at_row())))?;
     let session_id = str_of(shown, bytes, head.session_id, "session_id", at)?
-        .ok_or_else(|| LoadError::new(shown, format!("{at_row} has no `session_id`")))?;
+        .ok_or_else(|| LoadError::new(shown, format!("{} has no `session_id`", at_row())))?;
     let source = str_of(shown, bytes, head.connector_delivery_source, "connector_delivery_source", at)?;
     let event_type = str_of(shown, bytes, head.event_type, "event_type", at)?;
     let kind = Kind::from_metadata_kind(&metadata_kind, source.as_deref(), event_type.as_deref());
@@ -434,9 +449,9 @@ fn item_node(
         _ => None,
     };
     let (embed_key, span) = match kind.embed_key().and_then(|k| head.objects.iter().find(|(key, _)| key == k)) {
-        Some((key, raw)) => (Some(key.to_string()), span_of(bytes, raw)),
+        Some((key, raw)) => (Some(key.as_ref()), span_of(bytes, raw)),
         None if head.objects.len() == 1 && matches!(kind, Kind::Unknown(_)) => {
-            (Some(head.objects[0].0.to_string()), span_of(bytes, head.objects[0].1))
+            (Some(head.objects[0].0.as_ref()), span_of(bytes, head.objects[0].1))
         }
         // Builders also accept a bare artifact in place of a wrapper: use the wrapper itself.
         None => (None, unit_span.clone().unwrap_or(0..bytes.len())),
@@ -444,8 +459,9 @@ fn item_node(
     if let Kind::Unknown(k) = &kind {
         *unknown.entry(k.clone()).or_default() += 1;
     }
-    let mut node_pointer = pointer.to_string();
-    if let Some(key) = &embed_key {
+    let mut node_pointer = String::with_capacity(pointer.len() + 1 + embed_key.map_or(0, str::len));
+    node_pointer.push_str(pointer);
+    if let Some(key) = embed_key {
         push_token(&mut node_pointer, key);
     }
     let mut node = Node::new(kind, session_id.into_owned(), input, node_pointer, span);

@@ -208,17 +208,19 @@ pub fn candidates_in(bytes: &[u8], range: std::ops::Range<usize>) -> Vec<usize> 
         let window = &bytes[start..(end + overlap).min(bytes.len())];
         lower.clear();
         lower.extend(window.iter().map(u8::to_ascii_lowercase));
+        let before = hits.len();
         for m in PREFILTER.find_iter(&lower) {
             if start + m.start() < end {
                 hits.push(start + m.start());
             }
         }
+        // `?` and `@` in the same chunk, while it is in cache (lowercasing keeps them).
+        let found = hits.len();
+        hits.extend(memchr::memchr2_iter(b'?', b'@', &lower[..end - start]).map(|i| start + i));
+        if hits.len() != found && found != before {
+            hits[before..].sort_unstable();
+        }
         start = end;
-    }
-    let before = hits.len();
-    hits.extend(memchr::memchr2_iter(b'?', b'@', &bytes[range.clone()]).map(|i| range.start + i));
-    if hits.len() != before {
-        hits.sort_unstable();
     }
     hits
 }
@@ -263,7 +265,7 @@ pub fn detect_value_secret(value: &str) -> Option<SecretKind> {
 pub fn is_secret_key(key: &str) -> bool {
     let raw = key.as_bytes();
     // Cheap rejection: every positive rule below needs one of the key stems as a raw substring.
-    if !KEY_STEMS.iter().chain(KEY_COMPOUNDS).any(|stem| find_ci(raw, stem.as_bytes(), 0).is_some()) {
+    if !has_key_stem(raw) {
         return false;
     }
     let normalized = normalize_key(raw);
@@ -318,6 +320,35 @@ const KEY_COMPOUNDS: &[&str] = &[
     "connection_string",
     "connection-string",
 ];
+
+/// First letters of [`KEY_STEMS`] and [`KEY_COMPOUNDS`] (all lowercase).
+const STEM_FIRST: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < KEY_STEMS.len() {
+        table[KEY_STEMS[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < KEY_COMPOUNDS.len() {
+        table[KEY_COMPOUNDS[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Whether `raw` holds any of [`KEY_STEMS`] or [`KEY_COMPOUNDS`], case-insensitively: one pass over the key
+/// (it runs for every `key=value` in long payload strings), comparing stems only where one could start.
+fn has_key_stem(raw: &[u8]) -> bool {
+    (0..raw.len()).any(|i| {
+        let c = raw[i].to_ascii_lowercase();
+        STEM_FIRST[usize::from(c)]
+            && KEY_STEMS.iter().chain(KEY_COMPOUNDS).any(|stem| {
+                let stem = stem.as_bytes();
+                stem[0] == c && raw.len() - i >= stem.len() && raw[i..i + stem.len()].eq_ignore_ascii_case(stem)
+            })
+    })
+}
 
 /// Words (whole words, or word endings such as `accesstoken`) that name secret material.
 const SECRET_WORD_ENDINGS: &[&str] = &[
@@ -1383,6 +1414,39 @@ mod tests {
             (None, "REDACTED"),
             (None, "ünïcödé: tëxt → ok"),
         ]
+    }
+
+    #[test]
+    fn key_stem_check_agrees_with_a_substring_search() {
+        let stems = || KEY_STEMS.iter().chain(KEY_COMPOUNDS);
+        for key in [
+            "",
+            "t",
+            "tok",
+            "token",
+            "xTOKENx",
+            "api-KEY",
+            "ApiKey",
+            "apikeys",
+            "my_pwd",
+            "PWD",
+            "cookieJar",
+            "auth",
+            "authorization",
+            "Authorizatio",
+            "connection_strin",
+            "secre",
+            "x_secret_y",
+            "passwd",
+            "passphrase_id",
+        ] {
+            let naive = stems().any(|s| key.to_ascii_lowercase().contains(s));
+            assert_eq!(has_key_stem(key.as_bytes()), naive, "{key:?}");
+        }
+        for s in stems() {
+            assert!(has_key_stem(s.to_ascii_uppercase().as_bytes()), "{s}");
+            assert!(!has_key_stem(&s.as_bytes()[1..]) || stems().any(|t| s[1..].contains(t)), "{s}");
+        }
     }
 
     #[test]
