@@ -36,6 +36,14 @@ fn load_and_evaluate(c: &mut Criterion) {
             health::evaluate(&ev, &[], as_of).unwrap().verdict
         })
     });
+    // As `closeout check` loads: large files mapped rather than read.
+    let mapped = LoadOptions { map_files: true, ..LoadOptions::default() };
+    g.bench_function("load_and_evaluate_mapped", |b| {
+        b.iter(|| {
+            let ev = load_path(&path, &mapped).unwrap();
+            health::evaluate(&ev, &[], as_of).unwrap().verdict
+        })
+    });
     g.bench_function("closeout_check_process", |b| {
         b.iter(|| {
             Command::new(env!("CARGO_BIN_EXE_closeout"))
