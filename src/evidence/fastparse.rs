@@ -413,6 +413,24 @@ mod tests {
         }
     }
 
+    /// CAVRA's own output and our samples: the fast path takes every one and agrees with serde_json.
+    #[test]
+    fn agrees_with_serde_json_on_every_fixture_and_sample() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut seen = 0;
+        for dir in [root.join("../shared/fixtures/cavra"), root.join("sample-evidence")] {
+            for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    assert!(agree(&text), "fast path gave up on {}", path.display());
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 14, "{seen} files");
+    }
+
     #[test]
     fn gives_up_on_everything_serde_json_rejects() {
         let bad = [

@@ -189,10 +189,10 @@ fn classify_and_load(
     let first = bytes.iter().copied().find(|c| !c.is_ascii_whitespace()).unwrap_or(b' ');
     // A NUL byte means binary. JSON cannot hold one, so a document the fast scanner accepts has none: the
     // search is made only when it does not (`parse_document`), or here when the file cannot be JSON evidence.
-    if first != b'{' && first != b'[' && has_nul(&bytes) {
-        return Ok(Outcome::NotEvidence(BINARY.into()));
-    }
     if first != b'{' && first != b'[' {
+        if has_nul(&bytes) {
+            return Ok(Outcome::NotEvidence(BINARY.into()));
+        }
         return Ok(Outcome::NotEvidence(format!(
             "not JSON evidence (starts with {:?}; expected a JSON object)",
             char::from(first)
@@ -209,9 +209,11 @@ fn classify_and_load(
     let parsed = std::thread::scope(|s| {
         let side = s.spawn(|| job.work());
         let parsed = parse_document(b, shown, text, input, &mut nodes, &mut units, &mut format);
-        // Done parsing: take the prefilter's remaining parts alongside the second core.
-        if parsed.is_ok() {
-            job.work();
+        // Done parsing: take the prefilter's remaining parts alongside the second core; or, when the file
+        // turned out broken or not evidence, stop it (its flags will not be used).
+        match parsed {
+            Ok(None) => job.work(),
+            _ => job.cancel(),
         }
         side.join().expect("prefilter thread does not panic");
         parsed

@@ -1,8 +1,10 @@
 //! Single-pass, borrowing parse of an evidence JSON document.
 //!
-//! The whole document is validated by serde_json in one pass, but only what evaluation needs is decoded:
-//! the top-level keys, and for each store item its wrapper's kind, id, time and release reference plus the
-//! byte span of every value. Artifacts stay as spans into the input and are decoded on demand.
+//! The whole document is validated in one pass, but only what evaluation needs is decoded: the top-level
+//! keys, and for each store item its wrapper's kind, id, time and release reference plus the raw text (a
+//! slice of the input, so also its span) of every value. Artifacts stay as spans into the input and are
+//! decoded on demand. The types here are filled by serde_json (below) or by the faster scanner in
+//! `fastparse`, which accepts exactly the same documents.
 
 use std::borrow::Cow;
 use std::fmt;

@@ -214,6 +214,11 @@ impl<'a> FlagJob<'a> {
         }
     }
 
+    /// Take no more parts (parts under way finish).
+    pub(super) fn cancel(&self) {
+        self.next.fetch_max(self.parts, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The flags, once every part is done (every `work` call has returned).
     pub(super) fn finish(self) -> Vec<usize> {
         let mut flags = self.flags.into_inner().unwrap_or_default();
