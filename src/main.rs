@@ -93,11 +93,13 @@ fn check(src: &SourceArgs, format: OutputFormat, strict: bool) -> u8 {
 /// No command: open the explorer, or print the text report (with `check`'s exit code) when stdout is not
 /// a terminal. Bad input is reported before the terminal is touched.
 fn explore(src: &SourceArgs, review_out: Option<std::path::PathBuf>) -> u8 {
-    let (ev, report) = match load_and_evaluate(src, false) {
+    // Not a terminal: this run only prints the report, like `check`, so it may map large files too.
+    let interactive = std::io::stdout().is_terminal();
+    let (ev, report) = match load_and_evaluate(src, !interactive) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    if !std::io::stdout().is_terminal() {
+    if !interactive {
         print_report(&ev, &report, OutputFormat::Text);
         return report::exit_code(report.verdict, false) as u8;
     }
