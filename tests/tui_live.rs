@@ -6,10 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use closeout::evidence::{LoadOptions, load_path};
 use closeout::health::Verdict;
 use closeout::time::parse_instant;
-use closeout::tui::health::{Live, Workers};
+use closeout::tui::health::Workers;
 use closeout::tui::{Action, App, harness};
 
 const AS_OF: &str = "2026-06-01T10:00:00Z";
@@ -37,13 +36,8 @@ fn run_until(app: &mut App, workers: &mut Workers, what: &str, done: impl Fn(&Ap
 }
 
 fn start(dir: &Path) -> (App, PathBuf) {
-    let path = dir.join("store.json");
-    std::fs::copy(format!("{FIXTURES}ready-for-release.json"), &path).unwrap();
-    let ev = load_path(&path, &LoadOptions::default()).unwrap();
-    let t = parse_instant(AS_OF).unwrap();
-    let mut app = harness::app(ev, Some(t), 120, 36);
-    app.set_live(Live { source: Some(path.clone()), as_of: Some(t), ..Live::default() });
-    (app, path)
+    let source = PathBuf::from(format!("{FIXTURES}ready-for-release.json"));
+    harness::live_copy(dir, &source, parse_instant(AS_OF).unwrap(), 120, 36)
 }
 
 #[test]

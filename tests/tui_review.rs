@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use closeout::evidence::{LoadOptions, load_bytes, load_path};
+use closeout::evidence::{LoadOptions, load_bytes};
 use closeout::health::Verdict;
 use closeout::health::run::HealthEvent;
 use closeout::time::parse_instant;
 use closeout::tui::harness::{self, press, send, type_keys};
-use closeout::tui::health::{Live, Msg, Work, Workers};
+use closeout::tui::health::{Msg, Work, Workers};
 use closeout::tui::{Action, App};
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
@@ -20,12 +20,9 @@ const AS_OF: &str = "2026-06-01T10:00:00Z";
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/cavra/");
 
 fn open_copy(dir: &Path) -> (App, PathBuf) {
-    let path = dir.join("accepted-risk-failed-delivery.json");
-    std::fs::copy(format!("{FIXTURES}accepted-risk-failed-delivery.json"), &path).unwrap();
-    let ev = load_path(&path, &LoadOptions::default()).unwrap();
+    let source = PathBuf::from(format!("{FIXTURES}accepted-risk-failed-delivery.json"));
     let t = parse_instant(AS_OF).unwrap();
-    let mut app = harness::app(ev, Some(t), 120, 36);
-    app.set_live(Live { source: Some(path.clone()), as_of: Some(t), ..Live::default() });
+    let (mut app, path) = harness::live_copy(dir, &source, t, 120, 36);
     app.update(Action::Tick(t));
     (app, path)
 }

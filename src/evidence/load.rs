@@ -1111,7 +1111,7 @@ pub fn hash_file(path: &Path, max: u64) -> Result<String, String> {
         let mut buf = Vec::with_capacity(meta.len() as usize);
         file.read_to_end(&mut buf).map_err(|e| io_problem(&e))?;
         hasher.update(&buf);
-        return Ok(hex(&hasher.finalize()));
+        return Ok(canonical::hex(&hasher.finalize()));
     }
     let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Vec<u8>, usize)>(2);
     let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<u8>>();
@@ -1145,15 +1145,5 @@ pub fn hash_file(path: &Path, max: u64) -> Result<String, String> {
         reader.join().unwrap_or_else(|_| Err("reader thread failed".into()))
     });
     read_result?;
-    Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[(b >> 4) as usize] as char);
-        s.push(HEX[(b & 15) as usize] as char);
-    }
-    s
+    Ok(canonical::hex(&hasher.finalize()))
 }

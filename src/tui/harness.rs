@@ -22,6 +22,23 @@ pub fn app(evidence: Evidence, as_of: Option<chrono::DateTime<chrono::Utc>>, wid
     App::new(Arc::new(evidence), Arc::new(report), width, height)
 }
 
+/// Copy an evidence file into `dir`, load the copy, and open an app that watches it live (as
+/// `closeout PATH` does), evaluated as of `as_of`. Returns the app and the copy's path.
+pub fn live_copy(
+    dir: &std::path::Path,
+    source: &std::path::Path,
+    as_of: chrono::DateTime<chrono::Utc>,
+    width: u16,
+    height: u16,
+) -> (App, std::path::PathBuf) {
+    let path = dir.join(source.file_name().expect("a file"));
+    std::fs::copy(source, &path).expect("copy evidence");
+    let ev = crate::evidence::load_path(&path, &crate::evidence::LoadOptions::default()).expect("evidence loads");
+    let mut app = self::app(ev, Some(as_of), width, height);
+    app.set_live(super::health::Live { source: Some(path.clone()), as_of: Some(as_of), ..Default::default() });
+    (app, path)
+}
+
 /// Feed one terminal event through the keymap, as the run loop does.
 pub fn send(app: &mut App, ev: &Event) {
     if let Some(action) = app.action_for(ev) {
