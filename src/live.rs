@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::evidence::Evidence;
-use crate::health::{Report, Status, Verdict};
+use crate::health::{CriterionId, Report, Status, Verdict};
 
 /// How long the files must be quiet before a change is reported.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -90,7 +90,7 @@ fn same_file_name(p: &Path, wanted: &Path) -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
     /// Criteria whose status moved: (id, before, after).
-    pub moved: Vec<(&'static str, Status, Status)>,
+    pub moved: Vec<(CriterionId, Status, Status)>,
     pub verdict: Option<(Verdict, Verdict)>,
     pub added: Vec<String>,
     pub removed: Vec<String>,
@@ -125,18 +125,18 @@ impl Changes {
 
 /// Compare two evaluations: criteria that moved, the verdict, artifacts added and removed (by kind and id).
 pub fn diff(old_ev: &Evidence, old: &Report, new_ev: &Evidence, new: &Report) -> Changes {
-    let before: BTreeMap<&str, Status> = old.findings.iter().map(|f| (f.id, f.status)).collect();
+    let before: BTreeMap<CriterionId, Status> = old.findings.iter().map(|f| (f.id, f.status)).collect();
     let moved = new
         .findings
         .iter()
-        .filter_map(|f| before.get(f.id).filter(|&&s| s != f.status).map(|&s| (f.id, s, f.status)))
+        .filter_map(|f| before.get(&f.id).filter(|&&s| s != f.status).map(|&s| (f.id, s, f.status)))
         .collect();
     let key = |ev: &Evidence| -> HashSet<(String, String)> {
         ev.nodes.iter().map(|n| (n.kind.name().to_string(), n.id.clone())).collect()
     };
     let (a, b) = (key(old_ev), key(new_ev));
-    let mut added: Vec<String> = b.difference(&a).map(|(_, id)| crate::sanitize::clean(id).into_owned()).collect();
-    let mut removed: Vec<String> = a.difference(&b).map(|(_, id)| crate::sanitize::clean(id).into_owned()).collect();
+    let mut added: Vec<String> = b.difference(&a).map(|(_, id)| crate::text::Text::new(id.as_str()).to_string()).collect();
+    let mut removed: Vec<String> = a.difference(&b).map(|(_, id)| crate::text::Text::new(id.as_str()).to_string()).collect();
     added.sort();
     removed.sort();
     let verdict = (old.verdict != new.verdict).then_some((old.verdict, new.verdict));
@@ -162,7 +162,7 @@ mod tests {
         let (ra, rb) = (evaluate(&a, &[], t).unwrap(), evaluate(&b, &[], t).unwrap());
         let c = diff(&a, &ra, &b, &rb);
         assert_eq!(c.verdict, Some((Verdict::ReadyForRelease, Verdict::Blocked)));
-        assert!(c.moved.contains(&("retry_workflow", Status::Pass, Status::Warn)), "{:?}", c.moved);
+        assert!(c.moved.contains(&(CriterionId::RetryWorkflow, Status::Pass, Status::Warn)), "{:?}", c.moved);
         assert!(c.added.iter().any(|id| id.starts_with("gordackfinalcloseoutexec-")), "{:?}", c.added);
         assert!(!c.removed.is_empty());
         assert!(c.summary().starts_with("evidence reloaded: verdict ready_for_release → blocked"), "{}", c.summary());

@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-/// Parse an instant: RFC 3339, Python `isoformat()` without offset (taken as UTC), or a bare date
-/// (its start, 00:00 UTC).
+/// Parse an instant: RFC 3339, Python `isoformat()` without offset (taken as UTC), or a bare date (its start,
+/// 00:00 UTC, as CAVRA's `_parse_iso_datetime` reads it). Every date closeout compares (retention dates,
+/// acceptance expiries, target dates) goes through this one rule, so `until <= now` means the same everywhere.
 pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
@@ -22,20 +23,17 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
         .map(|d| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")))
 }
 
-/// Parse a deadline (an expiry, a retention date, a target date). A bare date means "through the end of
-/// that day": the deadline is the next day's 00:00 UTC. Returns the first instant at which it has passed.
-pub fn parse_deadline(s: &str) -> Option<DateTime<Utc>> {
-    let t = s.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        let next = d.succ_opt()?;
-        return Some(Utc.from_utc_datetime(&next.and_hms_opt(0, 0, 0).expect("midnight")));
-    }
-    parse_instant(t)
-}
-
 /// Format an instant the way closeout prints times: RFC 3339, seconds, `Z`.
 pub fn fmt_instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Serialize an optional instant as RFC 3339 (or null).
+pub fn ser_opt_instant<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&fmt_instant(*t)),
+        None => s.serialize_none(),
+    }
 }
 
 #[cfg(test)]
@@ -53,9 +51,8 @@ mod tests {
     }
 
     #[test]
-    fn bare_date_deadline_lasts_the_whole_day() {
-        let d = parse_deadline("2026-06-07").unwrap();
-        assert_eq!(fmt_instant(d), "2026-06-08T00:00:00Z");
-        assert_eq!(fmt_instant(parse_deadline("2026-06-07T12:00:00Z").unwrap()), "2026-06-07T12:00:00Z");
+    fn a_bare_date_is_the_start_of_that_day_as_cavra_reads_it() {
+        assert_eq!(fmt_instant(parse_instant("2026-06-07").unwrap()), "2026-06-07T00:00:00Z");
+        assert_eq!(fmt_instant(parse_instant(" 2026-06-07 ").unwrap()), "2026-06-07T00:00:00Z");
     }
 }

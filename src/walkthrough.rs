@@ -243,7 +243,7 @@ impl Walkthrough {
                 push(at("focus.kind"), ProblemKind::UnknownKind(name.clone()));
             }
             if let Some(c) = &step.focus.criterion
-                && !CRITERIA.iter().any(|k| k.id == c)
+                && !CRITERIA.iter().any(|k| k.id.as_str() == c.as_str())
             {
                 push(at("focus.criterion"), ProblemKind::UnknownCriterion(c.clone()));
             }
@@ -376,7 +376,7 @@ impl fmt::Display for ProblemKind {
                 write!(f, "{name:?} is not a CAVRA kind (known: {})", known.join(", "))
             }
             ProblemKind::UnknownCriterion(id) => {
-                let known: Vec<&str> = CRITERIA.iter().map(|c| c.id).collect();
+                let known: Vec<&str> = CRITERIA.iter().map(|c| c.id.as_str()).collect();
                 write!(f, "{id:?} is not a criterion id (known: {})", known.join(", "))
             }
             ProblemKind::UnknownSample(name) => {

@@ -502,15 +502,17 @@ fn review_record_accepts_the_risk_until_the_evidence_changes() {
     let panes =
         PANES.iter().map(|p| PaneOutcome { pane: p.to_string(), outcome: "reviewed".into(), note: None }).collect();
     let t = closeout::time::parse_instant(FIXTURE_TIME).unwrap();
+    let report = closeout::health::evaluate(&ev, &[], t).unwrap();
     let rec = build_record(
         &ev,
+        &report,
         RecordInput {
             reviewer: "reviewer",
             reviewed_at: t,
             as_of: t,
             deliveries: vec![DeliveryReview { delivery_id: delivery, panes }],
             acceptance: Some(&form),
-            covers: vec!["closeout_delivery".into(), "retention_health".into(), "retry_workflow".into()],
+            covers: closeout::review::warned(&report),
         },
     )
     .unwrap();

@@ -316,6 +316,28 @@ impl Kind {
         }
     }
 
+    /// The stable identifier of this kind (snake_case, never a display label): what review records and
+    /// walkthrough files store. Unknown kinds keep their `metadata_kind`.
+    pub fn stable(&self) -> String {
+        match self {
+            Kind::Unknown(k) => k.clone(),
+            other => other.name().replace(' ', "_"),
+        }
+    }
+
+    /// The kind a stable identifier names; display labels (as older records stored) and `metadata_kind`s
+    /// also read.
+    pub fn from_stable(s: &str) -> Option<Kind> {
+        let s = s.trim();
+        if let Some(k) = Kind::known().into_iter().find(|k| k.stable() == s || k.name() == s) {
+            return Some(k);
+        }
+        match Kind::from_metadata_kind(s, None, None) {
+            Kind::Unknown(_) => None,
+            k => Some(k),
+        }
+    }
+
     /// Where this kind sits in the evidence chain, for ordering trees and lists.
     pub fn chain_rank(&self) -> u8 {
         match self {
@@ -424,6 +446,18 @@ mod tests {
             };
             assert_eq!(Kind::from_metadata_kind(&mk, source, None), kind, "{mk}");
         }
+    }
+
+    #[test]
+    fn stable_names_round_trip_and_labels_still_read() {
+        for kind in Kind::known() {
+            let stable = kind.stable();
+            assert!(stable.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{stable}");
+            assert_eq!(Kind::from_stable(&stable), Some(kind.clone()), "{stable}");
+            assert_eq!(Kind::from_stable(kind.name()), Some(kind.clone()), "label {}", kind.name());
+        }
+        assert_eq!(Kind::RetryPlan.stable(), "retry_plan");
+        assert_eq!(Kind::from_stable("no such kind"), None);
     }
 
     #[test]

@@ -467,6 +467,9 @@ fn item_node(
         push_token(&mut node_pointer, key);
     }
     let mut node = Node::new(kind, session_id.into_owned(), input, node_pointer, span);
+    if embed_key.is_some() {
+        node.wrapper = unit_span.clone();
+    }
     let created = str_of(shown, bytes, head.created_at, "created_at", at)?;
     node.created = created.as_deref().and_then(parse_instant);
     node.created_at = created.map(|c| c.into_owned());
@@ -810,27 +813,35 @@ impl Builder {
         } else {
             Model::Runtime
         };
-        // Release scope.
-        if let Some(rel) = &opts.release {
-            self.nodes.retain(|n| n.release_ref.as_deref().is_none_or(|r| r == rel));
-        }
+        // Release scope: the chain is anchored on the release later (`model::Chain`); every artifact stays
+        // loaded so other releases can be listed and shown as out of scope. A release nothing names is an error.
         if let Some(rel) = &opts.release
             && !self.nodes.iter().any(|n| n.release_ref.as_deref() == Some(rel.as_str()))
         {
+            let mut known: Vec<&str> = self.nodes.iter().filter_map(|n| n.release_ref.as_deref()).collect();
+            known.sort_unstable();
+            known.dedup();
+            let known: Vec<String> = known.iter().take(10).map(|r| crate::text::Text::new(*r).to_string()).collect();
             return Err(LoadError::new(
                 &source,
-                format!("no evidence for release {:?} (--release)", crate::sanitize::clean(rel)),
+                format!(
+                    "no evidence for release {:?} (--release); the evidence names {}",
+                    crate::text::Text::new(rel.as_str()).shown(),
+                    if known.is_empty() { "no release_record_ref".to_string() } else { known.join(", ") }
+                ),
             ));
         }
         let t = std::time::Instant::now();
-        // Drop duplicates (one store given as both JSON and SQLite, API responses repeating an artifact).
+        // One artifact, one node: drop duplicates (one store given as both JSON and SQLite, API responses
+        // repeating an artifact as a bare object and inside its metadata wrapper).
         let keep: Vec<bool> = {
             let mut seen = foldhash::HashSet::with_capacity_and_hasher(self.nodes.len(), Default::default());
-            self.nodes.iter().map(|n| seen.insert((&n.kind, n.id.as_str(), n.created_at.as_deref()))).collect()
+            self.nodes.iter().map(|n| seen.insert((&n.kind, n.id.as_str(), n.created))).collect()
         };
         let before = self.nodes.len();
         let mut keep = keep.into_iter();
         self.nodes.retain(|_| keep.next().unwrap_or(true));
+        drop_bare_deliveries_wrapped_elsewhere(&mut self.nodes, &self.inputs);
         let duplicates = before - self.nodes.len();
         crate::trace("duplicates dropped", t);
         // Latest per kind: newest created_at; on a tie, the first in store order.
@@ -883,16 +894,44 @@ impl Builder {
             release: opts.release.clone(),
             default_as_of,
             root: self.root,
+            generation: super::Generation::next(),
         };
         let t = std::time::Instant::now();
-        // Every artifact bundle's hashes are checked at evaluation; start now, beside the secret attribution.
-        evidence.redactions = std::thread::scope(|s| {
-            s.spawn(|| evidence.verify_all_bundles());
-            scan::attribute(&evidence)
-        });
-        crate::trace("secrets attributed, bundle hashes checked", t);
+        evidence.redactions = scan::attribute(&evidence);
+        crate::trace("secrets attributed", t);
         Ok(evidence)
     }
+}
+
+/// A bare connector delivery result (`cavra.connector.delivery.v1`, as an API response carries it) that a
+/// `release-connector-delivery` wrapper in the evidence embeds identically is the same delivery: keep the
+/// wrapper's node only (it carries the delivery's own id and the denormalised links).
+fn drop_bare_deliveries_wrapped_elsewhere(nodes: &mut Vec<Node>, inputs: &[Input]) {
+    let is_delivery = |k: &Kind| matches!(k, Kind::CloseoutDelivery | Kind::AlertDelivery | Kind::OtherDelivery);
+    let bytes_of = |n: &Node| inputs.get(n.input).and_then(|i| i.bytes.get(n.span.clone()));
+    let canonical = |n: &Node| -> Option<String> {
+        let v: serde_json::Value = serde_json::from_slice(bytes_of(n)?).ok()?;
+        Some(canonical::canonical_sha256_hex(&v))
+    };
+    let bare: Vec<usize> = (0..nodes.len()).filter(|&i| is_delivery(&nodes[i].kind) && nodes[i].wrapper.is_none()).collect();
+    if bare.is_empty() {
+        return;
+    }
+    let wrapped: foldhash::HashSet<String> = nodes
+        .iter()
+        .filter(|n| is_delivery(&n.kind) && n.wrapper.is_some())
+        .filter_map(|n| canonical(n))
+        .collect();
+    let drop: foldhash::HashSet<usize> =
+        bare.into_iter().filter(|&i| canonical(&nodes[i]).is_some_and(|d| wrapped.contains(&d))).collect();
+    if drop.is_empty() {
+        return;
+    }
+    let mut i = 0;
+    nodes.retain(|_| {
+        i += 1;
+        !drop.contains(&(i - 1))
+    });
 }
 
 /// Keys whose string values (or string lists) name other artifacts.

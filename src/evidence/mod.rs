@@ -31,6 +31,7 @@ pub use kinds::Kind;
 pub use load::{LoadOptions, MAX_FILE_BYTES, hash_file, load_bytes, load_path};
 pub use secrets::SecretKind;
 pub use value::{Boundary, EValue, RedactedBy};
+pub use value::Redacted;
 
 /// Which of CAVRA's two data models the evidence is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -119,6 +120,8 @@ pub struct Node {
     /// JSON pointer of the artifact in its document.
     pub pointer: String,
     pub(crate) span: Range<usize>,
+    /// The metadata wrapper's span, when the artifact was embedded in one (its denormalised link fields).
+    pub(crate) wrapper: Option<Range<usize>>,
     /// Index of the scan unit (store item, row, document) holding the artifact.
     pub(crate) unit: usize,
     /// Connector deliveries: the wrapper's `delivery_success`.
@@ -141,11 +144,20 @@ impl Node {
             row: None,
             pointer,
             span,
+            wrapper: None,
             unit: 0,
             delivery_success: None,
             latest: false,
             artifact: OnceLock::new(),
             hashes: OnceLock::new(),
+        }
+    }
+
+    /// "/items/3/final_reporting_…" or "row 'id' /final_reporting_…" (sanitised), within its input.
+    pub fn location_in_input(&self) -> String {
+        match &self.row {
+            Some(row) => format!("row '{}' {}", crate::sanitize::clean(row), self.pointer),
+            None => self.pointer.clone(),
         }
     }
 
@@ -254,6 +266,22 @@ pub struct Evidence {
     pub(crate) root: Option<PathBuf>,
     /// Bytes hashed so far verifying artifact bundles (for progress displays).
     pub hashed_bytes: std::sync::atomic::AtomicU64,
+    /// Which load this is: every load gets a new one, so a result computed on older evidence is recognised.
+    pub generation: Generation,
+}
+
+/// The identity of one load of the evidence. A node index, a report or a health run only means something
+/// with the evidence of its generation; results of an older generation are dropped, never paired with newer
+/// evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Generation(pub u64);
+
+impl Generation {
+    /// A generation no load has had yet.
+    pub fn next() -> Generation {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Generation(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 impl Evidence {
@@ -277,10 +305,73 @@ impl Evidence {
     /// One top-level field of a node's artifact, as raw JSON text, read without decoding the artifact (cheap
     /// for rules that look at one field of many artifacts). `Some(None)`: the field is absent. `None`: not
     /// readable this way; decode the artifact with [`Evidence::artifact`] instead.
-    pub fn raw_field(&self, node: usize, key: &str) -> Option<Option<&str>> {
+    pub(crate) fn raw_field(&self, node: usize, key: &str) -> Option<Option<&str>> {
         let n = &self.nodes[node];
-        let text = std::str::from_utf8(self.inputs[n.input].bytes.get(n.span.clone())?).ok()?;
+        self.raw_field_in(n.input, n.span.clone(), key)
+    }
+
+    fn raw_field_in(&self, input: usize, span: Range<usize>, key: &str) -> Option<Option<&str>> {
+        let text = std::str::from_utf8(self.inputs[input].bytes.get(span)?).ok()?;
         fastparse::object_field(text, key)
+    }
+
+    /// A top-level string field of a node's artifact, read without decoding the whole artifact when the raw
+    /// text allows (absent, null or `""`: None). A field of another type is a load error naming it.
+    pub(crate) fn field_text(&self, node: usize, key: &str) -> Result<Option<crate::text::Text>, LoadError> {
+        match self.raw_field(node, key) {
+            Some(raw) => self.raw_text(node, key, raw),
+            None => Ok(self.artifact(node)?.get(key).and_then(crate::model::value_text).filter(|t| !t.is_empty())),
+        }
+    }
+
+    /// A field of the metadata wrapper around a node's artifact (CAVRA denormalises link fields such as
+    /// `summary_id` onto it); the artifact's own field when it has no wrapper or the wrapper lacks it.
+    pub(crate) fn wrapper_text(&self, node: usize, key: &str) -> Result<Option<crate::text::Text>, LoadError> {
+        let n = &self.nodes[node];
+        if let Some(span) = n.wrapper.clone()
+            && let Some(raw) = self.raw_field_in(n.input, span, key)
+            && raw.is_some()
+        {
+            return self.raw_text(node, key, raw);
+        }
+        self.field_text(node, key)
+    }
+
+    fn raw_text(&self, node: usize, key: &str, raw: Option<&str>) -> Result<Option<crate::text::Text>, LoadError> {
+        match raw {
+            None | Some("null") => Ok(None),
+            Some(r) => match parse::raw_str(r) {
+                Some(s) if s.is_empty() => Ok(None),
+                Some(s) => Ok(Some(crate::text::Text::new(s.as_ref()))),
+                None => {
+                    let n = &self.nodes[node];
+                    Err(LoadError::new(
+                        &self.inputs[n.input].path,
+                        format!("{}/{key} must be a string", n.location_in_input()),
+                    ))
+                }
+            },
+        }
+    }
+
+    /// Whether a node's raw JSON may mention `id` as a string value: a fast filter before decoding. False
+    /// only when it certainly does not (ids with characters JSON might escape are always "maybe").
+    pub(crate) fn mentions(&self, node: usize, id: &str) -> bool {
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)) {
+            return true;
+        }
+        let n = &self.nodes[node];
+        let Some(hay) = self.inputs[n.input].bytes.get(n.span.clone()) else { return true };
+        let mut quoted = Vec::with_capacity(id.len() + 2);
+        quoted.push(b'"');
+        quoted.extend_from_slice(id.as_bytes());
+        quoted.push(b'"');
+        memchr::memmem::find(hay, &quoted).is_some()
+    }
+
+    /// True for a CAVRA trial package.
+    pub fn is_trial(&self) -> bool {
+        self.model == Model::TrialPackage
     }
 
     /// Decode (once) and return a node's artifact.

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::time::{fmt_instant, parse_deadline};
+use super::CriterionId;
+use crate::time::{fmt_instant, parse_instant};
 
 /// Where an acceptance came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,8 +26,11 @@ pub struct Acceptance {
     /// As written in the evidence (a date or an RFC 3339 time).
     pub expires_at: Option<String>,
     pub target_date: Option<String>,
-    /// Criterion ids it covers; None covers every warning.
-    pub covers: Option<Vec<String>>,
+    /// Criteria it covers; None covers every warning.
+    pub covers: Option<Vec<CriterionId>>,
+    /// The artifacts (shown ids) a review record pinned; None for an acceptance the evidence itself carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pins: Option<Vec<String>>,
     /// Why the acceptance no longer counts, when the source already knows (e.g. reviewed evidence changed).
     pub void_reason: Option<String>,
 }
@@ -42,9 +46,10 @@ pub enum Standing {
 }
 
 impl Acceptance {
-    /// The instant from which the acceptance no longer holds: the expiry, else the target date.
+    /// The instant from which the acceptance no longer holds: the expiry, else the target date (a bare date
+    /// is 00:00Z of that day, the one rule closeout applies to every date; see `time::parse_instant`).
     pub fn deadline(&self) -> Option<DateTime<Utc>> {
-        self.expires_at.as_deref().or(self.target_date.as_deref()).and_then(parse_deadline)
+        self.expires_at.as_deref().or(self.target_date.as_deref()).and_then(parse_instant)
     }
 
     pub fn standing(&self, as_of: DateTime<Utc>) -> Standing {
@@ -61,7 +66,7 @@ impl Acceptance {
         let when = self.expires_at.as_deref().or(self.target_date.as_deref());
         match when {
             None => missing.push("expiry or target date"),
-            Some(w) if parse_deadline(w).is_none() => missing.push("a parseable expiry date"),
+            Some(w) if parse_instant(w).is_none() => missing.push("a parseable expiry date"),
             _ => {}
         }
         if !missing.is_empty() {
@@ -69,15 +74,35 @@ impl Acceptance {
         }
         let deadline = self.deadline().expect("checked above");
         let shown = when.unwrap_or_default().to_string();
-        if as_of >= deadline {
+        if deadline <= as_of {
             Standing::Expired { on: shown }
         } else {
             Standing::Valid { until: if shown.len() == 10 { shown } else { fmt_instant(deadline) } }
         }
     }
 
-    pub fn covers(&self, criterion: &str) -> bool {
-        self.covers.as_ref().is_none_or(|c| c.iter().any(|id| id == criterion))
+    /// Its standing against the findings it would accept: a pinned acceptance is void as soon as a warning
+    /// it covers cites an artifact it did not pin (a new failed delivery, a rebuilt retry plan, a new worker
+    /// run or health report): the evidence it relied on is no longer the evidence.
+    pub fn standing_against(&self, as_of: DateTime<Utc>, findings: &[super::Finding]) -> Standing {
+        let standing = self.standing(as_of);
+        if !matches!(standing, Standing::Valid { .. }) {
+            return standing;
+        }
+        if let Some(pins) = &self.pins {
+            for f in findings.iter().filter(|f| f.status == super::Status::Warn && self.covers(f.id)) {
+                if let Some(new) = f.evidence.iter().find(|e| !pins.contains(e)) {
+                    return Standing::Void {
+                        reason: format!("{} now rests on {new}, which the review did not see", f.id),
+                    };
+                }
+            }
+        }
+        standing
+    }
+
+    pub fn covers(&self, criterion: CriterionId) -> bool {
+        self.covers.as_ref().is_none_or(|c| c.contains(&criterion))
     }
 
     pub fn describe(&self) -> String {
@@ -104,16 +129,17 @@ mod tests {
             expires_at: expires.map(Into::into),
             target_date: None,
             covers: None,
+            pins: None,
             void_reason: None,
         }
     }
 
     #[test]
-    fn date_only_expiry_holds_through_that_day() {
+    fn date_only_expiry_ends_at_the_start_of_that_day() {
         let a = acc(Some("2026-06-07"));
-        assert!(matches!(a.standing(parse_instant("2026-06-07T23:59:59Z").unwrap()), Standing::Valid { .. }));
+        assert!(matches!(a.standing(parse_instant("2026-06-06T23:59:59Z").unwrap()), Standing::Valid { .. }));
         assert_eq!(
-            a.standing(parse_instant("2026-06-08T00:00:00Z").unwrap()),
+            a.standing(parse_instant("2026-06-07T00:00:00Z").unwrap()),
             Standing::Expired { on: "2026-06-07".into() }
         );
     }
@@ -131,8 +157,8 @@ mod tests {
     #[test]
     fn scoped_acceptance_covers_only_its_criteria() {
         let mut a = acc(Some("2030-01-01"));
-        a.covers = Some(vec!["retry_workflow".into()]);
-        assert!(a.covers("retry_workflow"));
-        assert!(!a.covers("retention_health"));
+        a.covers = Some(vec![CriterionId::RetryWorkflow]);
+        assert!(a.covers(CriterionId::RetryWorkflow));
+        assert!(!a.covers(CriterionId::RetentionHealth));
     }
 }

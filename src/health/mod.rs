@@ -1,22 +1,28 @@
-//! Closeout health: the release criteria as a pure function of (evidence, acceptances, evaluation time).
+//! Closeout health: the release criteria as a pure function of (evidence, its chain, acceptances, time).
 //!
-//! Each criterion yields a [`Finding`] that explains itself: a stable id, a status, a one-line reason, the
-//! nodes it looked at and the next step. [`verdict`] turns findings and acceptances into one [`Verdict`].
-//! Criteria can be run one at a time ([`CRITERIA`], [`run_criterion`]) so a UI can show progress.
+//! [`model::Chain`](crate::model::Chain) says what one release's closeout holds; each criterion in [`rules`]
+//! judges one part of it and yields a [`Finding`] that explains itself (stable id, status, one-line reason,
+//! the evidence it cites, the next step). [`verdict`] turns findings and acceptances into one [`Verdict`].
+//! Criteria can run one at a time ([`CRITERIA`], [`run_criterion`]) so a UI can show progress.
 
 pub mod acceptance;
-mod criteria;
+mod criterion;
+pub mod references;
+pub mod retry;
+mod rules;
 pub mod run;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use acceptance::{Acceptance, AcceptanceSource, Standing};
+pub use criterion::CriterionId;
+pub use references::{RefState, References};
 
-use crate::evidence::{Artifact, EValue, Evidence, HashStatus, Kind, LoadError, Model};
+use crate::evidence::{Evidence, Generation, HashStatus, LoadError};
+use crate::model::Chain;
 
 /// A criterion's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -69,60 +75,103 @@ impl Verdict {
     }
 }
 
+/// A piece of evidence a finding rests on: a node, the JSON pointer of the field inside its artifact ("" for
+/// the whole artifact), and what about it matters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cite {
+    #[serde(skip)]
+    pub node: usize,
+    pub pointer: String,
+    pub note: String,
+}
+
 /// One criterion's explanation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    pub id: &'static str,
+    pub id: CriterionId,
     pub title: &'static str,
     pub status: Status,
     pub reason: String,
-    /// Node indexes the criterion looked at.
-    #[serde(skip)]
-    pub nodes: Vec<usize>,
-    /// Ids of those nodes.
+    /// The evidence it cites, most important first.
+    pub cites: Vec<Cite>,
+    /// Ids of the cited nodes (sanitised), in order, without repeats.
     pub evidence: Vec<String>,
     pub next_step: String,
     /// Supporting lines (each a sentence) for detail views.
     pub details: Vec<String>,
 }
 
-/// A criterion: stable id, title, and its evaluation.
+impl Finding {
+    /// Node indexes the finding cites, without repeats.
+    pub fn nodes(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = Vec::new();
+        for c in &self.cites {
+            if !v.contains(&c.node) {
+                v.push(c.node);
+            }
+        }
+        v
+    }
+
+    pub fn cites_node(&self, node: usize) -> bool {
+        self.cites.iter().any(|c| c.node == node)
+    }
+}
+
+/// Settings of an evaluation that a policy may change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Days before retention ends that count as expiring (CAVRA's default: 30).
+    pub expiry_warning_days: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { expiry_warning_days: EXPIRY_WARNING_DAYS }
+    }
+}
+
+/// CAVRA's default expiry warning window.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// A criterion: stable id and its evaluation.
 pub struct Criterion {
-    pub id: &'static str,
-    pub title: &'static str,
+    pub id: CriterionId,
     eval: fn(&Ctx) -> Result<Outcome, LoadError>,
+}
+
+impl Criterion {
+    pub fn title(&self) -> &'static str {
+        self.id.title()
+    }
 }
 
 /// The release criteria, in the order they are evaluated and shown.
 pub static CRITERIA: &[Criterion] = &[
-    Criterion { id: "final_readiness", title: "Final readiness bundle", eval: criteria::final_readiness },
-    Criterion {
-        id: "signed_archive_manifest",
-        title: "Signed archive manifest",
-        eval: criteria::signed_archive_manifest,
-    },
-    Criterion { id: "release_closeout", title: "Release closeout summary", eval: criteria::release_closeout },
-    Criterion { id: "closeout_delivery", title: "Closeout delivery", eval: criteria::closeout_delivery },
-    Criterion { id: "retention_approval", title: "Retention approval", eval: criteria::retention_approval },
-    Criterion { id: "artifact_bundle", title: "Artifact bundle and hashes", eval: criteria::artifact_bundle },
-    Criterion { id: "retention_health", title: "Retention health", eval: criteria::retention_health },
-    Criterion { id: "retry_workflow", title: "Retry workflow", eval: criteria::retry_workflow },
-    Criterion { id: "retention_alerts", title: "Retention alerts", eval: criteria::retention_alerts },
-    Criterion { id: "community_boundary", title: "Community boundary", eval: criteria::community_boundary },
+    Criterion { id: CriterionId::FinalReadiness, eval: rules::final_readiness },
+    Criterion { id: CriterionId::SignedArchiveManifest, eval: rules::signed_archive_manifest },
+    Criterion { id: CriterionId::ReleaseCloseout, eval: rules::release_closeout },
+    Criterion { id: CriterionId::CloseoutDelivery, eval: rules::closeout_delivery },
+    Criterion { id: CriterionId::RetentionApproval, eval: rules::retention_approval },
+    Criterion { id: CriterionId::ArtifactBundle, eval: rules::artifact_bundle },
+    Criterion { id: CriterionId::RetentionHealth, eval: rules::retention_health },
+    Criterion { id: CriterionId::RetryWorkflow, eval: rules::retry_workflow },
+    Criterion { id: CriterionId::RetentionAlerts, eval: rules::retention_alerts },
+    Criterion { id: CriterionId::CommunityBoundary, eval: rules::community_boundary },
 ];
 
 /// What a criterion function returns; [`run_criterion`] adds id, title and evidence ids.
 pub(crate) struct Outcome {
     status: Status,
     reason: String,
-    nodes: Vec<usize>,
+    cites: Vec<Cite>,
     next_step: String,
     details: Vec<String>,
 }
 
 impl Outcome {
     fn new(status: Status, reason: impl Into<String>, next_step: impl Into<String>) -> Self {
-        Outcome { status, reason: reason.into(), nodes: Vec::new(), next_step: next_step.into(), details: Vec::new() }
+        Outcome { status, reason: reason.into(), cites: Vec::new(), next_step: next_step.into(), details: Vec::new() }
     }
     fn pass(reason: impl Into<String>) -> Self {
         Outcome::new(Status::Pass, reason, "Nothing to do.")
@@ -133,10 +182,15 @@ impl Outcome {
     fn fail(reason: impl Into<String>, next: impl Into<String>) -> Self {
         Outcome::new(Status::Fail, reason, next)
     }
-    fn nodes(mut self, nodes: impl IntoIterator<Item = usize>) -> Self {
+    /// Cite a node (its whole artifact, or one field of it).
+    fn cite(mut self, node: usize, pointer: &str, note: impl Into<String>) -> Self {
+        self.cites.push(Cite { node, pointer: pointer.to_string(), note: note.into() });
+        self
+    }
+    fn cite_all(mut self, nodes: impl IntoIterator<Item = usize>, note: &str) -> Self {
         for n in nodes {
-            if !self.nodes.contains(&n) {
-                self.nodes.push(n);
+            if !self.cites.iter().any(|c| c.node == n) {
+                self.cites.push(Cite { node: n, pointer: String::new(), note: note.to_string() });
             }
         }
         self
@@ -147,93 +201,17 @@ impl Outcome {
     }
 }
 
-/// Everything a criterion may read: the evidence and the evaluation time.
+/// Everything a criterion may read: the evidence, its chain, the evaluation time and the policy.
 pub struct Ctx<'a> {
     pub ev: &'a Evidence,
+    pub chain: &'a Chain,
     pub as_of: DateTime<Utc>,
-}
-
-/// A node with its decoded artifact.
-pub(crate) struct Art {
-    pub idx: usize,
-    pub art: Arc<Artifact>,
-}
-
-impl Art {
-    fn id<'e>(&self, ev: &'e Evidence) -> &'e str {
-        &ev.nodes[self.idx].id
-    }
+    pub policy: &'a Policy,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(ev: &'a Evidence, as_of: DateTime<Utc>) -> Self {
-        Ctx { ev, as_of }
-    }
-
-    fn latest(&self, kind: Kind) -> Result<Option<Art>, LoadError> {
-        match self.ev.latest(&kind) {
-            Some(idx) => Ok(Some(Art { idx, art: self.ev.artifact(idx)? })),
-            None => Ok(None),
-        }
-    }
-
-    fn all(&self, kind: Kind) -> Result<Vec<Art>, LoadError> {
-        self.ev.all(&kind).into_iter().map(|idx| Ok(Art { idx, art: self.ev.artifact(idx)? })).collect()
-    }
-
-    fn wrong_type(&self, a: &Art, key: &str, expected: &str, found: &EValue) -> LoadError {
-        let node = &self.ev.nodes[a.idx];
-        let input = &self.ev.inputs[node.input];
-        let at = match &node.row {
-            Some(row) => format!("row '{}' {}", crate::sanitize::clean(row), node.pointer),
-            None => node.pointer.clone(),
-        };
-        LoadError::new(&input.path, format!("{at}/{key} must be {expected}, found {}", found.type_name()))
-    }
-
-    /// A string field; absent or null is None; any other type is a load error naming the field.
-    fn s<'x>(&self, a: &'x Art, key: &str) -> Result<Option<&'x str>, LoadError> {
-        match a.art.get(key) {
-            None | Some(EValue::Null) => Ok(None),
-            Some(EValue::String(s)) => Ok(Some(s.as_str())),
-            Some(EValue::Redacted(_)) => Ok(Some("«redacted»")),
-            Some(other) => Err(self.wrong_type(a, key, "a string", other)),
-        }
-    }
-
-    fn b(&self, a: &Art, key: &str) -> Result<Option<bool>, LoadError> {
-        match a.art.get(key) {
-            None | Some(EValue::Null) => Ok(None),
-            Some(EValue::Bool(b)) => Ok(Some(*b)),
-            Some(other) => Err(self.wrong_type(a, key, "true or false", other)),
-        }
-    }
-
-    fn i(&self, a: &Art, key: &str) -> Result<Option<i64>, LoadError> {
-        match a.art.get(key) {
-            None | Some(EValue::Null) => Ok(None),
-            Some(v @ EValue::Number(_)) => {
-                v.as_i64().map(Some).ok_or_else(|| self.wrong_type(a, key, "a whole number", v))
-            }
-            Some(other) => Err(self.wrong_type(a, key, "a number", other)),
-        }
-    }
-
-    fn arr<'x>(&self, a: &'x Art, key: &str) -> Result<&'x [EValue], LoadError> {
-        match a.art.get(key) {
-            None | Some(EValue::Null) => Ok(&[]),
-            Some(EValue::Array(items)) => Ok(items),
-            Some(other) => Err(self.wrong_type(a, key, "a list", other)),
-        }
-    }
-
-    /// Strings of a list field (non-strings are ignored).
-    fn strs<'x>(&self, a: &'x Art, key: &str) -> Result<Vec<&'x str>, LoadError> {
-        Ok(self.arr(a, key)?.iter().filter_map(EValue::as_str).collect())
-    }
-
     fn trial(&self) -> bool {
-        self.ev.model == Model::TrialPackage
+        self.ev.is_trial()
     }
 }
 
@@ -241,21 +219,27 @@ impl<'a> Ctx<'a> {
 pub fn run_criterion(c: &Criterion, ctx: &Ctx) -> Result<Finding, LoadError> {
     let t = std::time::Instant::now();
     let o = (c.eval)(ctx)?;
-    crate::trace(c.id, t);
-    let evidence = o.nodes.iter().map(|&i| ctx.ev.nodes[i].id.clone()).collect();
+    crate::trace(c.id.as_str(), t);
+    let mut evidence: Vec<String> = Vec::new();
+    for cite in &o.cites {
+        let id = crate::text::Text::new(ctx.ev.nodes[cite.node].id.as_str()).to_string();
+        if !evidence.contains(&id) {
+            evidence.push(id);
+        }
+    }
     Ok(Finding {
         id: c.id,
-        title: c.title,
+        title: c.id.title(),
         status: o.status,
         reason: o.reason,
-        nodes: o.nodes,
+        cites: o.cites,
         evidence,
         next_step: o.next_step,
         details: o.details,
     })
 }
 
-/// Counts of artifact-bundle hash checks across every artifact bundle in scope.
+/// Counts of the hash checks of the chain's artifact bundle.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct HashCounts {
     pub verified: usize,
@@ -264,17 +248,11 @@ pub struct HashCounts {
     pub missing: usize,
 }
 
-/// A reference to an id that is not in the evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Dangling {
-    pub from: String,
-    pub field: String,
-    pub target: String,
-}
-
 /// The outcome of a whole evaluation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The evidence generation this report was computed on.
+    pub generation: Generation,
     pub verdict: Verdict,
     pub verdict_reason: String,
     pub findings: Vec<Finding>,
@@ -288,84 +266,42 @@ pub struct Report {
     pub disagreement: Option<String>,
     pub as_of: DateTime<Utc>,
     pub hashes: HashCounts,
-    pub dangling: Vec<Dangling>,
+    /// The evaluated release and the others the evidence holds.
+    #[serde(skip)]
+    pub chain: Arc<Chain>,
+    pub references: References,
 }
 
 impl Report {
-    pub fn finding(&self, id: &str) -> Option<&Finding> {
+    pub fn finding(&self, id: CriterionId) -> Option<&Finding> {
         self.findings.iter().find(|f| f.id == id)
     }
 
-    /// The worst status among findings that looked at a node (None: no criterion looked at it).
+    /// The worst status among findings that cite a node (None: no criterion cites it).
     pub fn node_status(&self, node: usize) -> Option<Status> {
-        self.findings.iter().filter(|f| f.nodes.contains(&node)).map(|f| f.status).max()
+        self.findings.iter().filter(|f| f.cites_node(node)).map(|f| f.status).max()
     }
-}
 
-/// Whether a closeout delivery succeeded: the wrapper's `delivery_success`, else the result's `success`.
-pub fn delivery_succeeded(ev: &Evidence, node: usize) -> Result<bool, LoadError> {
-    if let Some(b) = ev.nodes[node].delivery_success {
-        return Ok(b);
-    }
-    match ev.raw_field(node, "success") {
-        Some(None | Some("null" | "false")) => return Ok(false),
-        Some(Some("true")) => return Ok(true),
-        // Anything else: decode, and say what is wrong.
-        _ => {}
-    }
-    match ev.artifact(node)?.get("success") {
-        None | Some(EValue::Null) => Ok(false),
-        Some(EValue::Bool(b)) => Ok(*b),
-        Some(other) => {
-            let n = &ev.nodes[node];
-            Err(LoadError::new(
-                &ev.inputs[n.input].path,
-                format!("{}/success must be true or false, found {}", n.pointer, other.type_name()),
-            ))
+    /// The evaluated release, as shown.
+    pub fn release_label(&self) -> String {
+        match &self.chain.release {
+            Some(r) => r.to_string(),
+            None => "(no release_record_ref)".into(),
         }
     }
-}
 
-/// Closeout deliveries split as the retry rules see them: the failed ones not delivered later for the same
-/// event (open), and the successful ones; both oldest first. The criteria, review records and the review
-/// pane all use this one rule.
-pub fn closeout_deliveries(ev: &Evidence) -> Result<(Vec<usize>, Vec<usize>), LoadError> {
-    let (mut failed, mut ok) = (Vec::new(), Vec::new());
-    for d in ev.all(&Kind::CloseoutDelivery) {
-        if delivery_succeeded(ev, d)? { ok.push(d) } else { failed.push(d) }
+    /// Releases in the evidence other than the evaluated one.
+    pub fn other_releases(&self) -> Vec<&crate::model::Release> {
+        self.chain.releases.iter().filter(|r| !r.evaluated).collect()
     }
-    // One field of every delivery: read it raw rather than decode each delivery.
-    let event = |d: usize| match ev.raw_field(d, "event_id") {
-        Some(raw) => {
-            Ok(raw.filter(|r| r.starts_with('"')).and_then(crate::evidence::parse::raw_str).map(|s| s.into_owned()))
-        }
-        None => ev.artifact(d).map(|a| a.str("event_id").map(str::to_string)),
-    };
-    // The latest successful delivery per event, so each failure is matched in one lookup.
-    let mut delivered: HashMap<Option<String>, Option<DateTime<Utc>>> = HashMap::new();
-    for &o in &ok {
-        let created = ev.nodes[o].created;
-        delivered.entry(event(o)?).and_modify(|c| *c = (*c).max(created)).or_insert(created);
-    }
-    let mut open = Vec::new();
-    for f in failed {
-        let redelivered = delivered.get(&event(f)?).is_some_and(|&c| c >= ev.nodes[f].created);
-        if !redelivered {
-            open.push(f);
-        }
-    }
-    Ok((open, ok))
 }
 
 /// Acceptances the evidence itself carries (the trial package's `release_decision.accepted_risk`).
-pub fn evidence_acceptances(ev: &Evidence) -> Result<Vec<Acceptance>, LoadError> {
-    let Some(idx) = ev.latest(&Kind::ReleaseDecision) else { return Ok(Vec::new()) };
-    let art = ev.artifact(idx)?;
-    let Some(risk) = art.get("accepted_risk") else { return Ok(Vec::new()) };
-    if risk.is_null() {
-        return Ok(Vec::new());
-    }
-    let text = |k: &str| risk.get(k).and_then(EValue::as_str).map(|s| crate::sanitize::clean(s).into_owned());
+pub fn evidence_acceptances(ev: &Evidence, chain: &Chain) -> Result<Vec<Acceptance>, LoadError> {
+    let Some(d) = &chain.evidence_decision else { return Ok(Vec::new()) };
+    let art = ev.artifact(d.node)?;
+    let Some(risk) = art.get("accepted_risk").filter(|r| !r.is_null()) else { return Ok(Vec::new()) };
+    let text = |k: &str| risk.get(k).and_then(crate::model::value_text).map(|t| t.to_string());
     Ok(vec![Acceptance {
         source: AcceptanceSource::TrialPackage,
         owner: text("owner"),
@@ -374,31 +310,42 @@ pub fn evidence_acceptances(ev: &Evidence) -> Result<Vec<Acceptance>, LoadError>
         expires_at: text("expires_at"),
         target_date: text("target_resolution_date"),
         covers: None,
+        pins: None,
         void_reason: None,
     }])
 }
 
-/// Evaluate every criterion and reach a verdict.
+/// Evaluate every criterion and reach a verdict (CAVRA's default policy).
 pub fn evaluate(ev: &Evidence, extra: &[Acceptance], as_of: DateTime<Utc>) -> Result<Report, LoadError> {
-    let ctx = Ctx::new(ev, as_of);
-    let findings = CRITERIA.iter().map(|c| run_criterion(c, &ctx)).collect::<Result<Vec<_>, _>>()?;
-    finish(ev, findings, extra, as_of)
+    evaluate_with(ev, extra, as_of, &Policy::default())
 }
 
-/// Turn findings into a report: verdict, acceptance, hash counts, dangling references.
+/// Evaluate every criterion under a policy and reach a verdict.
+pub fn evaluate_with(
+    ev: &Evidence,
+    extra: &[Acceptance],
+    as_of: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Report, LoadError> {
+    let chain = Arc::new(Chain::build(ev, ev.release.as_deref())?);
+    let ctx = Ctx { ev, chain: &chain, as_of, policy };
+    let findings = CRITERIA.iter().map(|c| run_criterion(c, &ctx)).collect::<Result<Vec<_>, _>>()?;
+    finish(ev, chain, findings, extra, as_of)
+}
+
+/// Turn findings into a report: verdict, acceptance, hash counts, reference states.
 pub fn finish(
     ev: &Evidence,
+    chain: Arc<Chain>,
     findings: Vec<Finding>,
     extra: &[Acceptance],
     as_of: DateTime<Utc>,
 ) -> Result<Report, LoadError> {
-    let mut acceptances = evidence_acceptances(ev)?;
+    let mut acceptances = evidence_acceptances(ev, &chain)?;
     acceptances.extend(extra.iter().cloned());
     let (verdict, verdict_reason, acceptance_used, standings) = verdict(&findings, &acceptances, as_of);
-    let evidence_decision = match ev.latest(&Kind::ReleaseDecision) {
-        Some(idx) => ev.artifact(idx)?.str("state").map(|s| crate::sanitize::clean(s).into_owned()),
-        None => None,
-    };
+    let evidence_decision =
+        chain.evidence_decision.as_ref().and_then(|d| d.state.as_ref()).map(|s| s.to_string());
     let disagreement = evidence_decision.as_ref().and_then(|d| {
         (d != verdict.as_str()).then(|| {
             format!(
@@ -408,11 +355,9 @@ pub fn finish(
             )
         })
     });
-    let t = std::time::Instant::now();
     let mut hashes = HashCounts::default();
-    ev.verify_all_bundles();
-    for idx in ev.all(&Kind::ArtifactBundle) {
-        for h in ev.hash_checks(idx) {
+    if let Some(b) = &chain.artifact_bundle {
+        for h in ev.hash_checks(b.node) {
             match h.status {
                 HashStatus::Verified => hashes.verified += 1,
                 HashStatus::Mismatch => hashes.mismatched += 1,
@@ -421,26 +366,11 @@ pub fn finish(
             }
         }
     }
-    crate::trace("hashes counted", t);
-    // Dangling references among the artifacts the criteria looked at.
-    let mut looked: Vec<usize> = findings.iter().flat_map(|f| f.nodes.iter().copied()).collect();
-    looked.sort_unstable();
-    looked.dedup();
-    ev.decode_all(&looked);
-    let mut dangling = Vec::new();
-    for idx in looked {
-        for (r, targets) in ev.references(idx)? {
-            if targets.is_empty() {
-                dangling.push(Dangling {
-                    from: ev.nodes[idx].id.clone(),
-                    field: r.field,
-                    target: crate::sanitize::clean(&r.target).into_owned(),
-                });
-            }
-        }
-    }
-    crate::trace("dangling references", t);
+    let t = std::time::Instant::now();
+    let references = references::check(ev, &chain, &chain.current_nodes())?;
+    crate::trace("references", t);
     Ok(Report {
+        generation: ev.generation,
         verdict,
         verdict_reason,
         findings,
@@ -450,7 +380,8 @@ pub fn finish(
         disagreement,
         as_of,
         hashes,
-        dangling,
+        chain,
+        references,
     })
 }
 
@@ -458,9 +389,11 @@ type VerdictParts = (Verdict, String, Option<Acceptance>, Vec<(Acceptance, Stand
 
 /// The verdict rule: any fail blocks; warnings need a valid owner acceptance that covers every one of them.
 pub fn verdict(findings: &[Finding], acceptances: &[Acceptance], as_of: DateTime<Utc>) -> VerdictParts {
-    let standings: Vec<(Acceptance, Standing)> = acceptances.iter().map(|a| (a.clone(), a.standing(as_of))).collect();
-    let fails: Vec<&str> = findings.iter().filter(|f| f.status == Status::Fail).map(|f| f.id).collect();
-    let warns: Vec<&str> = findings.iter().filter(|f| f.status == Status::Warn).map(|f| f.id).collect();
+    let standings: Vec<(Acceptance, Standing)> =
+        acceptances.iter().map(|a| (a.clone(), a.standing_against(as_of, findings))).collect();
+    let fails: Vec<&str> = findings.iter().filter(|f| f.status == Status::Fail).map(|f| f.id.as_str()).collect();
+    let warns: Vec<CriterionId> = findings.iter().filter(|f| f.status == Status::Warn).map(|f| f.id).collect();
+    let warn_names: Vec<&str> = warns.iter().map(|w| w.as_str()).collect();
     if !fails.is_empty() {
         let reason = format!("{} criteria fail: {}", fails.len(), fails.join(", "));
         return (Verdict::Blocked, reason, None, standings);
@@ -471,13 +404,14 @@ pub fn verdict(findings: &[Finding], acceptances: &[Acceptance], as_of: DateTime
     let valid: Vec<&(Acceptance, Standing)> =
         standings.iter().filter(|(_, s)| matches!(s, Standing::Valid { .. })).collect();
     if let Some((a, Standing::Valid { until })) =
-        valid.iter().find(|(a, _)| warns.iter().all(|w| a.covers(w))).map(|x| (&x.0, &x.1))
+        valid.iter().find(|(a, _)| warns.iter().all(|w| a.covers(*w))).map(|x| (&x.0, &x.1))
     {
         let reason =
-            format!("{} warning(s) ({}) accepted by {} until {until}", warns.len(), warns.join(", "), a.describe());
+            format!("{} warning(s) ({}) accepted by {} until {until}", warns.len(), warn_names.join(", "), a.describe());
         return (Verdict::ReadyWithAcceptedRisk, reason, Some(a.clone()), standings);
     }
-    let uncovered: Vec<&str> = warns.iter().copied().filter(|w| !valid.iter().any(|(a, _)| a.covers(w))).collect();
+    let uncovered: Vec<&str> =
+        warns.iter().filter(|w| !valid.iter().any(|(a, _)| a.covers(**w))).map(|w| w.as_str()).collect();
     let mut why = Vec::new();
     for (a, s) in &standings {
         match s {
@@ -490,7 +424,7 @@ pub fn verdict(findings: &[Finding], acceptances: &[Acceptance], as_of: DateTime
         }
     }
     let mut reason = if uncovered.is_empty() {
-        format!("risk not accepted: no single acceptance covers every warning ({})", warns.join(", "))
+        format!("risk not accepted: no single acceptance covers every warning ({})", warn_names.join(", "))
     } else {
         format!("risk not accepted: {} has no valid owner acceptance", uncovered.join(", "))
     };

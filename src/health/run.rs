@@ -8,8 +8,9 @@ use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
 
-use super::{Acceptance, CRITERIA, Ctx, Finding, Report, finish, run_criterion};
-use crate::evidence::{Evidence, LoadError};
+use super::{Acceptance, CRITERIA, CriterionId, Ctx, Finding, Policy, Report, finish, run_criterion};
+use crate::evidence::{Evidence, Generation, LoadError};
+use crate::model::Chain;
 
 /// What a background run reports, in order: `Started`, then per criterion `Running` and `Finding`, then
 /// `Done` (or `Failed`).
@@ -21,7 +22,7 @@ pub enum HealthEvent {
     /// Criterion `index` (0-based) of `total` is being evaluated.
     Running {
         index: usize,
-        id: &'static str,
+        id: CriterionId,
     },
     Finding {
         index: usize,
@@ -34,6 +35,8 @@ pub enum HealthEvent {
 /// A run in progress.
 pub struct HealthRun {
     pub events: Receiver<HealthEvent>,
+    /// The generation of the evidence this run evaluates: its events mean nothing for any other.
+    pub generation: Generation,
     handle: Option<JoinHandle<()>>,
     evidence: Arc<Evidence>,
     start_bytes: u64,
@@ -45,9 +48,18 @@ impl HealthRun {
         let (tx, rx) = channel();
         let ev = Arc::clone(&evidence);
         let start_bytes = evidence.hashed_bytes.load(Ordering::Relaxed);
+        let generation = evidence.generation;
         let handle = std::thread::spawn(move || {
             let _ = tx.send(HealthEvent::Started { total: CRITERIA.len() });
-            let ctx = Ctx::new(&ev, as_of);
+            let chain = match Chain::build(&ev, ev.release.as_deref()) {
+                Ok(c) => Arc::new(c),
+                Err(e) => {
+                    let _ = tx.send(HealthEvent::Failed(e));
+                    return;
+                }
+            };
+            let policy = Policy::default();
+            let ctx = Ctx { ev: &ev, chain: &chain, as_of, policy: &policy };
             let mut findings = Vec::with_capacity(CRITERIA.len());
             for (index, c) in CRITERIA.iter().enumerate() {
                 if tx.send(HealthEvent::Running { index, id: c.id }).is_err() {
@@ -66,12 +78,12 @@ impl HealthRun {
                     }
                 }
             }
-            let _ = tx.send(match finish(&ev, findings, &acceptances, as_of) {
+            let _ = tx.send(match finish(&ev, Arc::clone(&chain), findings, &acceptances, as_of) {
                 Ok(report) => HealthEvent::Done(Box::new(report)),
                 Err(e) => HealthEvent::Failed(e),
             });
         });
-        HealthRun { events: rx, handle: Some(handle), evidence, start_bytes }
+        HealthRun { events: rx, generation, handle: Some(handle), evidence, start_bytes }
     }
 
     /// Bytes hashed by this run so far (artifact-bundle verification), for an MB/s display.
@@ -107,6 +119,7 @@ mod tests {
         let ev = Arc::new(crate::samples::load("accepted-risk-store", &LoadOptions::default()).unwrap());
         let as_of = ev.default_as_of.unwrap();
         let run = HealthRun::start(Arc::clone(&ev), Vec::new(), as_of);
+        let run_generation = run.generation;
         let events: Vec<HealthEvent> = run.events.iter().collect();
         assert!(matches!(events[0], HealthEvent::Started { total: 10 }));
         let findings: Vec<&Finding> = events
@@ -114,12 +127,14 @@ mod tests {
             .filter_map(|e| if let HealthEvent::Finding { finding, .. } = e { Some(finding) } else { None })
             .collect();
         assert_eq!(findings.len(), 10);
-        let ids: Vec<&str> = findings.iter().map(|f| f.id).collect();
+        let ids: Vec<CriterionId> = findings.iter().map(|f| f.id).collect();
         assert_eq!(ids, CRITERIA.iter().map(|c| c.id).collect::<Vec<_>>());
         let Some(HealthEvent::Done(report)) = events.last() else { panic!("no Done: {:?}", events.last()) };
         let direct = evaluate(&ev, &[], as_of).unwrap();
         assert_eq!(report.verdict, Verdict::Blocked);
         assert_eq!(report.findings, direct.findings);
+        assert_eq!(report.generation, ev.generation);
+        assert_eq!(run_generation, ev.generation);
     }
 
     #[test]

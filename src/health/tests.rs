@@ -40,11 +40,11 @@ fn evaluate_json(doc: &Value, as_of: &str) -> Report {
 }
 
 fn status(r: &Report, id: &str) -> Status {
-    r.finding(id).unwrap().status
+    r.finding(CriterionId::parse(id).unwrap()).unwrap().status
 }
 
 fn reason(r: &Report, id: &str) -> String {
-    r.finding(id).unwrap().reason.clone()
+    r.finding(CriterionId::parse(id).unwrap()).unwrap().reason.clone()
 }
 
 #[test]
@@ -69,11 +69,12 @@ fn final_readiness_pass_warn_fail() {
 }
 
 #[test]
-fn signed_archive_manifest_warn_and_private_key_fail() {
-    let mut warn = sample_json("clean-store");
-    latest(&mut warn, "-signed-archive-manifest")["bundle_id"] = json!("gordackfinalbundle-0000000000000000");
-    let r = evaluate_json(&warn, AS_OF);
-    assert_eq!(status(&r, "signed_archive_manifest"), Status::Warn, "{}", reason(&r, "signed_archive_manifest"));
+fn signed_archive_manifest_fails_on_another_bundle_and_on_private_keys() {
+    let mut other = sample_json("clean-store");
+    latest(&mut other, "-signed-archive-manifest")["bundle_id"] = json!("gordackfinalbundle-0000000000000000");
+    let r = evaluate_json(&other, AS_OF);
+    assert_eq!(status(&r, "signed_archive_manifest"), Status::Fail, "{}", reason(&r, "signed_archive_manifest"));
+    assert!(reason(&r, "signed_archive_manifest").contains("but the closeout names readiness bundle"));
 
     let mut key = sample_json("clean-store");
     latest(&mut key, "-signed-archive-manifest")["private_key_stored"] = json!(true);
@@ -91,7 +92,7 @@ fn signed_archive_manifest_warn_and_private_key_fail() {
 }
 
 #[test]
-fn artifact_bundle_warns_on_an_older_tampered_version() {
+fn artifact_bundle_is_judged_on_the_chains_version_not_on_superseded_ones() {
     let mut doc = sample_json("clean-store");
     let items = doc["items"].as_array_mut().unwrap();
     let pos =
@@ -104,8 +105,22 @@ fn artifact_bundle_warns_on_an_older_tampered_version() {
     b["files"][0]["content"]["closeout_state"] = json!("tampered");
     items.push(older);
     let r = evaluate_json(&doc, AS_OF);
-    assert_eq!(status(&r, "artifact_bundle"), Status::Warn, "{}", reason(&r, "artifact_bundle"));
-    assert_eq!(r.hashes.mismatched, 1);
+    assert_eq!(status(&r, "artifact_bundle"), Status::Pass, "{}", reason(&r, "artifact_bundle"));
+    assert_eq!((r.hashes.verified, r.hashes.mismatched), (3, 0), "only the chain's bundle is counted");
+    let old = r.chain.scope.iter().zip(0..).find(|(_, i)| r.chain.artifact_bundle.as_ref().is_some_and(|b| b.node != *i) && matches!(r.chain.scope[*i], crate::model::Scope::Superseded));
+    assert!(old.is_some(), "the tampered version is shown as superseded");
+}
+
+#[test]
+fn a_bundle_whose_hashes_cannot_be_checked_does_not_pass_on_runtime_evidence() {
+    let mut doc = sample_json("clean-store");
+    for f in latest(&mut doc, "-closeout-artifact-bundle")["files"].as_array_mut().unwrap() {
+        f.as_object_mut().unwrap().remove("content");
+    }
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "artifact_bundle"), Status::Fail, "{}", reason(&r, "artifact_bundle"));
+    assert!(reason(&r, "artifact_bundle").contains("3 of 3 file hashes cannot be checked"), "{}", reason(&r, "artifact_bundle"));
+    assert_eq!(r.hashes.verified, 0);
 }
 
 #[test]
@@ -113,7 +128,7 @@ fn retention_health_warns_when_retention_is_expiring() {
     let doc = sample_json("clean-store");
     let mut d = doc.clone();
     let until = latest(&mut d, "-closeout-artifact-bundle")["retention_until"].as_str().unwrap().to_string();
-    let end = crate::time::parse_deadline(&until).unwrap();
+    let end = crate::time::parse_instant(&until).unwrap();
     let ten_days_before = crate::time::fmt_instant(end - chrono::Duration::days(10));
     let r = evaluate_json(&doc, &ten_days_before);
     assert_eq!(status(&r, "retention_health"), Status::Warn, "{}", reason(&r, "retention_health"));
@@ -121,6 +136,19 @@ fn retention_health_warns_when_retention_is_expiring() {
     let r = evaluate_json(&doc, &crate::time::fmt_instant(end));
     assert_eq!(status(&r, "retention_health"), Status::Fail);
     assert!(reason(&r, "retention_health").contains("retention expired"));
+}
+
+/// CAVRA's exact boundaries (reference §3.1): a date-only `retention_until` is 00:00Z of that date; expired
+/// when `until <= now`; expiring when `until <= now + 30 days`.
+#[test]
+fn date_only_retention_follows_cavras_boundaries_to_the_second() {
+    let mut doc = sample_json("clean-store");
+    latest(&mut doc, "-closeout-artifact-bundle")["retention_until"] = json!("2026-10-14");
+    let at = |t: &str| status(&evaluate_json(&doc, t), "retention_health");
+    assert_eq!(at("2026-09-13T23:59:59Z"), Status::Pass, "31 days minus a second before");
+    assert_eq!(at("2026-09-14T00:00:00Z"), Status::Warn, "exactly 30 days before: expiring");
+    assert_eq!(at("2026-10-13T23:59:59Z"), Status::Warn);
+    assert_eq!(at("2026-10-14T00:00:00Z"), Status::Fail, "the date itself: expired");
 }
 
 #[test]
@@ -170,7 +198,7 @@ fn retry_workflow_fails_on_live_run_without_dry_run() {
     }
     let r = evaluate_json(&doc, AS_OF);
     assert_eq!(status(&r, "retry_workflow"), Status::Fail, "{}", reason(&r, "retry_workflow"));
-    assert!(reason(&r, "retry_workflow").contains("no dry run first"));
+    assert!(reason(&r, "retry_workflow").contains("no dry run first"), "{}", reason(&r, "retry_workflow"));
 }
 
 #[test]
@@ -187,20 +215,23 @@ fn trial_package_criteria_fail_on_their_own_fields() {
     assert_eq!(status(&r, "retry_workflow"), Status::Fail, "{}", reason(&r, "retry_workflow"));
 }
 
-fn finding(id: &'static str, status: Status) -> Finding {
+const A: CriterionId = CriterionId::CloseoutDelivery;
+const B: CriterionId = CriterionId::RetentionHealth;
+
+fn finding(id: CriterionId, status: Status) -> Finding {
     Finding {
         id,
-        title: id,
+        title: id.title(),
         status,
         reason: String::new(),
-        nodes: vec![],
-        evidence: vec![],
+        cites: vec![],
+        evidence: vec![format!("evidence-of-{id}")],
         next_step: String::new(),
         details: vec![],
     }
 }
 
-fn acceptance(covers: Option<Vec<&str>>, expires: &str) -> Acceptance {
+fn acceptance(covers: Option<Vec<CriterionId>>, expires: &str) -> Acceptance {
     Acceptance {
         source: AcceptanceSource::ReviewRecord { path: "review.json".into() },
         owner: Some("owner".into()),
@@ -208,7 +239,8 @@ fn acceptance(covers: Option<Vec<&str>>, expires: &str) -> Acceptance {
         external_ref: None,
         expires_at: Some(expires.into()),
         target_date: None,
-        covers: covers.map(|c| c.into_iter().map(String::from).collect()),
+        covers,
+        pins: None,
         void_reason: None,
     }
 }
@@ -216,10 +248,10 @@ fn acceptance(covers: Option<Vec<&str>>, expires: &str) -> Acceptance {
 #[test]
 fn verdict_rule() {
     let t = parse_instant(AS_OF).unwrap();
-    let pass = [finding("a", Status::Pass), finding("b", Status::Pass)];
+    let pass = [finding(A, Status::Pass), finding(B, Status::Pass)];
     assert_eq!(verdict(&pass, &[], t).0, Verdict::ReadyForRelease);
 
-    let warn = [finding("a", Status::Warn), finding("b", Status::Warn)];
+    let warn = [finding(A, Status::Warn), finding(B, Status::Warn)];
     let (v, why, ..) = verdict(&warn, &[], t);
     assert_eq!(v, Verdict::Blocked);
     assert!(why.contains("risk not accepted") && why.contains("To accept it"), "{why}");
@@ -227,10 +259,23 @@ fn verdict_rule() {
     let all = acceptance(None, "2026-12-31");
     assert_eq!(verdict(&warn, std::slice::from_ref(&all), t).0, Verdict::ReadyWithAcceptedRisk);
 
-    let only_a = acceptance(Some(vec!["a"]), "2026-12-31");
+    let only_a = acceptance(Some(vec![A]), "2026-12-31");
     let (v, why, ..) = verdict(&warn, &[only_a], t);
     assert_eq!(v, Verdict::Blocked);
-    assert!(why.contains("b has no valid owner acceptance"), "{why}");
+    assert!(why.contains("retention_health has no valid owner acceptance"), "{why}");
+
+    let mut pinned = acceptance(None, "2026-12-31");
+    pinned.pins = Some(vec!["evidence-of-closeout_delivery".into(), "evidence-of-retention_health".into()]);
+    assert_eq!(verdict(&warn, std::slice::from_ref(&pinned), t).0, Verdict::ReadyWithAcceptedRisk);
+    pinned.pins = Some(vec!["evidence-of-closeout_delivery".into()]);
+    let (v, why, ..) = verdict(&warn, &[pinned], t);
+    assert_eq!(v, Verdict::Blocked, "a warning resting on an artifact the review did not pin");
+    assert!(why.contains("retention_health now rests on evidence-of-retention_health"), "{why}");
+
+    let today = acceptance(None, "2026-09-14");
+    let (v, why, ..) = verdict(&warn, &[today], t);
+    assert_eq!(v, Verdict::Blocked, "a date-only expiry ends at 00:00Z of that date");
+    assert!(why.contains("expired on 2026-09-14"), "{why}");
 
     let expired = acceptance(None, "2026-09-01");
     let (v, why, ..) = verdict(&warn, &[expired], t);
@@ -241,9 +286,9 @@ fn verdict_rule() {
     void.void_reason = Some("the reviewed retry plan changed".into());
     assert_eq!(verdict(&warn, &[void], t).0, Verdict::Blocked);
 
-    let fail = [finding("a", Status::Fail), finding("b", Status::Warn)];
+    let fail = [finding(A, Status::Fail), finding(B, Status::Warn)];
     let (v, why, used, _) = verdict(&fail, &[all], t);
     assert_eq!(v, Verdict::Blocked, "an acceptance never overrides a failure");
     assert!(used.is_none());
-    assert!(why.starts_with("1 criteria fail: a"), "{why}");
+    assert!(why.starts_with("1 criteria fail: closeout_delivery"), "{why}");
 }

@@ -17,7 +17,7 @@ pub fn to_json(ev: &Evidence, r: &Report) -> String {
         .iter()
         .map(|f| {
             json!({
-                "id": f.id,
+                "id": f.id.as_str(),
                 "title": f.title,
                 "status": f.status,
                 "reason": clean(&f.reason),
@@ -59,7 +59,9 @@ pub fn to_json(ev: &Evidence, r: &Report) -> String {
             "source": clean(&ev.source),
             "model": ev.model,
             "edition": ev.edition.as_deref().map(clean),
-            "release": ev.release.as_deref().map(clean),
+            "release": r.chain.release.as_ref().map(|t| t.to_string()),
+            "release_requested": r.chain.release_requested,
+            "closeout_summary": r.chain.summary.as_ref().map(|s| s.id.to_string()),
             "decision": r.evidence_decision,
             "disagreement": r.disagreement,
         },
@@ -76,7 +78,10 @@ pub fn to_json(ev: &Evidence, r: &Report) -> String {
             "duplicates_dropped": ev.duplicates,
             "skipped_files": ev.skipped.iter().map(|(p, why)| json!({"path": clean(p), "reason": why})).collect::<Vec<_>>(),
         },
-        "dangling_references": r.dangling,
+        "releases": r.chain.releases,
+        "references": r.references,
+        "dangling_references": r.references.dangling,
+        "generation": r.generation.0,
     });
     let mut s = serde_json::to_string_pretty(&doc).expect("report serializes");
     s.push('\n');

@@ -27,6 +27,19 @@ pub fn to_markdown(ev: &Evidence, r: &Report) -> String {
         cell(&ev.source),
         fmt_instant(r.as_of)
     ));
+    if !ev.is_trial() {
+        o.push_str(&format!("**Release:** {}", cell(&r.release_label())));
+        let others = r.other_releases();
+        if !others.is_empty() {
+            let names: Vec<String> = others.iter().take(8).map(|x| cell(&x.label())).collect();
+            o.push_str(&format!(
+                " (also in the evidence, not evaluated: {}{})",
+                names.join(", "),
+                if others.len() > 8 { format!(" and {} more", others.len() - 8) } else { String::new() }
+            ));
+        }
+        o.push_str("\n\n");
+    }
     if let Some(d) = &r.evidence_decision {
         match &r.disagreement {
             Some(why) => o.push_str(&format!("> **Disagreement:** {}\n\n", cell(why))),
@@ -69,14 +82,15 @@ pub fn to_markdown(ev: &Evidence, r: &Report) -> String {
     }
     let exposed = ev.redactions.iter().filter(|x| x.by == RedactedBy::Closeout).count();
     o.push_str(&format!(
-        "\n**Hashes:** {} verified, {} mismatched, {} not verifiable, {} missing · **Secrets:** {} exposed, {} redacted by CAVRA · **Artifacts:** {}\n",
+        "\n**Hashes:** {} verified, {} mismatched, {} not verifiable, {} missing · **Secrets:** {} exposed, {} redacted by CAVRA · **Artifacts:** {} · **Dangling references:** {}\n",
         r.hashes.verified,
         r.hashes.mismatched,
         r.hashes.not_verifiable,
         r.hashes.missing,
         exposed,
         ev.redactions.len() - exposed,
-        ev.nodes.len()
+        ev.nodes.len(),
+        r.references.dangling.len()
     ));
     o.push_str("\n<details><summary>Inputs</summary>\n\n| File | Format | SHA-256 |\n|---|---|---|\n");
     for i in &ev.inputs {

@@ -67,6 +67,16 @@ pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> Vec<String> {
     lines.into_iter().map(|l| format!("{indent}{l}")).collect()
 }
 
+/// [`wrap`] with a label on the first line and its width of blanks on the others.
+pub(crate) fn wrap_labelled(text: &str, label: &str, width: usize) -> Vec<String> {
+    let blank = " ".repeat(label.chars().count());
+    let mut lines = wrap(text, &blank, width);
+    if let Some(first) = lines.first_mut() {
+        *first = format!("{label}{}", &first[blank.len()..]);
+    }
+    lines
+}
+
 /// The text report.
 pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
     let mut out: Vec<String> = Vec::new();
@@ -75,10 +85,22 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
     if let Some(e) = &ev.edition {
         what.push(format!("{} edition", clean(e)));
     }
-    out.extend(wrap(&format!("{}  ({})", clean(&ev.label), what.join(", ")), "Evidence   ", WIDTH));
-    out.extend(wrap(&clean(&ev.source), "Source     ", WIDTH));
-    if let Some(rel) = &ev.release {
-        out.push(format!("Release    {}", clean(rel)));
+    out.extend(wrap_labelled(&format!("{}  ({})", clean(&ev.label), what.join(", ")), "Evidence   ", WIDTH));
+    out.extend(wrap_labelled(&clean(&ev.source), "Source     ", WIDTH));
+    if !ev.is_trial() || r.chain.release.is_some() {
+        let summary = r.chain.summary.as_ref().map(|s| format!(" (newest closeout summary {})", s.id)).unwrap_or_default();
+        let how = if r.chain.release_requested { ", chosen with --release" } else { "" };
+        out.extend(wrap_labelled(&format!("{}{summary}{how}", r.release_label()), "Release    ", WIDTH));
+        let others = r.other_releases();
+        if !others.is_empty() {
+            let names: Vec<String> = others.iter().take(8).map(|o| o.label()).collect();
+            let more = if others.len() > 8 { format!(" and {} more", others.len() - 8) } else { String::new() };
+            out.extend(wrap(
+                &format!("also in the evidence, not evaluated: {}{more} (choose one with --release REF)", names.join(", ")),
+                "           ",
+                WIDTH,
+            ));
+        }
     }
     out.push(format!("As of      {}", fmt_instant(r.as_of)));
     out.push(String::new());
@@ -130,7 +152,7 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
         h.verified, h.mismatched, h.not_verifiable, h.missing
     ));
     let exposed = ev.redactions.iter().filter(|x| x.by == RedactedBy::Closeout).count();
-    out.extend(wrap(
+    out.extend(wrap_labelled(
         &format!(
             "{} exposed in the evidence (redacted by closeout), {} already redacted by CAVRA",
             exposed,
@@ -142,12 +164,22 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
     for x in ev.redactions.iter().filter(|x| x.by == RedactedBy::Closeout).take(10) {
         out.extend(wrap(&format!("{} at {}", x.kind.label(), clean(&x.location)), "  - ", WIDTH));
     }
-    out.push(format!(
-        "Artifacts  {} loaded, {} unknown kinds, {} dangling references",
-        ev.nodes.len(),
-        ev.unknown_kinds.values().sum::<usize>(),
-        r.dangling.len()
+    out.push(format!("Artifacts  {} loaded, {} unknown kinds", ev.nodes.len(), ev.unknown_kinds.values().sum::<usize>()));
+    let refs = &r.references;
+    out.extend(wrap_labelled(
+        &format!(
+            "{} resolved, {} out of scope (another release), {} not included in this evidence, {} dangling",
+            refs.resolved,
+            refs.out_of_scope,
+            refs.not_included,
+            refs.dangling.len()
+        ),
+        "References ",
+        WIDTH,
     ));
+    for d in refs.dangling.iter().take(10) {
+        out.extend(wrap(&format!("{} {} -> {} (not in the evidence)", d.from, d.field, d.target), "  - ", WIDTH));
+    }
     out.push(String::new());
     out.push("Inputs".to_string());
     for i in &ev.inputs {

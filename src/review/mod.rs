@@ -12,11 +12,14 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod panes;
+
 use crate::evidence::canonical::{canonical_sha256_hex, sha256_hex};
 use crate::evidence::value::classify_string;
 use crate::evidence::{Evidence, Kind, LoadError, RedactedBy};
-use crate::health::{Acceptance, AcceptanceSource};
-use crate::time::{fmt_instant, parse_deadline};
+use crate::health::{Acceptance, AcceptanceSource, CriterionId, Report, Status};
+use crate::text::Text;
+use crate::time::{fmt_instant, parse_instant};
 
 /// Schema of a review record.
 pub const REVIEW_SCHEMA: &str = "closeout.review.v1";
@@ -28,7 +31,9 @@ const MAX_RECORD_BYTES: u64 = 4 << 20;
 pub const PANES: [&str; 5] =
     ["failed_delivery", "retry_decision", "worker_evidence", "boundary_check", "owner_acceptance"];
 
-/// One reviewed artifact, pinned by the SHA-256 of its canonical JSON.
+/// One reviewed artifact, pinned by the SHA-256 of its canonical JSON. `id` is the artifact id as closeout
+/// shows it (sanitised; a secret id is its redaction marker and fingerprint), so a record never stores a
+/// secret and still names the artifact; `kind` is the stable kind name (older records' labels still read).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewedArtifact {
     pub id: String,
@@ -63,7 +68,7 @@ pub struct AcceptanceRecord {
     #[serde(default)]
     pub target_resolution_date: Option<String>,
     pub expires_at: String,
-    /// Criterion ids the acceptance covers.
+    /// Criterion ids the acceptance covers (stable ids; titles written by older builds still read).
     pub covers: Vec<String>,
 }
 
@@ -139,7 +144,7 @@ pub fn validate_acceptance(input: &AcceptanceInput, as_of: DateTime<Utc>) -> Vec
     need("reason", &input.reason, "reason");
     need("expires_at", &input.expires_at, "expiry");
     if !input.expires_at.trim().is_empty() {
-        match parse_deadline(&input.expires_at) {
+        match parse_instant(&input.expires_at) {
             None => errors
                 .push(FieldError { field: "expires_at", message: "not a date (use YYYY-MM-DD or RFC 3339)".into() }),
             Some(end) if end <= as_of => errors.push(FieldError {
@@ -149,7 +154,7 @@ pub fn validate_acceptance(input: &AcceptanceInput, as_of: DateTime<Utc>) -> Vec
             Some(_) => {}
         }
     }
-    if !input.target_resolution_date.trim().is_empty() && parse_deadline(&input.target_resolution_date).is_none() {
+    if !input.target_resolution_date.trim().is_empty() && parse_instant(&input.target_resolution_date).is_none() {
         errors.push(FieldError {
             field: "target_resolution_date",
             message: "not a date (use YYYY-MM-DD or RFC 3339)".into(),
@@ -179,31 +184,24 @@ fn opt(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| scrub(t))
 }
 
-/// The artifacts a review of the retry workflow pins: each failed closeout delivery, the latest retry plan,
-/// the latest worker run and its execution records.
-pub fn reviewed_artifacts(ev: &Evidence, deliveries: &[String]) -> Result<Vec<ReviewedArtifact>, LoadError> {
+/// The artifacts a review pins: every artifact the findings it accepts cite (the failed delivery, the retry
+/// plan, worker runs and execution records, the health report, …). If any of them changes, or a finding it
+/// covers comes to cite an artifact it did not pin, the acceptance is void.
+pub fn reviewed_artifacts(ev: &Evidence, report: &Report, covers: &[CriterionId]) -> Result<Vec<ReviewedArtifact>, LoadError> {
     let mut nodes: Vec<usize> = Vec::new();
-    for d in deliveries {
-        nodes.extend(ev.find(d).iter().copied());
-    }
-    for kind in [Kind::RetryPlan, Kind::WorkerRun] {
-        nodes.extend(ev.latest(&kind));
-    }
-    if let Some(run) = ev.latest(&Kind::WorkerRun) {
-        let run_id = ev.nodes[run].id.clone();
-        for rec in ev.all(&Kind::ExecutionRecord) {
-            if ev.artifact(rec)?.str("run_id") == Some(run_id.as_str()) {
-                nodes.push(rec);
+    for f in report.findings.iter().filter(|f| covers.contains(&f.id)) {
+        for n in f.nodes() {
+            if !nodes.contains(&n) {
+                nodes.push(n);
             }
         }
     }
-    nodes.dedup();
     nodes
         .into_iter()
         .map(|i| {
             Ok(ReviewedArtifact {
-                id: ev.nodes[i].id.clone(),
-                kind: ev.nodes[i].kind.name().to_string(),
+                id: Text::new(ev.nodes[i].id.as_str()).to_string(),
+                kind: ev.nodes[i].kind.stable(),
                 sha256: ev.artifact(i)?.digest.clone(),
             })
         })
@@ -217,19 +215,29 @@ pub struct RecordInput<'a> {
     pub as_of: DateTime<Utc>,
     pub deliveries: Vec<DeliveryReview>,
     pub acceptance: Option<&'a AcceptanceInput>,
-    /// Criterion ids the acceptance covers (the ones that warn because of the failed deliveries).
-    pub covers: Vec<String>,
+    /// Criteria the acceptance covers (the ones that warn).
+    pub covers: Vec<CriterionId>,
 }
 
-/// Build and seal a review record over the loaded evidence.
-pub fn build_record(ev: &Evidence, input: RecordInput) -> Result<ReviewRecord, LoadError> {
-    let ids: Vec<String> = input.deliveries.iter().map(|d| d.delivery_id.clone()).collect();
-    let artifacts = reviewed_artifacts(ev, &ids)?;
+/// The criteria an acceptance recorded now would cover: every criterion that warns.
+pub fn warned(report: &Report) -> Vec<CriterionId> {
+    report.findings.iter().filter(|f| f.status == Status::Warn).map(|f| f.id).collect()
+}
+
+/// Build and seal a review record over the loaded evidence and its report.
+pub fn build_record(ev: &Evidence, report: &Report, input: RecordInput) -> Result<ReviewRecord, LoadError> {
+    let artifacts = reviewed_artifacts(ev, report, &input.covers)?;
+    if input.acceptance.is_some() && artifacts.is_empty() {
+        return Err(LoadError::new(
+            "review",
+            "nothing to accept: no warning cites an artifact, so the record would pin nothing",
+        ));
+    }
     let deliveries = input
         .deliveries
         .into_iter()
         .map(|d| DeliveryReview {
-            delivery_id: d.delivery_id,
+            delivery_id: scrub(&d.delivery_id),
             panes: d
                 .panes
                 .into_iter()
@@ -242,8 +250,8 @@ pub fn build_record(ev: &Evidence, input: RecordInput) -> Result<ReviewRecord, L
         external_ref: opt(&a.external_ref),
         reason: scrub(a.reason.trim()),
         target_resolution_date: opt(&a.target_resolution_date),
-        expires_at: a.expires_at.trim().to_string(),
-        covers: input.covers.clone(),
+        expires_at: scrub(a.expires_at.trim()),
+        covers: input.covers.iter().map(|c| c.as_str().to_string()).collect(),
     });
     Ok(ReviewRecord {
         schema: REVIEW_SCHEMA.into(),
@@ -251,7 +259,7 @@ pub fn build_record(ev: &Evidence, input: RecordInput) -> Result<ReviewRecord, L
         reviewer: scrub(input.reviewer.trim()),
         reviewed_at: fmt_instant(input.reviewed_at),
         as_of: fmt_instant(input.as_of),
-        evidence_label: ev.label.clone(),
+        evidence_label: Text::new(ev.label.as_str()).to_string(),
         artifacts,
         deliveries,
         acceptance,
@@ -278,20 +286,33 @@ pub fn load_record(path: &Path) -> Result<ReviewRecord, LoadError> {
     serde_json::from_value(value).map_err(|e| LoadError::new(&shown, format!("review record has the wrong shape: {e}")))
 }
 
-/// The acceptance a record grants against the loaded evidence, void (with the reason) when the record was
-/// edited, an artifact it reviewed is gone or changed, the retry plan was replaced, or a delivery failed
-/// after the review. Expiry is judged later, at the evaluation time.
+/// The acceptance a record grants against the loaded evidence. Void (with the reason) when the record was
+/// edited, pins nothing, or an artifact it pinned is gone or changed; expiry and whether the findings it
+/// covers still rest only on what it pinned are judged at evaluation (`Acceptance::standing`).
 pub fn to_acceptance(record: &ReviewRecord, path: &str, ev: &Evidence) -> Result<Option<Acceptance>, LoadError> {
     let Some(a) = &record.acceptance else { return Ok(None) };
     let void_reason = void_reason(record, ev)?;
+    let text = |s: &str| Text::new(s).to_string();
+    let mut covers = Vec::new();
+    let mut unknown = Vec::new();
+    for c in &a.covers {
+        match CriterionId::parse(c) {
+            Some(id) => covers.push(id),
+            None => unknown.push(text(c)),
+        }
+    }
+    let void_reason = void_reason.or_else(|| {
+        (!unknown.is_empty()).then(|| format!("the record covers unknown criteria: {}", unknown.join(", ")))
+    });
     Ok(Some(Acceptance {
-        source: AcceptanceSource::ReviewRecord { path: path.to_string() },
-        owner: Some(crate::sanitize::clean(&a.owner).into_owned()),
-        reason: Some(crate::sanitize::clean(&a.reason).into_owned()),
-        external_ref: a.external_ref.as_deref().map(|s| crate::sanitize::clean(s).into_owned()),
-        expires_at: Some(crate::sanitize::clean(&a.expires_at).into_owned()),
-        target_date: a.target_resolution_date.as_deref().map(|s| crate::sanitize::clean(s).into_owned()),
-        covers: Some(a.covers.clone()),
+        source: AcceptanceSource::ReviewRecord { path: crate::sanitize::clean(path).into_owned() },
+        owner: Some(text(&a.owner)),
+        reason: Some(text(&a.reason)),
+        external_ref: a.external_ref.as_deref().map(text),
+        expires_at: Some(text(&a.expires_at)),
+        target_date: a.target_resolution_date.as_deref().map(text),
+        covers: Some(covers),
+        pins: Some(record.artifacts.iter().map(|p| p.id.clone()).collect()),
         void_reason,
     }))
 }
@@ -300,46 +321,43 @@ fn void_reason(record: &ReviewRecord, ev: &Evidence) -> Result<Option<String>, L
     if !record.is_intact() {
         return Ok(Some("the record was modified after it was written (record_sha256 does not match)".into()));
     }
+    if record.acceptance.is_some() && record.artifacts.is_empty() {
+        return Ok(Some("the record pins no artifact, so it binds to no evidence".into()));
+    }
+    // Shown ids of the evidence's nodes, for the pins (records store ids as closeout shows them).
+    let shown: std::collections::HashMap<String, Vec<usize>> = {
+        let mut m: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+        let wanted: std::collections::HashSet<&str> = record.artifacts.iter().map(|a| a.id.as_str()).collect();
+        for (i, n) in ev.nodes.iter().enumerate() {
+            let s = Text::new(n.id.as_str()).to_string();
+            if wanted.contains(s.as_str()) {
+                m.entry(s).or_default().push(i);
+            }
+        }
+        m
+    };
     for art in &record.artifacts {
-        let nodes = ev.find(&art.id);
+        let kind = Kind::from_stable(&art.kind);
+        let label = kind.as_ref().map_or_else(|| Text::new(art.kind.as_str()).to_string(), |k| k.name().to_string());
+        let nodes: Vec<usize> = shown
+            .get(&art.id)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&n| kind.as_ref().is_none_or(|k| &ev.nodes[n].kind == k))
+            .collect();
         if nodes.is_empty() {
-            return Ok(Some(format!(
-                "reviewed {} {} is not in the evidence",
-                art.kind,
-                crate::sanitize::clean(&art.id)
-            )));
+            return Ok(Some(format!("reviewed {label} {} is not in the evidence", Text::new(art.id.as_str()))));
         }
         let mut matched = false;
-        for &n in nodes {
+        for n in nodes {
             if ev.artifact(n)?.digest == art.sha256 {
                 matched = true;
             }
         }
         if !matched {
-            return Ok(Some(format!("{} {} changed since the review", art.kind, crate::sanitize::clean(&art.id))));
+            return Ok(Some(format!("{label} {} changed since the review", Text::new(art.id.as_str()))));
         }
-    }
-    for kind in [Kind::RetryPlan, Kind::WorkerRun] {
-        if let Some(latest) = ev.latest(&kind) {
-            let id = &ev.nodes[latest].id;
-            let reviewed: Vec<&ReviewedArtifact> = record.artifacts.iter().filter(|a| a.kind == kind.name()).collect();
-            if !reviewed.is_empty() && !reviewed.iter().any(|a| &a.id == id) {
-                return Ok(Some(format!(
-                    "the {} changed: reviewed {}, the evidence now has {}",
-                    kind.name(),
-                    crate::sanitize::clean(&reviewed[0].id),
-                    crate::sanitize::clean(id)
-                )));
-            }
-        }
-    }
-    let reviewed: Vec<&str> = record.deliveries.iter().map(|d| d.delivery_id.as_str()).collect();
-    let (open, _) = crate::health::closeout_deliveries(ev)?;
-    if let Some(d) = open.into_iter().find(|&d| !reviewed.contains(&ev.nodes[d].id.as_str())) {
-        return Ok(Some(format!(
-            "delivery {} failed and was not part of the review",
-            crate::sanitize::clean(&ev.nodes[d].id)
-        )));
     }
     Ok(None)
 }

@@ -7,32 +7,39 @@ use crate::evidence::{LoadOptions, load_bytes, load_path};
 use crate::health::{Verdict, evaluate};
 use crate::time::parse_instant;
 
-const AS_OF: &str = "2026-06-01T10:00:00Z";
+const AS_OF: &str = "2026-09-14T10:00:00Z";
 
-fn fixture_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/cavra/accepted-risk-failed-delivery.json")
-}
-
+/// Our accepted-risk sample: one failed webhook delivery, a retry plan, a dry-run worker run.
 fn store() -> Value {
-    serde_json::from_slice(&std::fs::read(fixture_path()).unwrap()).unwrap()
+    serde_json::from_slice(crate::samples::bytes(&crate::samples::get("accepted-risk-store").unwrap())).unwrap()
 }
 
 fn load(doc: &Value) -> Evidence {
     load_bytes("store.json", serde_json::to_vec(doc).unwrap(), &LoadOptions::default()).unwrap()
 }
 
+/// The sample written to a file (for records that live beside their evidence).
+fn on_disk(dir: &Path) -> PathBuf {
+    let p = dir.join("evidence.json");
+    std::fs::write(&p, serde_json::to_vec(&store()).unwrap()).unwrap();
+    p
+}
+
+fn report(ev: &Evidence) -> Report {
+    evaluate(ev, &[], parse_instant(AS_OF).unwrap()).unwrap()
+}
+
 fn failed_delivery(ev: &Evidence) -> String {
-    let d = ev.all(&Kind::CloseoutDelivery);
-    ev.nodes[d[0]].id.clone()
+    report(ev).chain.retry[0].delivery.id.to_string()
 }
 
 fn form() -> AcceptanceInput {
     AcceptanceInput {
         owner: "release-risk-owner".into(),
-        external_ref: "CHG-2026-0601-0099".into(),
+        external_ref: "CHG-2026-0914-0099".into(),
         reason: "Webhook outage; redelivery planned after the provider fix.".into(),
-        target_resolution_date: "2026-06-05".into(),
-        expires_at: "2026-06-08".into(),
+        target_resolution_date: "2026-09-18".into(),
+        expires_at: "2026-09-21".into(),
     }
 }
 
@@ -40,15 +47,17 @@ fn record(ev: &Evidence) -> ReviewRecord {
     let delivery = failed_delivery(ev);
     let panes =
         PANES.iter().map(|p| PaneOutcome { pane: p.to_string(), outcome: "reviewed".into(), note: None }).collect();
+    let r = report(ev);
     build_record(
         ev,
+        &r,
         RecordInput {
             reviewer: "sample-reviewer",
-            reviewed_at: parse_instant("2026-06-01T09:50:00Z").unwrap(),
+            reviewed_at: parse_instant("2026-09-14T09:50:00Z").unwrap(),
             as_of: parse_instant(AS_OF).unwrap(),
             deliveries: vec![DeliveryReview { delivery_id: delivery, panes }],
             acceptance: Some(&form()),
-            covers: vec!["closeout_delivery".into(), "retention_health".into(), "retry_workflow".into()],
+            covers: warned(&r),
         },
     )
     .unwrap()
@@ -60,24 +69,53 @@ fn verdict_with(ev: &Evidence, rec: &ReviewRecord, as_of: &str) -> (Verdict, Str
     (r.verdict, r.verdict_reason)
 }
 
+/// The item whose session_id starts with `prefix`.
+fn item<'a>(doc: &'a mut Value, prefix: &str) -> &'a mut Value {
+    doc["items"].as_array_mut().unwrap().iter_mut().find(|i| i["session_id"].as_str().unwrap().starts_with(prefix)).unwrap()
+}
+
 #[test]
-fn review_turns_cavra_accepted_risk_store_ready_with_accepted_risk() {
-    let ev = load_path(&fixture_path(), &LoadOptions::default()).unwrap();
-    let without = evaluate(&ev, &[], parse_instant(AS_OF).unwrap()).unwrap();
-    assert_eq!(without.verdict, Verdict::Blocked);
+fn review_turns_the_accepted_risk_store_ready_with_accepted_risk() {
+    let ev = load(&store());
+    assert_eq!(report(&ev).verdict, Verdict::Blocked);
     let rec = record(&ev);
     assert!(rec.is_intact());
-    assert_eq!(rec.artifacts.len(), 4, "delivery, retry plan, worker run, execution record: {:?}", rec.artifacts);
+    let kinds: Vec<&str> = rec.artifacts.iter().map(|a| a.kind.as_str()).collect();
+    for k in ["closeout_delivery", "retry_plan", "worker_run", "execution_record", "retention_health"] {
+        assert!(kinds.contains(&k), "pins every artifact the accepted warnings cite ({k}): {kinds:?}");
+    }
     let (v, why) = verdict_with(&ev, &rec, AS_OF);
     assert_eq!(v, Verdict::ReadyWithAcceptedRisk, "{why}");
     assert!(why.contains("release-risk-owner"), "{why}");
 }
 
 #[test]
+fn old_records_that_stored_kind_labels_still_read() {
+    let ev = load(&store());
+    let mut rec = record(&ev);
+    for a in &mut rec.artifacts {
+        a.kind = Kind::from_stable(&a.kind).unwrap().name().to_string();
+    }
+    let rec = rec.seal();
+    assert_eq!(verdict_with(&ev, &rec, AS_OF).0, Verdict::ReadyWithAcceptedRisk);
+}
+
+#[test]
+fn a_record_that_pins_nothing_binds_nothing() {
+    let ev = load(&store());
+    let mut rec = record(&ev);
+    rec.artifacts.clear();
+    let rec = rec.seal();
+    let (v, why) = verdict_with(&ev, &rec, AS_OF);
+    assert_eq!(v, Verdict::Blocked);
+    assert!(why.contains("pins no artifact"), "{why}");
+}
+
+#[test]
 fn record_round_trips_through_an_atomic_write() {
-    let ev = load_path(&fixture_path(), &LoadOptions::default()).unwrap();
-    let rec = record(&ev);
     let dir = tempfile::tempdir().unwrap();
+    let ev = load_path(&on_disk(dir.path()), &LoadOptions::default()).unwrap();
+    let rec = record(&ev);
     let path = dir.path().join("review.json");
     write_atomic(&path, &rec, &ev).unwrap();
     let back = load_record(&path).unwrap();
@@ -85,7 +123,7 @@ fn record_round_trips_through_an_atomic_write() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("\"schema\": \"closeout.review.v1\""));
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(leftovers.len(), 1, "no temporary file left: {leftovers:?}");
+    assert_eq!(leftovers.len(), 2, "the evidence and the record, no temporary file left: {leftovers:?}");
     // An existing record may be replaced.
     write_atomic(&path, &rec, &ev).unwrap();
 }
@@ -93,8 +131,7 @@ fn record_round_trips_through_an_atomic_write() {
 #[test]
 fn atomic_write_refuses_evidence_and_leaves_nothing_on_failure() {
     let dir = tempfile::tempdir().unwrap();
-    let evidence_copy = dir.path().join("evidence.json");
-    std::fs::copy(fixture_path(), &evidence_copy).unwrap();
+    let evidence_copy = on_disk(dir.path());
     let ev = load_path(&evidence_copy, &LoadOptions::default()).unwrap();
     let rec = record(&ev);
     let before = std::fs::read(&evidence_copy).unwrap();
@@ -116,45 +153,40 @@ fn changed_retry_plan_voids_the_acceptance() {
     let doc = store();
     let ev = load(&doc);
     let rec = record(&ev);
+    let plan_id = report(&ev).chain.retry[0].plan.as_ref().unwrap().id.to_string();
     // The reviewed plan is edited in place.
     let mut edited = doc.clone();
-    for item in edited["items"].as_array_mut().unwrap() {
-        if item["session_id"] == "gordackfinalcloseoutretry-4589246f8adeeed9" {
-            item["final_reporting_release_closeout_delivery_retry_plan"]["retry_delay_minutes"] = json!(60);
-        }
-    }
+    item(&mut edited, &plan_id)["final_reporting_release_closeout_delivery_retry_plan"]["retry_delay_minutes"] = json!(60);
     let (v, why) = verdict_with(&load(&edited), &rec, AS_OF);
     assert_eq!(v, Verdict::Blocked);
-    assert!(why.contains("retry plan gordackfinalcloseoutretry-4589246f8adeeed9 changed since the review"), "{why}");
+    assert!(why.contains(&format!("retry plan {plan_id} changed since the review")), "{why}");
 
-    // A newer plan replaces it.
+    // A newer plan replaces it: the warnings now rest on an artifact the review never saw.
     let mut replaced = doc.clone();
-    let items = replaced["items"].as_array_mut().unwrap();
-    let mut newer =
-        items.iter().find(|i| i["session_id"] == "gordackfinalcloseoutretry-4589246f8adeeed9").unwrap().clone();
+    let mut newer = item(&mut replaced, &plan_id).clone();
     newer["session_id"] = json!("gordackfinalcloseoutretry-00000000000000ff");
-    newer["created_at"] = json!("2026-06-01T09:55:00+00:00");
+    newer["created_at"] = json!("2026-09-14T09:55:00+00:00");
     newer["final_reporting_release_closeout_delivery_retry_plan"]["retry_plan_id"] =
         json!("gordackfinalcloseoutretry-00000000000000ff");
-    items.push(newer);
+    replaced["items"].as_array_mut().unwrap().push(newer);
     let (v, why) = verdict_with(&load(&replaced), &rec, AS_OF);
     assert_eq!(v, Verdict::Blocked);
-    assert!(why.contains("the retry plan changed"), "{why}");
+    assert!(why.contains("gordackfinalcloseoutretry-00000000000000ff, which the review did not see"), "{why}");
 }
 
 #[test]
 fn expired_acceptance_blocks_again() {
-    let ev = load_path(&fixture_path(), &LoadOptions::default()).unwrap();
+    let ev = load(&store());
     let rec = record(&ev);
-    assert_eq!(verdict_with(&ev, &rec, "2026-06-07T23:00:00Z").0, Verdict::ReadyWithAcceptedRisk);
-    let (v, why) = verdict_with(&ev, &rec, "2026-06-09T00:00:00Z");
-    assert_eq!(v, Verdict::Blocked);
-    assert!(why.contains("expired on 2026-06-08"), "{why}");
+    assert_eq!(verdict_with(&ev, &rec, "2026-09-20T23:59:59Z").0, Verdict::ReadyWithAcceptedRisk);
+    let (v, why) = verdict_with(&ev, &rec, "2026-09-21T00:00:00Z");
+    assert_eq!(v, Verdict::Blocked, "a date-only expiry ends at 00:00Z of that date");
+    assert!(why.contains("expired on 2026-09-21"), "{why}");
 }
 
 #[test]
 fn tampered_record_is_void() {
-    let ev = load_path(&fixture_path(), &LoadOptions::default()).unwrap();
+    let ev = load(&store());
     let mut rec = record(&ev);
     rec.acceptance.as_mut().unwrap().expires_at = "2030-01-01".into();
     let (v, why) = verdict_with(&ev, &rec, AS_OF);
@@ -165,22 +197,39 @@ fn tampered_record_is_void() {
 #[test]
 fn a_new_failed_delivery_voids_the_review() {
     let doc = store();
-    let rec = record(&load(&doc));
+    let ev = load(&doc);
+    let rec = record(&ev);
+    let old = failed_delivery(&ev);
+    let new_id = format!("{}-ffffffffffff", &old[..old.len() - 13]);
     let mut more = doc.clone();
-    let items = more["items"].as_array_mut().unwrap();
-    let mut second = items
-        .iter()
-        .find(|i| i["session_id"].as_str().unwrap().starts_with("rcd-gordackfinalcloseout"))
-        .unwrap()
-        .clone();
-    second["session_id"] = json!("rcd-gordackfinalcloseout-100b99d42b446aad-ffffffffffff");
-    second["created_at"] = json!("2026-06-01T09:20:00+00:00");
-    items.push(second);
-    let ev = load(&more);
-    let acc = to_acceptance(&rec, "review.json", &ev).unwrap().unwrap();
-    let why = acc.void_reason.unwrap_or_default();
-    assert!(why.contains("failed and was not part of the review"), "{why}");
-    assert_eq!(verdict_with(&ev, &rec, AS_OF).0, Verdict::Blocked);
+    let mut second = item(&mut more, &old).clone();
+    second["session_id"] = json!(new_id);
+    second["created_at"] = json!("2026-09-14T09:40:00+00:00");
+    more["items"].as_array_mut().unwrap().push(second);
+    // Without a retry decision the new failure fails outright.
+    let (v, why) = verdict_with(&load(&more), &rec, AS_OF);
+    assert_eq!(v, Verdict::Blocked);
+    assert!(why.contains("criteria fail: closeout_delivery"), "{why}");
+}
+
+#[test]
+fn a_newer_health_report_voids_the_review() {
+    let doc = store();
+    let ev = load(&doc);
+    let rec = record(&ev);
+    let health_id = report(&ev).chain.health.as_ref().unwrap().id.to_string();
+    let mut more = doc.clone();
+    let mut newer = item(&mut more, &health_id).clone();
+    newer["session_id"] = json!("gordackfinalretentionhealth-00000000000000ee");
+    newer["created_at"] = json!("2026-09-14T09:59:00+00:00");
+    newer["final_reporting_closeout_retention_health"]["health_id"] = json!("gordackfinalretentionhealth-00000000000000ee");
+    more["items"].as_array_mut().unwrap().push(newer);
+    let ev2 = load(&more);
+    let r = evaluate(&ev2, &[], parse_instant(AS_OF).unwrap()).unwrap();
+    assert!(r.findings.iter().all(|f| f.status != crate::health::Status::Fail), "{}", r.verdict_reason);
+    let (v, why) = verdict_with(&ev2, &rec, AS_OF);
+    assert_eq!(v, Verdict::Blocked);
+    assert!(why.contains("gordackfinalretentionhealth-00000000000000ee, which the review did not see"), "{why}");
 }
 
 #[test]
@@ -191,7 +240,7 @@ fn acceptance_form_validation() {
     let fields: Vec<&str> = validate_acceptance(&empty, as_of).iter().map(|e| e.field).collect();
     assert_eq!(fields, ["owner", "reason", "expires_at"]);
     let mut past = form();
-    past.expires_at = "2026-05-31".into();
+    past.expires_at = "2026-09-13".into();
     past.target_resolution_date = "soon".into();
     let errs = validate_acceptance(&past, as_of);
     assert!(
@@ -206,12 +255,14 @@ fn acceptance_form_validation() {
 
 #[test]
 fn records_never_hold_a_secret() {
-    let ev = load_path(&fixture_path(), &LoadOptions::default()).unwrap();
+    let ev = load(&store());
+    let r = report(&ev);
     let token = format!("{}{}", "xoxb-", "1234567890-abcdefABCDEF");
     let mut f = form();
     f.reason = token.clone();
     let rec = build_record(
         &ev,
+        &r,
         RecordInput {
             reviewer: "r",
             reviewed_at: parse_instant(AS_OF).unwrap(),
@@ -225,7 +276,7 @@ fn records_never_hold_a_secret() {
                 }],
             }],
             acceptance: Some(&f),
-            covers: vec!["retry_workflow".into()],
+            covers: vec![crate::health::CriterionId::RetryWorkflow],
         },
     )
     .unwrap();

@@ -86,7 +86,7 @@ impl BoundaryModel {
         }
         m.cavra_redacted = ev.redactions.iter().filter(|r| r.by == RedactedBy::Cavra).count();
         m.exposed = ev.redactions.len() - m.cavra_redacted;
-        if let Some(f) = report.finding("community_boundary") {
+        if let Some(f) = report.finding(crate::health::CriterionId::CommunityBoundary) {
             m.finding = Some((f.status, f.reason.clone()));
         }
         let redactions = |by: RedactedBy, kind: EntryKind| {
@@ -98,9 +98,9 @@ impl BoundaryModel {
             })
         };
         m.entries.extend(redactions(RedactedBy::Closeout, EntryKind::Exposed));
-        if let Some(f) = report.finding("community_boundary").filter(|f| f.status != Status::Pass) {
+        if let Some(f) = report.finding(crate::health::CriterionId::CommunityBoundary).filter(|f| f.status != Status::Pass) {
             let exposed_nodes: Vec<usize> = m.entries.iter().filter_map(|e| e.node).collect();
-            for &n in f.nodes.iter().filter(|n| !exposed_nodes.contains(n)) {
+            for n in f.nodes().into_iter().filter(|n| !exposed_nodes.contains(n)) {
                 let label = violation_label(ev, n).unwrap_or_else(|| "flagged by community_boundary".into());
                 m.entries.push(Entry {
                     kind: EntryKind::Violation,

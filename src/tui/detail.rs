@@ -81,7 +81,7 @@ pub fn build(ev: &Evidence, report: &Report, tree: &Tree, sel: Sel) -> Vec<DLine
 }
 
 fn findings_about<'r>(report: &'r Report, nodes: &[usize]) -> Vec<&'r Finding> {
-    report.findings.iter().filter(|f| f.nodes.iter().any(|n| nodes.contains(n))).collect()
+    report.findings.iter().filter(|f| f.cites.iter().any(|c| nodes.contains(&c.node))).collect()
 }
 
 fn findings_section(doc: &mut Doc, findings: &[&Finding], none: &str) {
@@ -99,7 +99,7 @@ fn findings_section(doc: &mut Doc, findings: &[&Finding], none: &str) {
                 s(" "),
                 styled(f.status.as_str(), theme::status(st)),
                 s("  "),
-                styled(f.id, theme::id()),
+                styled(f.id.as_str(), theme::id()),
                 styled(format!("  {}", f.title), theme::dim()),
             ],
             None,

@@ -131,7 +131,7 @@ pub struct HealthView {
     /// The right column shows this pane instead of the detail.
     pub shown: bool,
     /// (id, title, row) per criterion, in evaluation order.
-    pub rows: Vec<(&'static str, &'static str, Row)>,
+    pub rows: Vec<(crate::health::CriterionId, &'static str, Row)>,
     pub total: usize,
     /// The criterion being evaluated.
     pub index: Option<usize>,
@@ -168,7 +168,7 @@ impl HealthView {
 
     /// A run starts: every criterion pending.
     pub fn start(&mut self, now: Option<DateTime<Utc>>) {
-        self.rows = CRITERIA.iter().map(|c| (c.id, c.title, Row::Pending)).collect();
+        self.rows = CRITERIA.iter().map(|c| (c.id, c.title(), Row::Pending)).collect();
         self.total = self.rows.len();
         self.index = None;
         self.running = true;
@@ -226,7 +226,7 @@ impl HealthView {
             if self.expanded == Some(i)
                 && let Some(f) = self.finding(i)
             {
-                out.extend((0..f.nodes.len()).map(|j| Item::Evidence(i, j)));
+                out.extend((0..f.nodes().len()).map(|j| Item::Evidence(i, j)));
             }
         }
         out
@@ -354,7 +354,7 @@ impl App {
                     }
                 }
                 Some(Item::Evidence(i, j)) => {
-                    let node = h.finding(i).and_then(|f| f.nodes.get(j)).copied();
+                    let node = h.finding(i).and_then(|f| f.nodes().get(j).copied());
                     if let Some(n) = node.filter(|&n| n < self.evidence.nodes.len()) {
                         self.health.shown = false;
                         self.update(Action::FocusNode(n));
@@ -699,7 +699,7 @@ mod tests {
         let mut app = app_on("accepted-risk-failed-delivery.json");
         harness::type_keys(&mut app, "v");
         assert_eq!(app.focus, Pane::Health);
-        let retry = CRITERIA.iter().position(|c| c.id == "retry_workflow").unwrap();
+        let retry = CRITERIA.iter().position(|c| c.id == crate::health::CriterionId::RetryWorkflow).unwrap();
         for _ in 0..retry {
             harness::press(&mut app, KeyCode::Down);
         }
@@ -709,14 +709,14 @@ mod tests {
         let f = app.health.finding(retry).unwrap().clone();
         assert_eq!(f.status, Status::Warn);
         let screen = harness::screen(&app);
-        assert!(screen.contains("reason: delivery"), "{screen}");
+        assert!(screen.contains("reason: retry plan"), "{screen}");
         assert!(screen.contains("next step:"), "{screen}");
         harness::press(&mut app, KeyCode::Down);
         assert_eq!(app.health.selected_item(), Some(Item::Evidence(retry, 0)));
         harness::press(&mut app, KeyCode::Enter);
         assert_eq!(app.focus, Pane::Tree);
         assert!(!app.health_visible());
-        assert_eq!(app.tree.selection().and_then(Tree::node_of), Some(f.nodes[0]));
+        assert_eq!(app.tree.selection().and_then(Tree::node_of), Some(f.nodes()[0]));
         // Back to the pane: the finding is still open.
         harness::type_keys(&mut app, "v");
         assert_eq!(app.health.expanded, Some(retry));
@@ -744,7 +744,7 @@ mod tests {
         app.update(Action::RunHealth);
         let t0 = app.now.unwrap();
         app.update(Action::Work(Work::HealthEvent(Msg::new(HealthEvent::Started { total: 10 }))));
-        app.update(Action::Work(Work::HealthEvent(Msg::new(HealthEvent::Running { index: 5, id: "artifact_bundle" }))));
+        app.update(Action::Work(Work::HealthEvent(Msg::new(HealthEvent::Running { index: 5, id: crate::health::CriterionId::ArtifactBundle }))));
         app.update(Action::Work(Work::Hashed(12_400_000)));
         app.update(Action::Tick(t0 + chrono::Duration::milliseconds(400)));
         let screen = harness::screen(&app);

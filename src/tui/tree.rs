@@ -99,7 +99,7 @@ impl Tree {
         let n = ev.nodes.len();
         let mut status: Vec<Option<Status>> = vec![None; n];
         for f in &report.findings {
-            for &i in &f.nodes {
+            for i in f.nodes() {
                 if i < n {
                     status[i] = status[i].max(Some(f.status));
                 }

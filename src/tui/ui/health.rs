@@ -61,7 +61,7 @@ pub fn lines(app: &App, width: usize) -> Vec<(Line<'static>, Option<Item>)> {
     }
     if h.running {
         let n = h.index.map_or(h.done() + 1, |i| i + 1).min(h.total);
-        let id = h.index.and_then(|i| h.rows.get(i)).map_or("starting", |r| r.0);
+        let id = h.index.and_then(|i| h.rows.get(i)).map_or("starting", |r| r.0.as_str());
         out.push((
             Line::from(vec![
                 Span::styled(format!(" criterion {n} of {} · {id} ", h.total), theme::title()),
@@ -115,12 +115,12 @@ pub fn lines(app: &App, width: usize) -> Vec<(Line<'static>, Option<Item>)> {
                             out.push((Line::styled(l, theme::dim()), None));
                         }
                     }
-                    if f.nodes.is_empty() {
+                    if f.cites.is_empty() {
                         out.push((Line::styled("     evidence: none", theme::dim()), None));
                     } else {
                         out.push((Line::styled("     evidence (Enter jumps to the node):", theme::heading()), None));
                     }
-                    for (j, &n) in f.nodes.iter().enumerate() {
+                    for (j, n) in f.nodes().into_iter().enumerate() {
                         let node = &app.evidence.nodes[n];
                         let text = format!("       → {} {}", untrusted(node.kind.name()), untrusted(&node.id));
                         out.push((

@@ -1,0 +1,168 @@
+//! Untrusted text: every string that came from evidence (a value, a key, an id, a label, a kind, a line of an
+//! error message) is a [`Text`]. It can be compared, hashed and parsed, but it can only be *shown* sanitised
+//! (control and format characters made visible) and redacted (a secret becomes a marker with a short stable
+//! fingerprint, so an id that is a secret stays navigable). There is no accessor that hands the raw string to
+//! a renderer; the domain reads it through [`Text::matches`], [`Text::parse`] and friends.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::evidence::secrets::{self, SecretKind};
+
+/// A string from evidence.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Text {
+    raw: Box<str>,
+    /// Set when the text itself is a secret (detected at construction).
+    secret: Option<SecretKind>,
+}
+
+impl Text {
+    /// Wrap a string from evidence, detecting whether it is itself a secret.
+    pub fn new(raw: impl Into<Box<str>>) -> Text {
+        let raw = raw.into();
+        let secret = detect(&raw);
+        Text { raw, secret }
+    }
+
+    /// Wrap a string already known to be a secret of `kind` (a value under a secret key).
+    pub fn secret(raw: impl Into<Box<str>>, kind: SecretKind) -> Text {
+        Text { raw: raw.into(), secret: Some(kind) }
+    }
+
+    /// The secret kind, when the text is one.
+    pub fn secret_kind(&self) -> Option<SecretKind> {
+        self.secret
+    }
+
+    pub fn is_secret(&self) -> bool {
+        self.secret.is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.raw.trim().is_empty()
+    }
+
+    /// Equality with a known string (a constant, an id read elsewhere).
+    pub fn matches(&self, s: &str) -> bool {
+        &*self.raw == s
+    }
+
+    /// One of several known values (state enums map through this).
+    pub fn one_of(&self, values: &[&str]) -> bool {
+        values.contains(&&*self.raw)
+    }
+
+    /// Parse the text as a time (see [`crate::time::parse_instant`]).
+    pub fn instant(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        crate::time::parse_instant(&self.raw)
+    }
+
+    /// Map the text through a function of the raw value that yields no text (a state parser, a length).
+    pub fn parse<T>(&self, f: impl FnOnce(&str) -> T) -> T {
+        f(&self.raw)
+    }
+
+    /// The text as it may be displayed or written: sanitised, and redacted when it is a secret.
+    pub fn shown(&self) -> Cow<'_, str> {
+        match self.secret {
+            Some(kind) => Cow::Owned(marker(kind, &self.raw)),
+            None => crate::sanitize::clean(&self.raw),
+        }
+    }
+
+    /// The raw text, for the domain's own lookups (id indexes, canonical hashing). Never display it.
+    pub(crate) fn raw_for_lookup(&self) -> &str {
+        &self.raw
+    }
+}
+
+fn detect(raw: &str) -> Option<SecretKind> {
+    if raw.is_empty() || raw.len() > 1 << 16 {
+        return None;
+    }
+    match secrets::classify_value(raw) {
+        (Some(kind), false) => Some(kind),
+        _ => None,
+    }
+}
+
+/// `«REDACTED: GitHub token #1a2b3c4d»`: the kind and a short fingerprint of the secret (the first 8 hex digits
+/// of a domain-separated SHA-256), stable across runs so recordings and reports stay byte-identical.
+pub fn marker(kind: SecretKind, raw: &str) -> String {
+    format!("«REDACTED: {} #{}»", kind.label(), fingerprint(raw))
+}
+
+/// A short stable fingerprint of a secret: enough to tell two redacted ids apart, too short to carry it.
+pub fn fingerprint(raw: &str) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(b"closeout redaction fingerprint v1\0");
+    h.update(raw.as_bytes());
+    crate::evidence::canonical::hex(&h.finalize()[..4])
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.shown())
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.shown())
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.shown())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::new(s)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        let t = Text::new("id\x1b[2Jx\u{202e}");
+        assert_eq!(t.shown(), "id\\x1b[2Jx\\u{202e}");
+        assert_eq!(t.to_string(), "id\\x1b[2Jx\\u{202e}");
+        assert!(t.matches("id\x1b[2Jx\u{202e}"));
+    }
+
+    #[test]
+    fn a_secret_id_is_a_marker_with_a_stable_fingerprint() {
+        let raw = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
+        let t = Text::new(raw);
+        assert!(t.is_secret());
+        let shown = t.to_string();
+        assert!(!shown.contains("ghp_0123"), "{shown}");
+        assert!(shown.starts_with("«REDACTED: GitHub token #"), "{shown}");
+        assert_eq!(shown, Text::new(raw).to_string(), "stable");
+        assert_ne!(shown, Text::new("ghp_0123456789abcdefghijklmnopqrstuvwxyzAC").to_string(), "distinct");
+        assert!(!format!("{t:?}").contains("ghp_0123"));
+        assert!(!serde_json::to_string(&t).unwrap().contains("ghp_0123"));
+        assert!(t.matches(raw), "still navigable by its raw id");
+    }
+
+    #[test]
+    fn plain_ids_show_as_themselves() {
+        let t = Text::new("gordackfinalbundle-2e231b586c36180b");
+        assert!(!t.is_secret());
+        assert_eq!(t.to_string(), "gordackfinalbundle-2e231b586c36180b");
+    }
+}
