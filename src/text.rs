@@ -70,11 +70,6 @@ impl Text {
             None => crate::sanitize::clean(&self.raw),
         }
     }
-
-    /// The raw text, for the domain's own lookups (id indexes, canonical hashing). Never display it.
-    pub(crate) fn raw_for_lookup(&self) -> &str {
-        &self.raw
-    }
 }
 
 fn detect(raw: &str) -> Option<SecretKind> {

@@ -683,10 +683,22 @@ fn load_sqlite(
     let mut rows = stmt.query([]).map_err(|e| LoadError::new(shown, format!("cannot query evidence_metadata: {e}")))?;
     let mut text = Vec::new();
     let mut spans = Vec::new();
+    let mut seen_ids: foldhash::HashSet<String> = foldhash::HashSet::default();
     while let Some(row) =
         rows.next().map_err(|e| LoadError::new(shown, format!("cannot read evidence_metadata: {e}")))?
     {
         let sid: String = row.get::<_, Option<String>>(0).ok().flatten().unwrap_or_default();
+        // CAVRA's table keys rows by session_id; two rows of one id (a table built without the key) would make
+        // one of them invisible, so the store is refused rather than read half.
+        if !seen_ids.insert(sid.clone()) {
+            return Err(LoadError::new(
+                shown,
+                format!(
+                    "two rows of evidence_metadata have session_id {:?}; CAVRA keeps one row per session_id, so this store is ambiguous",
+                    crate::text::Text::new(sid.as_str()).shown()
+                ),
+            ));
+        }
         let payload = match row.get_ref(1) {
             Ok(rusqlite::types::ValueRef::Text(t)) => t,
             Ok(rusqlite::types::ValueRef::Blob(t)) => t,
@@ -934,41 +946,6 @@ fn drop_bare_deliveries_wrapped_elsewhere(nodes: &mut Vec<Node>, inputs: &[Input
     });
 }
 
-/// Keys whose string values (or string lists) name other artifacts.
-const REF_KEYS: &[&str] = &[
-    "bundle_id",
-    "manifest_id",
-    "summary_id",
-    "review_id",
-    "decision_id",
-    "retention_decision_id",
-    "health_id",
-    "plan_id",
-    "retry_plan_id",
-    "run_id",
-    "delivery_id",
-    "new_delivery_id",
-    "event_id",
-    "export_id",
-    "verification_id",
-    "reference_id",
-    "attachment_id",
-    "approval_decision_id",
-    "runbook_export_id",
-    "readiness_summary_id",
-    "artifact_bundle_id",
-    "execution_id",
-    "source_delivery_id",
-    "evidence_ref",
-    "would_retry_delivery_ids",
-    "evidence_refs",
-    "public_evidence_refs",
-    "worker_run_id",
-    "closeout_id",
-    "report_id",
-    "alert_id",
-];
-
 /// Decode, hash-check and redact one artifact.
 pub(super) fn materialize(evidence: &Evidence, node: &Node) -> Result<Artifact, LoadError> {
     let input = &evidence.inputs[node.input];
@@ -993,11 +970,10 @@ pub(super) fn materialize(evidence: &Evidence, node: &Node) -> Result<Artifact, 
 fn collect_refs(v: &EValue, own_id: &str, pointer: &mut String, ref_key: bool, out: &mut Vec<Reference>) {
     match v {
         EValue::String(s) if ref_key => {
-            let target = match s.split_once("://") {
-                Some((_, rest)) => rest,
-                None => s.as_str(),
-            };
-            if !target.is_empty() && target != own_id && target != "latest" && !out.iter().any(|r| r.target == target) {
+            if let Some(target) = super::refscan::target_of(s)
+                && target != own_id
+                && !out.iter().any(|r| r.target == target)
+            {
                 out.push(Reference { field: pointer.clone(), target: target.to_string() });
             }
         }
@@ -1010,11 +986,10 @@ fn collect_refs(v: &EValue, own_id: &str, pointer: &mut String, ref_key: bool, o
             }
         }
         EValue::Object(entries) => {
-            let in_index = pointer.contains("/evidence_index/");
             for (k, item) in entries {
                 let len = pointer.len();
                 push_token(pointer, k);
-                let is_ref = REF_KEYS.contains(&k.as_str()) || (in_index && k == "session_id");
+                let is_ref = super::refscan::REF_KEYS.contains(&k.as_str());
                 collect_refs(item, own_id, pointer, is_ref, out);
                 pointer.truncate(len);
             }

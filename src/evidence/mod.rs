@@ -12,6 +12,7 @@ pub mod kinds;
 mod load;
 pub mod parse;
 mod read;
+pub(crate) mod refscan;
 mod scan;
 pub mod secrets;
 pub mod value;
@@ -285,6 +286,31 @@ impl Generation {
 }
 
 impl Evidence {
+    /// Every reference target in a node's raw JSON (without decoding it), excluding its own id.
+    pub(crate) fn raw_ref_targets(&self, node: usize, mut f: impl FnMut(&str)) {
+        let n = &self.nodes[node];
+        let Some(bytes) = self.inputs[n.input].bytes.get(n.span.clone()) else { return };
+        refscan::each(bytes, |_, t| {
+            if *t != *n.id {
+                f(&t)
+            }
+        });
+    }
+
+    /// Run `each` over chunks of `items` on up to four threads and collect what each chunk returns.
+    pub(crate) fn spread_collect<T: Send>(&self, items: &[usize], each: impl Fn(&[usize]) -> T + Sync) -> Vec<T> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        if items.len() < 256 || threads < 2 {
+            return vec![each(items)];
+        }
+        let chunk = items.len().div_ceil(threads);
+        let each = &each;
+        std::thread::scope(|s| {
+            let handles: Vec<_> = items.chunks(chunk).map(|part| s.spawn(move || each(part))).collect();
+            handles.into_iter().map(|h| h.join().expect("worker does not panic")).collect()
+        })
+    }
+
     /// Nodes whose id is `id` (several kinds can share one: a closeout summary and its delivery event).
     pub fn find(&self, id: &str) -> &[usize] {
         self.by_id.get(id).map(Vec::as_slice).unwrap_or(&[])

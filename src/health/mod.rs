@@ -367,7 +367,7 @@ pub fn finish(
         }
     }
     let t = std::time::Instant::now();
-    let references = references::check(ev, &chain, &chain.current_nodes())?;
+    let references = references::check(ev, &chain)?;
     crate::trace("references", t);
     Ok(Report {
         generation: ev.generation,

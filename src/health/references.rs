@@ -100,22 +100,50 @@ pub fn of_node(
         .collect())
 }
 
-/// Check the references of `nodes` (decoded on both cores).
-pub fn check(ev: &Evidence, chain: &Chain, nodes: &[usize]) -> Result<References, LoadError> {
-    ev.decode_all(nodes);
+/// Check the references of every node: each node's raw JSON is scanned for reference targets (on every
+/// core); only a node with a dangling target is decoded, to name the field. Counts are of distinct targets.
+pub fn check(ev: &Evidence, chain: &Chain) -> Result<References, LoadError> {
     let index = Index::new(ev);
-    let mut out = References { checked_nodes: nodes.len(), ..References::default() };
-    for &n in nodes {
+    let all: Vec<usize> = (0..ev.nodes.len()).collect();
+    let parts = ev.spread_collect(&all, |nodes| {
+        let mut seen: HashSet<(RefState, String)> = HashSet::new();
+        let mut dangling_nodes: Vec<usize> = Vec::new();
+        for &n in nodes {
+            let mut has_dangling = false;
+            ev.raw_ref_targets(n, |t| {
+                let r = Reference { field: String::new(), target: t.to_string() };
+                let (s, _) = state(ev, chain, &index, &r);
+                has_dangling |= s == RefState::Dangling;
+                seen.insert((s, r.target));
+            });
+            if has_dangling {
+                dangling_nodes.push(n);
+            }
+        }
+        (seen, dangling_nodes)
+    });
+    let mut seen: HashSet<(RefState, String)> = HashSet::new();
+    let mut dangling_nodes = Vec::new();
+    for (s, d) in parts {
+        seen.extend(s);
+        dangling_nodes.extend(d);
+    }
+    let count = |st: RefState| seen.iter().filter(|(s, _)| *s == st).count();
+    let mut out = References {
+        checked_nodes: all.len(),
+        resolved: count(RefState::Resolved),
+        out_of_scope: count(RefState::OutOfScope),
+        not_included: count(RefState::NotIncluded),
+        dangling: Vec::new(),
+    };
+    for n in dangling_nodes {
         for (r, s, _) in of_node(ev, chain, &index, n)? {
-            match s {
-                RefState::Resolved => out.resolved += 1,
-                RefState::OutOfScope => out.out_of_scope += 1,
-                RefState::NotIncluded => out.not_included += 1,
-                RefState::Dangling => out.dangling.push(Dangling {
+            if s == RefState::Dangling {
+                out.dangling.push(Dangling {
                     from: Text::new(ev.nodes[n].id.as_str()).to_string(),
                     field: crate::sanitize::clean(&r.field).into_owned(),
                     target: Text::new(r.target.as_str()).to_string(),
-                }),
+                });
             }
         }
     }

@@ -86,8 +86,37 @@ pub fn decision_check(case: &RetryCase) -> Check {
     }
 }
 
+/// Process violations that no later success excuses: a run whose mode cannot be told, a "dry run" that used
+/// a live connector, a live redelivery with no dry run before it (CAVRA: live redelivery only after a dry run).
+pub fn violation(case: &RetryCase) -> Option<Check> {
+    let id = &case.delivery.id;
+    if let Some(run) = case.runs.iter().find(|r| matches!(r.mode, WorkerMode::Unknown(_))) {
+        return Some(Check::new(
+            Status::Fail,
+            format!("worker run {} has an {}: closeout cannot tell a dry run from a live one", run.id, run.mode.label()),
+        ));
+    }
+    if let Some(run) = case.runs.iter().find(|r| r.mode == WorkerMode::DryRun && r.live_connector_used == Some(true)) {
+        return Some(Check::new(Status::Fail, format!("worker run {} says dry_run but live_connector_used is true", run.id)));
+    }
+    let dry: Vec<_> = case.runs.iter().filter(|r| r.mode == WorkerMode::DryRun).collect();
+    for live in case.runs.iter().filter(|r| r.mode == WorkerMode::Live) {
+        if !dry.iter().any(|d| (d.created, d.node) < (live.created, live.node)) {
+            let why = if dry.is_empty() { "with no dry run first" } else { "before any dry run" };
+            return Some(Check::new(
+                Status::Fail,
+                format!("delivery {id} was redelivered live by worker run {} {why}", live.id),
+            ));
+        }
+    }
+    None
+}
+
 /// Pane 3 of the review, and the other half: worker evidence, dry run before live, and how the live attempt went.
 pub fn worker_check(case: &RetryCase) -> Check {
+    if let Some(v) = violation(case) {
+        return v;
+    }
     if let Some(c) = closed(case) {
         return c;
     }
@@ -105,27 +134,6 @@ pub fn worker_check(case: &RetryCase) -> Check {
         } else {
             Check::new(Status::Fail, format!("delivery {id} is due a retry but no worker run exists"))
         };
-    }
-    if let Some(run) = case.runs.iter().find(|r| matches!(r.mode, WorkerMode::Unknown(_))) {
-        return Check::new(
-            Status::Fail,
-            format!("worker run {} has an {}: closeout cannot tell a dry run from a live one", run.id, run.mode.label()),
-        );
-    }
-    if let Some(run) = case.runs.iter().find(|r| r.mode == WorkerMode::DryRun && r.live_connector_used == Some(true)) {
-        return Check::new(
-            Status::Fail,
-            format!("worker run {} says dry_run but live_connector_used is true", run.id),
-        );
-    }
-    // Dry run before live: a live run needs a dry run created before it.
-    let dry: Vec<_> = case.runs.iter().filter(|r| r.mode == WorkerMode::DryRun).collect();
-    for live in case.runs.iter().filter(|r| r.mode == WorkerMode::Live) {
-        let earlier = dry.iter().any(|d| (d.created, d.node) < (live.created, live.node));
-        if !earlier {
-            let why = if dry.is_empty() { "with no dry run first".to_string() } else { "before any dry run".to_string() };
-            return Check::new(Status::Fail, format!("delivery {id} was redelivered live by worker run {} {why}", live.id));
-        }
     }
     let live_records: Vec<_> =
         case.records.iter().filter(|r| matches!(r.status, ExecStatus::Delivered | ExecStatus::Failed)).collect();
@@ -150,7 +158,7 @@ pub fn worker_check(case: &RetryCase) -> Check {
             _ => r.status.to_string(),
         })
         .collect();
-    let run = &dry.last().expect("runs are dry or live, and none is live").id;
+    let run = &case.runs.last().expect("non-empty").id;
     Check::new(
         Status::Warn,
         format!(
@@ -160,9 +168,13 @@ pub fn worker_check(case: &RetryCase) -> Check {
     )
 }
 
-/// The whole lifecycle of one failure: closed, or the worse of the decision and the worker evidence (a
-/// failing lifecycle names only what fails; a warning names both halves).
+/// The whole lifecycle of one failure: a process violation fails it (even when it was delivered since);
+/// otherwise closed passes, and open is the worse of the decision and the worker evidence (a failing
+/// lifecycle names only what fails; a warning names both halves).
 pub fn judge(case: &RetryCase) -> Check {
+    if let Some(v) = violation(case) {
+        return v;
+    }
     if let Some(c) = closed(case) {
         return c;
     }

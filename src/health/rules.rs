@@ -546,6 +546,15 @@ pub(super) fn retention_health(cx: &Ctx) -> R {
 
 pub(super) fn retry_workflow(cx: &Ctx) -> R {
     let chain = cx.chain;
+    // A process violation on any failure (even one delivered since) fails the workflow.
+    if let Some((case, v)) = chain.retry.iter().find_map(|c| retry::violation(c).map(|v| (c, v))) {
+        return Ok(Outcome::fail(
+            v.text,
+            "Run the retry worker as a dry run before any live redelivery, and keep its execution records.",
+        )
+        .cite(case.delivery.node, "", "the failed delivery")
+        .cite_all(case.nodes(), "retry evidence"));
+    }
     let Some(case) = open_case(cx) else {
         let mut o = Outcome::pass(if chain.retry.is_empty() {
             "no failed closeout delivery needs a retry".to_string()

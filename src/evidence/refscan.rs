@@ -1,0 +1,170 @@
+//! Reference targets read straight from an artifact's raw JSON, without decoding it: every string value (or
+//! list of strings) under a reference key. Cheap enough to run over every node of a large store, so the
+//! reference check covers every artifact, not only those a criterion decoded.
+//!
+//! A key is recognised by its separator: a `:` outside strings always follows a key's closing quote, and a
+//! quote inside a string is escaped, so "an unescaped quote, optional blanks, then `:`" finds exactly the keys.
+
+use std::borrow::Cow;
+
+use super::parse::raw_str;
+
+/// Keys whose string values (or string lists) name other artifacts (rule book §7). Category values such as
+/// `alert_id`, `category`, `checks[].id` and external references such as `signature_key_id` are not here.
+pub const REF_KEYS: &[&str] = &[
+    "bundle_id",
+    "manifest_id",
+    "summary_id",
+    "review_id",
+    "decision_id",
+    "retention_decision_id",
+    "health_id",
+    "plan_id",
+    "retry_plan_id",
+    "run_id",
+    "delivery_id",
+    "new_delivery_id",
+    "event_id",
+    "export_id",
+    "verification_id",
+    "reference_id",
+    "attachment_id",
+    "approval_decision_id",
+    "runbook_export_id",
+    "readiness_summary_id",
+    "artifact_bundle_id",
+    "execution_id",
+    "source_delivery_id",
+    "evidence_ref",
+    "would_retry_delivery_ids",
+    "evidence_refs",
+    "public_evidence_refs",
+    "worker_run_id",
+    "closeout_id",
+    "report_id",
+    "session_id",
+];
+
+/// The target a reference value names: the id after `scheme://` for evidence URIs; None for empty values
+/// and `latest` (a route alias, not an id).
+pub fn target_of(value: &str) -> Option<&str> {
+    let t = match value.split_once("://") {
+        Some((_, rest)) => rest,
+        None => value,
+    };
+    (!t.is_empty() && t != "latest").then_some(t)
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// True when the byte at `at` (a quote) is escaped by an odd run of backslashes before it.
+fn escaped(b: &[u8], at: usize) -> bool {
+    b[..at].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1
+}
+
+/// The end (index of the closing quote) of the string whose opening quote is at `open`.
+fn string_end(b: &[u8], open: usize) -> Option<usize> {
+    let mut i = open + 1;
+    loop {
+        let q = i + memchr::memchr(b'"', &b[i..])?;
+        if !escaped(b, q) {
+            return Some(q);
+        }
+        i = q + 1;
+    }
+}
+
+/// Call `f(key, target)` for every reference in `text` (one artifact's raw JSON).
+pub fn each(text: &[u8], mut f: impl FnMut(&str, Cow<'_, str>)) {
+    for colon in memchr::memchr_iter(b':', text) {
+        let mut j = colon;
+        while j > 0 && is_ws(text[j - 1]) {
+            j -= 1;
+        }
+        if j == 0 || text[j - 1] != b'"' || escaped(text, j - 1) {
+            continue;
+        }
+        let close = j - 1;
+        // The key's opening quote: the nearest unescaped quote before the closing one.
+        let mut k = close;
+        let open = loop {
+            match memchr::memrchr(b'"', &text[..k]) {
+                Some(q) if escaped(text, q) => k = q,
+                Some(q) => break Some(q),
+                None => break None,
+            }
+        };
+        let Some(open) = open else { continue };
+        let Ok(key) = std::str::from_utf8(&text[open + 1..close]) else { continue };
+        if key.len() > 32 || !REF_KEYS.contains(&key) {
+            continue;
+        }
+        let mut v = colon + 1;
+        while v < text.len() && is_ws(text[v]) {
+            v += 1;
+        }
+        let mut emit = |start: usize| -> Option<usize> {
+            let end = string_end(text, start)?;
+            let raw = std::str::from_utf8(&text[start..=end]).ok()?;
+            if let Some(s) = raw_str(raw)
+                && let Some(t) = target_of(&s)
+            {
+                f(key, Cow::Owned(t.to_string()));
+            }
+            Some(end + 1)
+        };
+        match text.get(v) {
+            Some(b'"') => {
+                emit(v);
+            }
+            Some(b'[') => {
+                let mut i = v + 1;
+                loop {
+                    while i < text.len() && (is_ws(text[i]) || text[i] == b',') {
+                        i += 1;
+                    }
+                    match text.get(i) {
+                        Some(b'"') => match emit(i) {
+                            Some(next) => i = next,
+                            None => break,
+                        },
+                        _ => break,
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(s: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        each(s.as_bytes(), |k, t| out.push((k.to_string(), t.into_owned())));
+        out
+    }
+
+    #[test]
+    fn finds_reference_strings_and_lists_only() {
+        let got = refs(
+            r#"{"bundle_id": "b-1", "note": "x\"bundle_id\": \"not-a-key\"", "at": "09:00:00",
+                "public_evidence_refs": ["go-rollback-drill-final-readiness-bundle://b-1", "x://latest", ""],
+                "alerts": [{"alert_id": "archive_reference_missing", "export_id":"e-2"}],
+                "summary_id": null, "evidence_index": [{"session_id" : "u\u002d3"}]}"#,
+        );
+        assert_eq!(
+            got,
+            vec![
+                ("bundle_id".into(), "b-1".into()),
+                ("public_evidence_refs".into(), "b-1".into()),
+                ("export_id".into(), "e-2".into()),
+                ("session_id".into(), "u-3".into()),
+            ]
+        );
+    }
+}
