@@ -14,6 +14,7 @@ pub mod report;
 pub mod review;
 pub mod samples;
 pub mod sanitize;
+pub mod sign;
 pub mod time;
 pub mod tui;
 pub mod walkthrough;
