@@ -2,7 +2,7 @@
 //! exact bytes, in a detached `RECORD.sig` beside it, trusted through an OpenSSH `allowed_signers` file.
 //!
 //! A signature made by `ssh-keygen -Y sign -n closeout-review -f KEY RECORD` verifies here, and one made by
-//! [`sign_message`] verifies with `ssh-keygen -Y verify`. Verification is done in
+//! [`sign_message`] / `closeout review sign` verifies with `ssh-keygen -Y verify`. Verification is done in
 //! Rust ([`verify`]), never by running another program.
 //!
 //! [`verify`] is the one check everything uses: it says who signed ([`Verified`]) or exactly why the
@@ -11,6 +11,7 @@
 
 pub mod agent;
 pub mod allowed;
+pub mod command;
 mod signing;
 
 #[cfg(test)]
