@@ -36,6 +36,8 @@ pub enum Command {
     Walk(WalkArgs),
     /// Replay a demo tape through the explorer, on the terminal or recorded as asciicast v2 (--record).
     Demo(DemoArgs),
+    /// Sign a review record with an SSH key, or verify its signature against an allowed_signers file.
+    Review(ReviewArgs),
 }
 
 /// Where the evidence comes from and when it is evaluated.
@@ -98,4 +100,50 @@ pub struct DemoArgs {
     pub walkthrough: String,
     #[command(flatten)]
     pub source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(subcommand)]
+    pub command: ReviewCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Sign RECORD's exact bytes (SSHSIG, namespace closeout-review) into RECORD.sig, as
+    /// `ssh-keygen -Y sign -n closeout-review` would.
+    Sign(ReviewSignArgs),
+    /// Verify RECORD.sig: exit 0 verified, 1 not verified (the reason is printed), 2 bad input.
+    Verify(ReviewVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewSignArgs {
+    /// The review record (closeout.review.v1) to sign; it is never modified.
+    pub record: PathBuf,
+    /// The signing key: an OpenSSH private key file (unencrypted), or a public key (.pub) whose private
+    /// half ssh-agent holds.
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<PathBuf>,
+    /// Sign through the ssh-agent at $SSH_AUTH_SOCK (with --key's key, or the agent's only key).
+    #[arg(long)]
+    pub agent: bool,
+    /// Replace an existing RECORD.sig.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewVerifyArgs {
+    /// The review record whose RECORD.sig is checked.
+    pub record: PathBuf,
+    /// Who may sign: an OpenSSH allowed_signers file (see ssh-keygen(1), ALLOWED SIGNERS).
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: PathBuf,
+    /// The principal the signer must be (repeatable; default: the record's acceptance.owner and reviewer).
+    #[arg(long = "principal", value_name = "P")]
+    pub principals: Vec<String>,
+    /// Judge key validity (valid-after / valid-before) at this time (RFC 3339). Default: now.
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
 }

@@ -15,6 +15,7 @@ pub mod report;
 pub mod review;
 pub mod samples;
 pub mod sanitize;
+pub mod sign;
 pub mod text;
 pub mod time;
 pub mod tui;

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Some(Command::Samples) => list_samples(),
         Some(Command::Walk(args)) => walk(args),
         Some(Command::Demo(args)) => demo(args),
+        Some(Command::Review(args)) => closeout::sign::command::run(&args),
         None => explore(&cli.source, cli.review_out.clone()),
     };
     ExitCode::from(code)
