@@ -71,7 +71,8 @@ fn rows_to_sqlite(rows: &Path, out: &Path) {
 fn inputs(s: &Value, tmp: &Path) -> Vec<(&'static str, PathBuf)> {
     let name = s["name"].as_str().unwrap();
     let mut out = Vec::new();
-    let holes = s["cases"].as_array().unwrap().iter().any(|c| !c["expect"]["load_error"].is_null() && c["release"].is_null());
+    let holes =
+        s["cases"].as_array().unwrap().iter().any(|c| !c["expect"]["load_error"].is_null() && c["release"].is_null());
     if let Some(store) = s["store"].as_str() {
         let p = data().join(store);
         out.push(("json", p.clone()));
@@ -127,7 +128,12 @@ fn check_case(s: &Value, c: &Value, form: &str, path: &Path, problems: &mut Vec<
         Err(err) => return problems.push(format!("{name}: does not evaluate: {err}")),
     };
     if r.verdict.as_str() != e["verdict"].as_str().unwrap() {
-        problems.push(format!("{name}: verdict {} (expected {}): {}", r.verdict.as_str(), e["verdict"], r.verdict_reason));
+        problems.push(format!(
+            "{name}: verdict {} (expected {}): {}",
+            r.verdict.as_str(),
+            e["verdict"],
+            r.verdict_reason
+        ));
     }
     for f in &r.findings {
         let want = e["criteria"][f.id.as_str()].as_str().unwrap_or("(none)");
@@ -140,7 +146,8 @@ fn check_case(s: &Value, c: &Value, form: &str, path: &Path, problems: &mut Vec<
     {
         problems.push(format!("{name}: evaluated release {} (expected {want})", r.release_label()));
     }
-    let others: BTreeSet<String> = r.other_releases().iter().filter_map(|o| o.name.as_ref().map(|n| n.to_string())).collect();
+    let others: BTreeSet<String> =
+        r.other_releases().iter().filter_map(|o| o.name.as_ref().map(|n| n.to_string())).collect();
     let want: BTreeSet<String> =
         e["other_releases"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
     if others != want {

@@ -925,15 +925,13 @@ fn drop_bare_deliveries_wrapped_elsewhere(nodes: &mut Vec<Node>, inputs: &[Input
         let v: serde_json::Value = serde_json::from_slice(bytes_of(n)?).ok()?;
         Some(canonical::canonical_sha256_hex(&v))
     };
-    let bare: Vec<usize> = (0..nodes.len()).filter(|&i| is_delivery(&nodes[i].kind) && nodes[i].wrapper.is_none()).collect();
+    let bare: Vec<usize> =
+        (0..nodes.len()).filter(|&i| is_delivery(&nodes[i].kind) && nodes[i].wrapper.is_none()).collect();
     if bare.is_empty() {
         return;
     }
-    let wrapped: foldhash::HashSet<String> = nodes
-        .iter()
-        .filter(|n| is_delivery(&n.kind) && n.wrapper.is_some())
-        .filter_map(|n| canonical(n))
-        .collect();
+    let wrapped: foldhash::HashSet<String> =
+        nodes.iter().filter(|n| is_delivery(&n.kind) && n.wrapper.is_some()).filter_map(&canonical).collect();
     let drop: foldhash::HashSet<usize> =
         bare.into_iter().filter(|&i| canonical(&nodes[i]).is_some_and(|d| wrapped.contains(&d))).collect();
     if drop.is_empty() {

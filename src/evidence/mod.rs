@@ -31,8 +31,8 @@ pub use error::LoadError;
 pub use kinds::Kind;
 pub use load::{LoadOptions, MAX_FILE_BYTES, hash_file, load_bytes, load_path};
 pub use secrets::SecretKind;
-pub use value::{Boundary, EValue, RedactedBy};
 pub use value::Redacted;
+pub use value::{Boundary, EValue, RedactedBy};
 
 /// Which of CAVRA's two data models the evidence is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -287,12 +287,12 @@ impl Generation {
 
 impl Evidence {
     /// Every reference target in a node's raw JSON (without decoding it), excluding its own id.
-    pub(crate) fn raw_ref_targets(&self, node: usize, mut f: impl FnMut(&str)) {
+    pub(crate) fn raw_ref_targets<'a>(&'a self, node: usize, mut f: impl FnMut(std::borrow::Cow<'a, str>)) {
         let n = &self.nodes[node];
         let Some(bytes) = self.inputs[n.input].bytes.get(n.span.clone()) else { return };
         refscan::each(bytes, |_, t| {
             if *t != *n.id {
-                f(&t)
+                f(t)
             }
         });
     }

@@ -45,6 +45,44 @@ pub const REF_KEYS: &[&str] = &[
     "session_id",
 ];
 
+/// Membership in [`REF_KEYS`], compiled to a length switch (called for every key of every artifact).
+pub fn is_ref_key(key: &str) -> bool {
+    matches!(
+        key,
+        "bundle_id"
+            | "manifest_id"
+            | "summary_id"
+            | "review_id"
+            | "decision_id"
+            | "retention_decision_id"
+            | "health_id"
+            | "plan_id"
+            | "retry_plan_id"
+            | "run_id"
+            | "delivery_id"
+            | "new_delivery_id"
+            | "event_id"
+            | "export_id"
+            | "verification_id"
+            | "reference_id"
+            | "attachment_id"
+            | "approval_decision_id"
+            | "runbook_export_id"
+            | "readiness_summary_id"
+            | "artifact_bundle_id"
+            | "execution_id"
+            | "source_delivery_id"
+            | "evidence_ref"
+            | "would_retry_delivery_ids"
+            | "evidence_refs"
+            | "public_evidence_refs"
+            | "worker_run_id"
+            | "closeout_id"
+            | "report_id"
+            | "session_id"
+    )
+}
+
 /// The target a reference value names: the id after `scheme://` for evidence URIs; None for empty values
 /// and `latest` (a route alias, not an id).
 pub fn target_of(value: &str) -> Option<&str> {
@@ -77,7 +115,7 @@ fn string_end(b: &[u8], open: usize) -> Option<usize> {
 }
 
 /// Call `f(key, target)` for every reference in `text` (one artifact's raw JSON).
-pub fn each(text: &[u8], mut f: impl FnMut(&str, Cow<'_, str>)) {
+pub fn each<'a>(text: &'a [u8], mut f: impl FnMut(&str, Cow<'a, str>)) {
     for colon in memchr::memchr_iter(b':', text) {
         let mut j = colon;
         while j > 0 && is_ws(text[j - 1]) {
@@ -87,6 +125,11 @@ pub fn each(text: &[u8], mut f: impl FnMut(&str, Cow<'_, str>)) {
             continue;
         }
         let close = j - 1;
+        // Every reference key ends in `id`, `ids`, `ref` or `refs`: reject the rest before finding the key.
+        let tail = &text[close.saturating_sub(4)..close];
+        if !(tail.ends_with(b"id") || tail.ends_with(b"ids") || tail.ends_with(b"ref") || tail.ends_with(b"refs")) {
+            continue;
+        }
         // The key's opening quote: the nearest unescaped quote before the closing one.
         let mut k = close;
         let open = loop {
@@ -98,7 +141,7 @@ pub fn each(text: &[u8], mut f: impl FnMut(&str, Cow<'_, str>)) {
         };
         let Some(open) = open else { continue };
         let Ok(key) = std::str::from_utf8(&text[open + 1..close]) else { continue };
-        if key.len() > 32 || !REF_KEYS.contains(&key) {
+        if !is_ref_key(key) {
             continue;
         }
         let mut v = colon + 1;
@@ -108,10 +151,18 @@ pub fn each(text: &[u8], mut f: impl FnMut(&str, Cow<'_, str>)) {
         let mut emit = |start: usize| -> Option<usize> {
             let end = string_end(text, start)?;
             let raw = std::str::from_utf8(&text[start..=end]).ok()?;
-            if let Some(s) = raw_str(raw)
-                && let Some(t) = target_of(&s)
-            {
-                f(key, Cow::Owned(t.to_string()));
+            match raw_str(raw) {
+                Some(Cow::Borrowed(s)) => {
+                    if let Some(t) = target_of(s) {
+                        f(key, Cow::Borrowed(t));
+                    }
+                }
+                Some(Cow::Owned(s)) => {
+                    if let Some(t) = target_of(&s) {
+                        f(key, Cow::Owned(t.to_string()));
+                    }
+                }
+                None => {}
             }
             Some(end + 1)
         };
@@ -147,6 +198,15 @@ mod tests {
         let mut out = Vec::new();
         each(s.as_bytes(), |k, t| out.push((k.to_string(), t.into_owned())));
         out
+    }
+
+    #[test]
+    fn the_key_switch_is_the_key_table() {
+        for k in REF_KEYS {
+            assert!(is_ref_key(k), "{k}");
+            assert!(k.ends_with("id") || k.ends_with("ids") || k.ends_with("ref") || k.ends_with("refs"), "{k}");
+        }
+        assert!(!is_ref_key("alert_id") && !is_ref_key("category"));
     }
 
     #[test]

@@ -344,8 +344,7 @@ pub fn finish(
     let mut acceptances = evidence_acceptances(ev, &chain)?;
     acceptances.extend(extra.iter().cloned());
     let (verdict, verdict_reason, acceptance_used, standings) = verdict(&findings, &acceptances, as_of);
-    let evidence_decision =
-        chain.evidence_decision.as_ref().and_then(|d| d.state.as_ref()).map(|s| s.to_string());
+    let evidence_decision = chain.evidence_decision.as_ref().and_then(|d| d.state.as_ref()).map(|s| s.to_string());
     let disagreement = evidence_decision.as_ref().and_then(|d| {
         (d != verdict.as_str()).then(|| {
             format!(
@@ -406,8 +405,12 @@ pub fn verdict(findings: &[Finding], acceptances: &[Acceptance], as_of: DateTime
     if let Some((a, Standing::Valid { until })) =
         valid.iter().find(|(a, _)| warns.iter().all(|w| a.covers(*w))).map(|x| (&x.0, &x.1))
     {
-        let reason =
-            format!("{} warning(s) ({}) accepted by {} until {until}", warns.len(), warn_names.join(", "), a.describe());
+        let reason = format!(
+            "{} warning(s) ({}) accepted by {} until {until}",
+            warns.len(),
+            warn_names.join(", "),
+            a.describe()
+        );
         return (Verdict::ReadyWithAcceptedRisk, reason, Some(a.clone()), standings);
     }
     let uncovered: Vec<&str> =

@@ -12,6 +12,7 @@ use crate::text::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[repr(usize)]
 pub enum RefState {
     Resolved,
     OutOfScope,
@@ -71,15 +72,19 @@ impl Index {
 
 /// The state of one reference.
 pub fn state(ev: &Evidence, chain: &Chain, index: &Index, r: &Reference) -> (RefState, Vec<usize>) {
-    let targets = ev.find(&r.target).to_vec();
+    (state_of(ev, chain, index, &r.target), ev.find(&r.target).to_vec())
+}
+
+fn state_of(ev: &Evidence, chain: &Chain, index: &Index, target: &str) -> RefState {
+    let targets = ev.find(target);
     if !targets.is_empty() {
         let all_out = targets.iter().all(|&t| chain.scope.get(t) == Some(&Scope::OutOfScope));
-        return (if all_out { RefState::OutOfScope } else { RefState::Resolved }, targets);
+        return if all_out { RefState::OutOfScope } else { RefState::Resolved };
     }
-    if ev.is_trial() || !index.families.contains(family(&r.target)) {
-        return (RefState::NotIncluded, targets);
+    if ev.is_trial() || !index.families.contains(family(target)) {
+        return RefState::NotIncluded;
     }
-    (RefState::Dangling, targets)
+    RefState::Dangling
 }
 
 /// The references of one node with their states (for detail views).
@@ -103,47 +108,78 @@ pub fn of_node(
 /// Check the references of every node: each node's raw JSON is scanned for reference targets (on every
 /// core); only a node with a dangling target is decoded, to name the field. Counts are of distinct targets.
 pub fn check(ev: &Evidence, chain: &Chain) -> Result<References, LoadError> {
+    type Set<'a> = foldhash::HashSet<std::borrow::Cow<'a, str>>;
     let index = Index::new(ev);
     let all: Vec<usize> = (0..ev.nodes.len()).collect();
+    // Pass 1, on every core: the distinct targets every node names.
     let parts = ev.spread_collect(&all, |nodes| {
-        let mut seen: HashSet<(RefState, String)> = HashSet::new();
-        let mut dangling_nodes: Vec<usize> = Vec::new();
+        let mut seen = Set::default();
         for &n in nodes {
-            let mut has_dangling = false;
             ev.raw_ref_targets(n, |t| {
-                let r = Reference { field: String::new(), target: t.to_string() };
-                let (s, _) = state(ev, chain, &index, &r);
-                has_dangling |= s == RefState::Dangling;
-                seen.insert((s, r.target));
+                seen.insert(t);
             });
-            if has_dangling {
-                dangling_nodes.push(n);
-            }
         }
-        (seen, dangling_nodes)
+        seen
     });
-    let mut seen: HashSet<(RefState, String)> = HashSet::new();
-    let mut dangling_nodes = Vec::new();
-    for (s, d) in parts {
-        seen.extend(s);
-        dangling_nodes.extend(d);
+    let mut targets = Set::default();
+    for p in parts {
+        if targets.is_empty() {
+            targets = p;
+        } else {
+            targets.extend(p);
+        }
     }
-    let count = |st: RefState| seen.iter().filter(|(s, _)| *s == st).count();
+    // Each distinct target judged once.
+    let mut counts = [0usize; 4];
+    let mut dangling_targets: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    for t in &targets {
+        let s = state_of(ev, chain, &index, t);
+        counts[s as usize] += 1;
+        if s == RefState::Dangling {
+            dangling_targets.insert(t.as_ref());
+        }
+    }
     let mut out = References {
         checked_nodes: all.len(),
-        resolved: count(RefState::Resolved),
-        out_of_scope: count(RefState::OutOfScope),
-        not_included: count(RefState::NotIncluded),
+        resolved: counts[RefState::Resolved as usize],
+        out_of_scope: counts[RefState::OutOfScope as usize],
+        not_included: counts[RefState::NotIncluded as usize],
         dangling: Vec::new(),
     };
-    for n in dangling_nodes {
-        for (r, s, _) in of_node(ev, chain, &index, n)? {
-            if s == RefState::Dangling {
-                out.dangling.push(Dangling {
-                    from: Text::new(ev.nodes[n].id.as_str()).to_string(),
-                    field: crate::sanitize::clean(&r.field).into_owned(),
-                    target: Text::new(r.target.as_str()).to_string(),
-                });
+    // Pass 2, only when something dangles: the nodes whose bytes mention a dangling target (one automaton
+    // over the inputs), decoded to name the field.
+    if !dangling_targets.is_empty() {
+        let mut pats: Vec<&str> = dangling_targets.iter().copied().collect();
+        pats.sort_unstable();
+        let ac = aho_corasick::AhoCorasick::new(&pats).expect("targets are plain strings");
+        let mut spans: Vec<(usize, usize, usize, usize)> =
+            ev.nodes.iter().enumerate().map(|(i, n)| (n.input, n.span.start, n.span.end, i)).collect();
+        spans.sort_unstable();
+        let mut hit_nodes: Vec<usize> = Vec::new();
+        for (input, inp) in ev.inputs.iter().enumerate() {
+            for m in ac.find_iter(&inp.bytes[..]) {
+                let at = spans.partition_point(|s| (s.0, s.1) <= (input, m.start()));
+                if let Some(&(i, start, end, node)) = at.checked_sub(1).map(|k| &spans[k])
+                    && i == input
+                    && start <= m.start()
+                    && m.end() <= end
+                    && hit_nodes.last() != Some(&node)
+                {
+                    hit_nodes.push(node);
+                }
+            }
+        }
+        hit_nodes.sort_unstable();
+        hit_nodes.dedup();
+        for n in hit_nodes {
+            for (r, s, _) in of_node(ev, chain, &index, n)? {
+                if s == RefState::Dangling {
+                    out.dangling.push(Dangling {
+                        from: Text::new(ev.nodes[n].id.as_str()).to_string(),
+                        field: crate::sanitize::clean(&r.field).into_owned(),
+                        target: Text::new(r.target.as_str()).to_string(),
+                    });
+                }
             }
         }
     }

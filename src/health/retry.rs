@@ -93,11 +93,18 @@ pub fn violation(case: &RetryCase) -> Option<Check> {
     if let Some(run) = case.runs.iter().find(|r| matches!(r.mode, WorkerMode::Unknown(_))) {
         return Some(Check::new(
             Status::Fail,
-            format!("worker run {} has an {}: closeout cannot tell a dry run from a live one", run.id, run.mode.label()),
+            format!(
+                "worker run {} has an {}: closeout cannot tell a dry run from a live one",
+                run.id,
+                run.mode.label()
+            ),
         ));
     }
     if let Some(run) = case.runs.iter().find(|r| r.mode == WorkerMode::DryRun && r.live_connector_used == Some(true)) {
-        return Some(Check::new(Status::Fail, format!("worker run {} says dry_run but live_connector_used is true", run.id)));
+        return Some(Check::new(
+            Status::Fail,
+            format!("worker run {} says dry_run but live_connector_used is true", run.id),
+        ));
     }
     let dry: Vec<_> = case.runs.iter().filter(|r| r.mode == WorkerMode::DryRun).collect();
     for live in case.runs.iter().filter(|r| r.mode == WorkerMode::Live) {
@@ -180,11 +187,8 @@ pub fn judge(case: &RetryCase) -> Check {
     }
     let checks = [decision_check(case), worker_check(case)];
     let status = checks.iter().map(|c| c.status).max().unwrap_or(Status::Pass);
-    let mut texts: Vec<&str> = checks
-        .iter()
-        .filter(|c| c.status == status || status == Status::Warn)
-        .map(|c| c.text.as_str())
-        .collect();
+    let mut texts: Vec<&str> =
+        checks.iter().filter(|c| c.status == status || status == Status::Warn).map(|c| c.text.as_str()).collect();
     texts.dedup();
     Check::new(status, texts.join("; "))
 }

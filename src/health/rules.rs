@@ -127,12 +127,8 @@ pub(super) fn signed_archive_manifest(cx: &Ctx) -> R {
         )
         .cite(m.node, "/private_key_stored", "claims a stored private key"));
     }
-    let key_material: Vec<&crate::evidence::Redaction> = cx
-        .ev
-        .redactions
-        .iter()
-        .filter(|r| r.kind == SecretKind::PrivateKey && r.by == RedactedBy::Closeout)
-        .collect();
+    let key_material: Vec<&crate::evidence::Redaction> =
+        cx.ev.redactions.iter().filter(|r| r.kind == SecretKind::PrivateKey && r.by == RedactedBy::Closeout).collect();
     if !key_material.is_empty() {
         let places: Vec<String> = key_material.iter().map(|r| r.location.clone()).collect();
         return Ok(Outcome::fail(
@@ -214,7 +210,9 @@ pub(super) fn closeout_delivery(cx: &Ctx) -> R {
     if chain.deliveries.is_empty() {
         let text = match (chain.delivery_event, cx.trial()) {
             (_, true) => "the closeout summary records no delivery_state".to_string(),
-            (Some(_), _) => format!("a closeout delivery event of {} exists but no connector delivery result", release(cx)),
+            (Some(_), _) => {
+                format!("a closeout delivery event of {} exists but no connector delivery result", release(cx))
+            }
             (None, _) => format!("no closeout delivery of {} is recorded", release(cx)),
         };
         return Ok(Outcome::fail(
@@ -242,7 +240,10 @@ pub(super) fn closeout_delivery(cx: &Ctx) -> R {
     };
     let d = &case.delivery;
     let what = if cx.trial() {
-        format!("closeout delivery is {}", chain.summary.as_ref().and_then(|s| s.trial_delivery.as_ref()).map_or("failed".into(), |s| s.to_string()))
+        format!(
+            "closeout delivery is {}",
+            chain.summary.as_ref().and_then(|s| s.trial_delivery.as_ref()).map_or("failed".into(), |s| s.to_string())
+        )
     } else {
         format!("closeout delivery {} failed ({})", d.id, d.failure_text())
     };
@@ -259,7 +260,10 @@ pub(super) fn closeout_delivery(cx: &Ctx) -> R {
     let needs_worker = case.decision.as_ref().is_some_and(|x| x.action == RetryAction::Retry);
     if needs_worker && case.runs.is_empty() {
         return Ok(Outcome::fail(
-            format!("{what}; a retry plan decided retry but no worker run {}", if case.any_worker_run { "selected it" } else { "exists" }),
+            format!(
+                "{what}; a retry plan decided retry but no worker run {}",
+                if case.any_worker_run { "selected it" } else { "exists" }
+            ),
             "Run the retry worker as a dry run and review its selection.",
         )
         .cite(d.node, "", "the failed delivery")
@@ -309,7 +313,9 @@ pub(super) fn artifact_bundle(cx: &Ctx) -> R {
     let Some(b) = &cx.chain.artifact_bundle else {
         return Ok(Outcome::fail(
             format!("no closeout artifact bundle for {}", release(cx)),
-            format!("Build the artifact bundle after retention is approved (POST {API}/final-reporting-closeout-artifact-bundle)."),
+            format!(
+                "Build the artifact bundle after retention is approved (POST {API}/final-reporting-closeout-artifact-bundle)."
+            ),
         ));
     };
     let id = &b.id;
@@ -372,7 +378,10 @@ pub(super) fn artifact_bundle(cx: &Ctx) -> R {
             count(HashStatus::Verified)
         );
         if count(HashStatus::NotVerifiable) > 0 {
-            reason.push_str(&format!(", {} not verifiable (the trial package carries no content)", count(HashStatus::NotVerifiable)));
+            reason.push_str(&format!(
+                ", {} not verifiable (the trial package carries no content)",
+                count(HashStatus::NotVerifiable)
+            ));
         }
         Outcome::pass(reason).cite(b.node, "/files", "file hashes")
     };
@@ -410,10 +419,9 @@ fn chain_mismatch(cx: &Ctx, b: &ArtifactBundle) -> Option<Outcome> {
 
 /// CAVRA's retention rule (reference §3.1), applied at the evaluation time to one bundle.
 fn retention_status(cx: &Ctx, b: &ArtifactBundle, decision: Option<&RetentionDecision>) -> (Status, String) {
-    let state = if b.decision_state.is_known() || decision.is_none() {
-        &b.decision_state
-    } else {
-        &decision.expect("checked").state
+    let state = match decision {
+        Some(d) if !b.decision_state.is_known() => &d.state,
+        _ => &b.decision_state,
     };
     if *state != DecisionState::Approved {
         return (Status::Fail, format!("retention approval is missing for artifact bundle {} ({state})", b.id));
@@ -462,7 +470,10 @@ pub(super) fn retention_health(cx: &Ctx) -> R {
             for f in &h.findings {
                 let cat = f.category.as_ref().map_or("finding".to_string(), |c| c.to_string());
                 let critical = f.severity.as_ref().is_some_and(|s| s.matches("critical"));
-                let about_delivery = f.category.as_ref().is_some_and(|c| c.one_of(&["failed_closeout_delivery", "delivery_retry_required"]));
+                let about_delivery = f
+                    .category
+                    .as_ref()
+                    .is_some_and(|c| c.one_of(&["failed_closeout_delivery", "delivery_retry_required"]));
                 let about_other_bundle = match (&f.artifact_bundle_id, bundle) {
                     (Some(fb), Some(b)) => fb != &b.id,
                     (Some(_), None) => true,
@@ -487,7 +498,10 @@ pub(super) fn retention_health(cx: &Ctx) -> R {
                 o = o.detail(format!("not held against this release: {s}"));
             }
             if parts.is_empty() {
-                parts.push((Status::Pass, format!("health report {id} is {}, but none of its findings applies to this release", h.level)));
+                parts.push((
+                    Status::Pass,
+                    format!("health report {id} is {}, but none of its findings applies to this release", h.level),
+                ));
             }
         }
         other => parts.push((Status::Fail, format!("health report {id} has {other} alert level"))),
@@ -499,7 +513,10 @@ pub(super) fn retention_health(cx: &Ctx) -> R {
             let (st, text) = retention_status(cx, b, chain.decision.as_ref());
             parts.push((st, text));
             if !cx.trial() && !h.statuses.iter().any(|s| s.artifact_bundle_id.as_ref() == Some(&b.id)) {
-                parts.push((Status::Warn, format!("health report {id} did not check artifact bundle {} (it predates it)", b.id)));
+                parts.push((
+                    Status::Warn,
+                    format!("health report {id} did not check artifact bundle {} (it predates it)", b.id),
+                ));
             }
         }
         None if cx.trial() => {
@@ -522,7 +539,9 @@ pub(super) fn retention_health(cx: &Ctx) -> R {
                 parts.push(retention_status(cx, &pseudo, Some(d)));
             }
         }
-        None => parts.push((Status::Fail, format!("no artifact bundle of {} for retention health to check", release(cx)))),
+        None => {
+            parts.push((Status::Fail, format!("no artifact bundle of {} for retention health to check", release(cx))))
+        }
     }
     let status = parts.iter().map(|p| p.0).max().unwrap_or(Status::Fail);
     let reason = parts.iter().map(|p| p.1.clone()).collect::<Vec<_>>().join("; ");
@@ -570,8 +589,12 @@ pub(super) fn retry_workflow(cx: &Ctx) -> R {
     };
     let judged = retry::judge(case);
     let next = match judged.status {
-        Status::Fail => "Give every failed delivery a retry decision and dry-run worker evidence before any live redelivery.",
-        _ => "Review the retry plan, then redeliver through an approved connector or record an owner acceptance with a target resolution date.",
+        Status::Fail => {
+            "Give every failed delivery a retry decision and dry-run worker evidence before any live redelivery."
+        }
+        _ => {
+            "Review the retry plan, then redeliver through an approved connector or record an owner acceptance with a target resolution date."
+        }
     };
     let mut reason = judged.text.clone();
     if cx.trial()
@@ -646,7 +669,9 @@ pub(super) fn retention_alerts(cx: &Ctx) -> R {
         }
         return Ok(Outcome::fail(
             format!("retention health is {level} but no alert plan exists"),
-            format!("Send the retention health alert (POST {API}/final-reporting-closeout-retention-health-alerts/deliver)."),
+            format!(
+                "Send the retention health alert (POST {API}/final-reporting-closeout-retention-health-alerts/deliver)."
+            ),
         )
         .cite(h.node, "", "health"));
     };
@@ -723,7 +748,8 @@ pub(super) fn community_boundary(cx: &Ctx) -> R {
     }
     o.status = if problems.is_empty() { Status::Pass } else { Status::Fail };
     if problems.is_empty() {
-        o.reason = format!("no secret in the clear; {cavra} value(s) carry CAVRA's REDACTED markers; no private key material");
+        o.reason =
+            format!("no secret in the clear; {cavra} value(s) carry CAVRA's REDACTED markers; no private key material");
         o.next_step = "Nothing to do.".into();
     } else {
         o.reason = problems.join("; ");

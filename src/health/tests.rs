@@ -107,7 +107,10 @@ fn artifact_bundle_is_judged_on_the_chains_version_not_on_superseded_ones() {
     let r = evaluate_json(&doc, AS_OF);
     assert_eq!(status(&r, "artifact_bundle"), Status::Pass, "{}", reason(&r, "artifact_bundle"));
     assert_eq!((r.hashes.verified, r.hashes.mismatched), (3, 0), "only the chain's bundle is counted");
-    let old = r.chain.scope.iter().zip(0..).find(|(_, i)| r.chain.artifact_bundle.as_ref().is_some_and(|b| b.node != *i) && matches!(r.chain.scope[*i], crate::model::Scope::Superseded));
+    let old = r.chain.scope.iter().zip(0..).find(|(_, i)| {
+        r.chain.artifact_bundle.as_ref().is_some_and(|b| b.node != *i)
+            && matches!(r.chain.scope[*i], crate::model::Scope::Superseded)
+    });
     assert!(old.is_some(), "the tampered version is shown as superseded");
 }
 
@@ -119,7 +122,11 @@ fn a_bundle_whose_hashes_cannot_be_checked_does_not_pass_on_runtime_evidence() {
     }
     let r = evaluate_json(&doc, AS_OF);
     assert_eq!(status(&r, "artifact_bundle"), Status::Fail, "{}", reason(&r, "artifact_bundle"));
-    assert!(reason(&r, "artifact_bundle").contains("3 of 3 file hashes cannot be checked"), "{}", reason(&r, "artifact_bundle"));
+    assert!(
+        reason(&r, "artifact_bundle").contains("3 of 3 file hashes cannot be checked"),
+        "{}",
+        reason(&r, "artifact_bundle")
+    );
     assert_eq!(r.hashes.verified, 0);
 }
 

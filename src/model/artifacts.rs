@@ -193,11 +193,11 @@ impl ReadinessBundle {
             let mk = f.item_text(e, &at, "metadata_kind")?;
             let source = f.item_text(e, &at, "connector_delivery_source")?;
             let kind = match &mk {
-                Some(mk) => {
-                    mk.parse(|m| source.as_ref().map_or(Kind::from_metadata_kind(m, None, None), |s| {
+                Some(mk) => mk.parse(|m| {
+                    source.as_ref().map_or(Kind::from_metadata_kind(m, None, None), |s| {
                         s.parse(|s| Kind::from_metadata_kind(m, Some(s), None))
-                    }))
-                }
+                    })
+                }),
                 None => Kind::Unknown(String::new()),
             };
             index.push(IndexEntry { kind, session_id: f.item_text(e, &at, "session_id")? });
@@ -313,10 +313,10 @@ impl Delivery {
             }
             parts.push(s);
         }
-        if parts.is_empty() {
-            if let DeliveryOutcome::Unknown(why) = &self.outcome {
-                return why.clone();
-            }
+        if parts.is_empty()
+            && let DeliveryOutcome::Unknown(why) = &self.outcome
+        {
+            return why.clone();
         }
         parts.join("; ")
     }
@@ -474,12 +474,7 @@ pub struct AlertPlan {
 impl AlertPlan {
     pub(crate) fn read(ev: &Evidence, node: usize) -> R<AlertPlan> {
         let f = Fields::of(ev, node)?;
-        Ok(AlertPlan {
-            node,
-            id: f.node_id(),
-            health_id: f.id("health_id")?,
-            selected: f.texts("selected_providers")?,
-        })
+        Ok(AlertPlan { node, id: f.node_id(), health_id: f.id("health_id")?, selected: f.texts("selected_providers")? })
     }
 }
 

@@ -277,8 +277,9 @@ impl Chain {
 
         // Releases: every release a summary, delivery event or readiness bundle names.
         let mut seen: Vec<Option<&str>> = Vec::new();
+        let mut seen_set: HashSet<Option<&str>> = HashSet::new();
         for i in summaries.iter().chain(&events).chain(&of(Kind::ReadinessBundle)) {
-            if !seen.contains(&rel_of(*i)) {
+            if seen_set.insert(rel_of(*i)) {
                 seen.push(rel_of(*i));
             }
         }
@@ -293,7 +294,9 @@ impl Chain {
             // No closeout summary: the release of the newest chain artifact that names one.
             (None, None) => newest(
                 ev,
-                &(0..ev.nodes.len()).filter(|&i| ev.nodes[i].kind.in_chain() && rel_of(i).is_some()).collect::<Vec<_>>(),
+                &(0..ev.nodes.len())
+                    .filter(|&i| ev.nodes[i].kind.in_chain() && rel_of(i).is_some())
+                    .collect::<Vec<_>>(),
             )
             .and_then(|i| rel_of(i).map(str::to_string)),
         };
@@ -302,12 +305,8 @@ impl Chain {
         let summary = anchor.map(|a| Summary::read(ev, a)).transpose()?;
 
         // S(R): every summary id of the release (summary versions and delivery events).
-        let summary_ids: HashSet<&str> = summaries
-            .iter()
-            .chain(&events)
-            .filter(|&&i| in_release(i))
-            .map(|&i| ev.nodes[i].id.as_str())
-            .collect();
+        let summary_ids: HashSet<&str> =
+            summaries.iter().chain(&events).filter(|&&i| in_release(i)).map(|&i| ev.nodes[i].id.as_str()).collect();
         let linked = |i: usize, key: &str| -> Result<bool, LoadError> {
             // Joined by a summary id; a node that names none (or one the evidence lacks) joins by release.
             match ev.wrapper_text(i, key)? {
@@ -321,7 +320,8 @@ impl Chain {
         let member = |kind: Kind, named: Option<&Text>| -> Result<(Member<usize>, Option<usize>), LoadError> {
             let nodes = of(kind);
             if let Some(id) = named {
-                let hits: Vec<usize> = id.parse(|id| ev.find(id).iter().copied().filter(|i| nodes.contains(i)).collect());
+                let hits: Vec<usize> =
+                    id.parse(|id| ev.find(id).iter().copied().filter(|i| nodes.contains(i)).collect());
                 return Ok(match newest(ev, &hits) {
                     Some(i) => (Member::Present(i), Some(i)),
                     None => (Member::Named(id.clone()), None),
@@ -334,7 +334,8 @@ impl Chain {
             })
         };
         let (bundle_m, _) = member(Kind::ReadinessBundle, summary.as_ref().and_then(|s| s.bundle_id.as_ref()))?;
-        let (manifest_m, _) = member(Kind::SignedArchiveManifest, summary.as_ref().and_then(|s| s.manifest_id.as_ref()))?;
+        let (manifest_m, _) =
+            member(Kind::SignedArchiveManifest, summary.as_ref().and_then(|s| s.manifest_id.as_ref()))?;
         let bundle = match bundle_m {
             Member::Present(i) => Member::Present(ReadinessBundle::read(ev, i)?),
             Member::Named(t) => Member::Named(t),
@@ -349,7 +350,9 @@ impl Chain {
 
         // Deliveries of the release: joined by the summary id they delivered. A summary id the evidence does
         // not hold at all (a live redelivery's rebuilt summary is not stored) falls back to the release.
-        let known_summary = |s: &str| ev.find(s).iter().any(|&n| matches!(ev.nodes[n].kind, Kind::CloseoutSummary | Kind::CloseoutDeliveryEvent));
+        let known_summary = |s: &str| {
+            ev.find(s).iter().any(|&n| matches!(ev.nodes[n].kind, Kind::CloseoutSummary | Kind::CloseoutDeliveryEvent))
+        };
         let mut delivery_nodes = Vec::new();
         for i in of(Kind::CloseoutDelivery) {
             let sid = match ev.wrapper_text(i, "summary_id")? {
@@ -502,7 +505,11 @@ impl Chain {
                         | Kind::ArchiveHealthAlertAck
                         | Kind::OtherDelivery
                 ) {
-                    if n.release_ref.is_some() && n.release_ref.as_deref() != rel { Scope::OutOfScope } else { Scope::Upstream }
+                    if n.release_ref.is_some() && n.release_ref.as_deref() != rel {
+                        Scope::OutOfScope
+                    } else {
+                        Scope::Upstream
+                    }
                 } else if n.release_ref.is_some() {
                     if n.release_ref.as_deref() == rel { Scope::Superseded } else { Scope::OutOfScope }
                 } else if summary_ids.contains(n.id.as_str()) {
@@ -516,17 +523,25 @@ impl Chain {
 }
 
 fn releases(ev: &Evidence, seen: &[Option<&str>], summaries: &[usize], evaluated: Option<&str>) -> Vec<Release> {
+    // One pass over the summaries: per release, its count and newest summary.
+    let mut by_release: HashMap<Option<&str>, (usize, usize)> = HashMap::new();
+    for &i in summaries {
+        let key = ev.nodes[i].release_ref.as_deref();
+        let e = by_release.entry(key).or_insert((0, i));
+        e.0 += 1;
+        if before(ev, e.1, i) && ev.nodes[i].created != ev.nodes[e.1].created {
+            e.1 = i;
+        }
+    }
     let mut out: Vec<Release> = seen
         .iter()
         .map(|&name| {
-            let mine: Vec<usize> =
-                summaries.iter().copied().filter(|&i| ev.nodes[i].release_ref.as_deref() == name).collect();
-            let top = newest(ev, &mine);
+            let (count, top) = by_release.get(&name).copied().map_or((0, None), |(c, t)| (c, Some(t)));
             Release {
                 name: name.map(Text::new),
                 summary: top.map(|i| Text::new(ev.nodes[i].id.as_str())),
                 newest: top.and_then(|i| ev.nodes[i].created),
-                summaries: mine.len(),
+                summaries: count,
                 evaluated: name == evaluated,
             }
         })
@@ -538,7 +553,11 @@ fn releases(ev: &Evidence, seen: &[Option<&str>], summaries: &[usize], evaluated
 /// The retry cases of a release's deliveries (rule book §5): the newest attempt, when it failed, is open;
 /// an older failure is closed by a later success, and superseded by a later attempt that is not its own
 /// redelivery. Live redeliveries (an execution record's `new_delivery_id`) belong to their original failure.
-fn retry_cases(ev: &Evidence, of: &dyn Fn(Kind) -> Vec<usize>, deliveries: &[Delivery]) -> Result<Vec<RetryCase>, LoadError> {
+fn retry_cases(
+    ev: &Evidence,
+    of: &dyn Fn(Kind) -> Vec<usize>,
+    deliveries: &[Delivery],
+) -> Result<Vec<RetryCase>, LoadError> {
     if deliveries.iter().all(|d| d.outcome.delivered()) {
         return Ok(Vec::new());
     }
@@ -586,8 +605,10 @@ fn retry_cases(ev: &Evidence, of: &dyn Fn(Kind) -> Vec<usize>, deliveries: &[Del
             }
         }
         redeliveries.sort_by_key(|r| (r.created, r.node));
-        let delivered_later =
-            deliveries.iter().find(|o| o.outcome.delivered() && before(ev, d.node, o.node) && !redeliveries.iter().any(|r| r.id == o.id)).cloned();
+        let delivered_later = deliveries
+            .iter()
+            .find(|o| o.outcome.delivered() && before(ev, d.node, o.node) && !redeliveries.iter().any(|r| r.id == o.id))
+            .cloned();
         let superseded = pos + 1 < primaries.len();
         let redelivered = redeliveries.iter().any(|r| r.outcome.delivered());
         if superseded && !redelivered && delivered_later.is_none() {

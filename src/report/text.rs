@@ -88,7 +88,8 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
     out.extend(wrap_labelled(&format!("{}  ({})", clean(&ev.label), what.join(", ")), "Evidence   ", WIDTH));
     out.extend(wrap_labelled(&clean(&ev.source), "Source     ", WIDTH));
     if !ev.is_trial() || r.chain.release.is_some() {
-        let summary = r.chain.summary.as_ref().map(|s| format!(" (newest closeout summary {})", s.id)).unwrap_or_default();
+        let summary =
+            r.chain.summary.as_ref().map(|s| format!(" (newest closeout summary {})", s.id)).unwrap_or_default();
         let how = if r.chain.release_requested { ", chosen with --release" } else { "" };
         out.extend(wrap_labelled(&format!("{}{summary}{how}", r.release_label()), "Release    ", WIDTH));
         let others = r.other_releases();
@@ -96,7 +97,10 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
             let names: Vec<String> = others.iter().take(8).map(|o| o.label()).collect();
             let more = if others.len() > 8 { format!(" and {} more", others.len() - 8) } else { String::new() };
             out.extend(wrap(
-                &format!("also in the evidence, not evaluated: {}{more} (choose one with --release REF)", names.join(", ")),
+                &format!(
+                    "also in the evidence, not evaluated: {}{more} (choose one with --release REF)",
+                    names.join(", ")
+                ),
                 "           ",
                 WIDTH,
             ));
@@ -164,7 +168,11 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
     for x in ev.redactions.iter().filter(|x| x.by == RedactedBy::Closeout).take(10) {
         out.extend(wrap(&format!("{} at {}", x.kind.label(), clean(&x.location)), "  - ", WIDTH));
     }
-    out.push(format!("Artifacts  {} loaded, {} unknown kinds", ev.nodes.len(), ev.unknown_kinds.values().sum::<usize>()));
+    out.push(format!(
+        "Artifacts  {} loaded, {} unknown kinds",
+        ev.nodes.len(),
+        ev.unknown_kinds.values().sum::<usize>()
+    ));
     let refs = &r.references;
     out.extend(wrap_labelled(
         &format!(

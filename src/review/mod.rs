@@ -187,7 +187,11 @@ fn opt(s: &str) -> Option<String> {
 /// The artifacts a review pins: every artifact the findings it accepts cite (the failed delivery, the retry
 /// plan, worker runs and execution records, the health report, …). If any of them changes, or a finding it
 /// covers comes to cite an artifact it did not pin, the acceptance is void.
-pub fn reviewed_artifacts(ev: &Evidence, report: &Report, covers: &[CriterionId]) -> Result<Vec<ReviewedArtifact>, LoadError> {
+pub fn reviewed_artifacts(
+    ev: &Evidence,
+    report: &Report,
+    covers: &[CriterionId],
+) -> Result<Vec<ReviewedArtifact>, LoadError> {
     let mut nodes: Vec<usize> = Vec::new();
     for f in report.findings.iter().filter(|f| covers.contains(&f.id)) {
         for n in f.nodes() {

@@ -106,7 +106,8 @@ fn delivery_facts(ev: &Evidence, case: &RetryCase) -> Result<DeliveryFacts, Load
     if ev.is_trial() {
         let sa = ev.artifact(d.node)?;
         p1.facts.push(fact("closeout summary delivery_state", sa.get("delivery_state")));
-        p1.checks.push(Check { status: Status::Fail, text: format!("delivery state {}", shown(sa.get("delivery_state"))) });
+        p1.checks
+            .push(Check { status: Status::Fail, text: format!("delivery state {}", shown(sa.get("delivery_state"))) });
     } else {
         let art = ev.artifact(d.node)?;
         p1.facts.push(fact("event", art.get("event_id")));
@@ -134,7 +135,10 @@ fn delivery_facts(ev: &Evidence, case: &RetryCase) -> Result<DeliveryFacts, Load
             p1.facts.push(Fact::text("live redelivery", format!("{} ({})", r.id, r.failure_text())));
         }
     }
-    p1.checks.push(Check { status: Status::Pass, text: "the request is shown as recorded: its secrets stay redacted".into() });
+    p1.checks.push(Check {
+        status: Status::Pass,
+        text: "the request is shown as recorded: its secrets stay redacted".into(),
+    });
 
     // Pane 2: the retry decision (the rule's decision check).
     let mut p2 = PaneFacts::default();
@@ -172,7 +176,10 @@ fn delivery_facts(ev: &Evidence, case: &RetryCase) -> Result<DeliveryFacts, Load
     // Pane 3: worker evidence (the rule's worker check: selection, dry run before live, the live outcome).
     let mut p3 = PaneFacts::default();
     if case.runs.is_empty() {
-        p3.facts.push(Fact::text("worker runs", if case.any_worker_run { "none selected this delivery" } else { "none in the evidence" }));
+        p3.facts.push(Fact::text(
+            "worker runs",
+            if case.any_worker_run { "none selected this delivery" } else { "none in the evidence" },
+        ));
     }
     for run in &case.runs {
         p3.facts.push(Fact::text("worker run", run.id.to_string()));
@@ -182,7 +189,11 @@ fn delivery_facts(ev: &Evidence, case: &RetryCase) -> Result<DeliveryFacts, Load
         }
         p3.facts.push(Fact::text(
             "  selected",
-            if run.selected.is_empty() { "none".to_string() } else { run.selected.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ") },
+            if run.selected.is_empty() {
+                "none".to_string()
+            } else {
+                run.selected.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+            },
         ));
         if let Some(l) = run.live_connector_used {
             p3.facts.push(Fact::text("  live_connector_used", l.to_string()));

@@ -71,7 +71,12 @@ fn verdict_with(ev: &Evidence, rec: &ReviewRecord, as_of: &str) -> (Verdict, Str
 
 /// The item whose session_id starts with `prefix`.
 fn item<'a>(doc: &'a mut Value, prefix: &str) -> &'a mut Value {
-    doc["items"].as_array_mut().unwrap().iter_mut().find(|i| i["session_id"].as_str().unwrap().starts_with(prefix)).unwrap()
+    doc["items"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|i| i["session_id"].as_str().unwrap().starts_with(prefix))
+        .unwrap()
 }
 
 #[test]
@@ -156,7 +161,8 @@ fn changed_retry_plan_voids_the_acceptance() {
     let plan_id = report(&ev).chain.retry[0].plan.as_ref().unwrap().id.to_string();
     // The reviewed plan is edited in place.
     let mut edited = doc.clone();
-    item(&mut edited, &plan_id)["final_reporting_release_closeout_delivery_retry_plan"]["retry_delay_minutes"] = json!(60);
+    item(&mut edited, &plan_id)["final_reporting_release_closeout_delivery_retry_plan"]["retry_delay_minutes"] =
+        json!(60);
     let (v, why) = verdict_with(&load(&edited), &rec, AS_OF);
     assert_eq!(v, Verdict::Blocked);
     assert!(why.contains(&format!("retry plan {plan_id} changed since the review")), "{why}");
@@ -222,7 +228,8 @@ fn a_newer_health_report_voids_the_review() {
     let mut newer = item(&mut more, &health_id).clone();
     newer["session_id"] = json!("gordackfinalretentionhealth-00000000000000ee");
     newer["created_at"] = json!("2026-09-14T09:59:00+00:00");
-    newer["final_reporting_closeout_retention_health"]["health_id"] = json!("gordackfinalretentionhealth-00000000000000ee");
+    newer["final_reporting_closeout_retention_health"]["health_id"] =
+        json!("gordackfinalretentionhealth-00000000000000ee");
     more["items"].as_array_mut().unwrap().push(newer);
     let ev2 = load(&more);
     let r = evaluate(&ev2, &[], parse_instant(AS_OF).unwrap()).unwrap();

@@ -98,7 +98,9 @@ impl BoundaryModel {
             })
         };
         m.entries.extend(redactions(RedactedBy::Closeout, EntryKind::Exposed));
-        if let Some(f) = report.finding(crate::health::CriterionId::CommunityBoundary).filter(|f| f.status != Status::Pass) {
+        if let Some(f) =
+            report.finding(crate::health::CriterionId::CommunityBoundary).filter(|f| f.status != Status::Pass)
+        {
             let exposed_nodes: Vec<usize> = m.entries.iter().filter_map(|e| e.node).collect();
             for n in f.nodes().into_iter().filter(|n| !exposed_nodes.contains(n)) {
                 let label = violation_label(ev, n).unwrap_or_else(|| "flagged by community_boundary".into());

@@ -744,7 +744,10 @@ mod tests {
         app.update(Action::RunHealth);
         let t0 = app.now.unwrap();
         app.update(Action::Work(Work::HealthEvent(Msg::new(HealthEvent::Started { total: 10 }))));
-        app.update(Action::Work(Work::HealthEvent(Msg::new(HealthEvent::Running { index: 5, id: crate::health::CriterionId::ArtifactBundle }))));
+        app.update(Action::Work(Work::HealthEvent(Msg::new(HealthEvent::Running {
+            index: 5,
+            id: crate::health::CriterionId::ArtifactBundle,
+        }))));
         app.update(Action::Work(Work::Hashed(12_400_000)));
         app.update(Action::Tick(t0 + chrono::Duration::milliseconds(400)));
         let screen = harness::screen(&app);

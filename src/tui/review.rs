@@ -420,8 +420,14 @@ mod tests {
         let (f2, c2) = facts(&app, 1);
         assert!(has(&f2, "action", "retry"), "{f2:?}");
         assert!(has(&f2, "max_retry_attempts", "5"), "{f2:?}");
-        assert!(c2.iter().any(|(s, t)| *s == Status::Pass && t.contains("decided retry") && t.contains("3 of 5 attempts")), "{c2:?}");
-        assert!(!f2.iter().any(|(_, v)| v.contains("summed attempt_count")), "no quirk on a retry below the max: {f2:?}");
+        assert!(
+            c2.iter().any(|(s, t)| *s == Status::Pass && t.contains("decided retry") && t.contains("3 of 5 attempts")),
+            "{c2:?}"
+        );
+        assert!(
+            !f2.iter().any(|(_, v)| v.contains("summed attempt_count")),
+            "no quirk on a retry below the max: {f2:?}"
+        );
 
         let (f3, c3) = facts(&app, 2);
         assert!(has(&f3, "mode", "dry run"), "{f3:?}");
@@ -451,7 +457,9 @@ mod tests {
         assert!(has(&f2, "action", "suppress"), "{f2:?}");
         assert!(has(&f2, "note", "summed attempt_count"), "{f2:?}");
         assert!(
-            c2.iter().any(|(s, t)| *s == Status::Warn && t.contains("suppressed the retry") && t.contains("summed attempt_count")),
+            c2.iter().any(|(s, t)| *s == Status::Warn
+                && t.contains("suppressed the retry")
+                && t.contains("summed attempt_count")),
             "{c2:?}"
         );
         harness::press(&mut app, KeyCode::Enter);

@@ -85,7 +85,8 @@ pub fn lines(app: &App, w: &ReviewWizard, width: usize) -> Vec<Line<'static>> {
 
 fn form(app: &App, w: &ReviewWizard, width: usize, out: &mut Vec<Line<'static>>) {
     out.push(Line::styled(" Owner acceptance", theme::heading()));
-    let covers: Vec<&str> = app.report.findings.iter().filter(|f| f.status == Status::Warn).map(|f| f.id.as_str()).collect();
+    let covers: Vec<&str> =
+        app.report.findings.iter().filter(|f| f.status == Status::Warn).map(|f| f.id.as_str()).collect();
     let flagged = w.marks.iter().flatten().filter(|m| **m == Some(Mark::Flagged)).count();
     for l in wrap(
         &format!(
