@@ -66,7 +66,8 @@ pub fn bytes(sample: &Sample) -> &'static [u8] {
     FILES.iter().find(|(f, _)| *f == sample.file).map(|(_, b)| *b).unwrap_or(&[])
 }
 
-/// Load an embedded scenario; it evaluates as of its own time unless the caller gives one.
+/// Load an embedded scenario; it evaluates as of its own time ([`Evidence::default_as_of`]) unless the caller
+/// gives one.
 pub fn load(name: &str, opts: &LoadOptions) -> Result<Evidence, LoadError> {
     let sample = get(name).ok_or_else(|| {
         let names: Vec<String> = all().into_iter().map(|s| s.name).collect();

@@ -248,7 +248,8 @@ pub struct Evidence {
     /// Duplicate artifacts dropped (same kind, id and time in two places).
     pub duplicates: usize,
     pub release: Option<String>,
-    /// Evaluation time to use when none is given (embedded samples evaluate as of their own time).
+    /// An embedded sample's own evaluation time, used when none is given; `None` for evidence read from disk,
+    /// which is evaluated as of now.
     pub default_as_of: Option<DateTime<Utc>>,
     /// Directory the evidence was loaded from: files an artifact bundle names are looked for only here.
     pub(crate) root: Option<PathBuf>,

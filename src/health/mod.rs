@@ -17,6 +17,7 @@ use serde::Serialize;
 pub use acceptance::{Acceptance, AcceptanceSource, Standing};
 
 use crate::evidence::{Artifact, EValue, Evidence, HashStatus, Kind, LoadError, Model};
+use crate::time::AsOf;
 
 /// A criterion's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -287,6 +288,8 @@ pub struct Report {
     /// Set when the evidence's own decision differs from ours.
     pub disagreement: Option<String>,
     pub as_of: DateTime<Utc>,
+    /// Where `as_of` came from (now, `--as-of`, an embedded sample's own time).
+    pub as_of_source: crate::time::AsOfSource,
     pub hashes: HashCounts,
     pub dangling: Vec<Dangling>,
 }
@@ -379,8 +382,9 @@ pub fn evidence_acceptances(ev: &Evidence) -> Result<Vec<Acceptance>, LoadError>
 }
 
 /// Evaluate every criterion and reach a verdict.
-pub fn evaluate(ev: &Evidence, extra: &[Acceptance], as_of: DateTime<Utc>) -> Result<Report, LoadError> {
-    let ctx = Ctx::new(ev, as_of);
+pub fn evaluate(ev: &Evidence, extra: &[Acceptance], as_of: impl Into<AsOf>) -> Result<Report, LoadError> {
+    let as_of = as_of.into();
+    let ctx = Ctx::new(ev, as_of.at);
     let findings = CRITERIA.iter().map(|c| run_criterion(c, &ctx)).collect::<Result<Vec<_>, _>>()?;
     finish(ev, findings, extra, as_of)
 }
@@ -390,8 +394,9 @@ pub fn finish(
     ev: &Evidence,
     findings: Vec<Finding>,
     extra: &[Acceptance],
-    as_of: DateTime<Utc>,
+    as_of: impl Into<AsOf>,
 ) -> Result<Report, LoadError> {
+    let AsOf { at: as_of, source: as_of_source } = as_of.into();
     let mut acceptances = evidence_acceptances(ev)?;
     acceptances.extend(extra.iter().cloned());
     let (verdict, verdict_reason, acceptance_used, standings) = verdict(&findings, &acceptances, as_of);
@@ -449,6 +454,7 @@ pub fn finish(
         evidence_decision,
         disagreement,
         as_of,
+        as_of_source,
         hashes,
         dangling,
     })

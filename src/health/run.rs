@@ -6,10 +6,9 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, channel};
 use std::thread::JoinHandle;
 
-use chrono::{DateTime, Utc};
-
 use super::{Acceptance, CRITERIA, Ctx, Finding, Report, finish, run_criterion};
 use crate::evidence::{Evidence, LoadError};
+use crate::time::AsOf;
 
 /// What a background run reports, in order: `Started`, then per criterion `Running` and `Finding`, then
 /// `Done` (or `Failed`).
@@ -41,13 +40,14 @@ pub struct HealthRun {
 
 impl HealthRun {
     /// Start evaluating on a worker thread.
-    pub fn start(evidence: Arc<Evidence>, acceptances: Vec<Acceptance>, as_of: DateTime<Utc>) -> HealthRun {
+    pub fn start(evidence: Arc<Evidence>, acceptances: Vec<Acceptance>, as_of: impl Into<AsOf>) -> HealthRun {
+        let as_of: AsOf = as_of.into();
         let (tx, rx) = channel();
         let ev = Arc::clone(&evidence);
         let start_bytes = evidence.hashed_bytes.load(Ordering::Relaxed);
         let handle = std::thread::spawn(move || {
             let _ = tx.send(HealthEvent::Started { total: CRITERIA.len() });
-            let ctx = Ctx::new(&ev, as_of);
+            let ctx = Ctx::new(&ev, as_of.at);
             let mut findings = Vec::with_capacity(CRITERIA.len());
             for (index, c) in CRITERIA.iter().enumerate() {
                 if tx.send(HealthEvent::Running { index, id: c.id }).is_err() {

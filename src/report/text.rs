@@ -67,6 +67,15 @@ pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> Vec<String> {
     lines.into_iter().map(|l| format!("{indent}{l}")).collect()
 }
 
+/// `label` in an 11-column margin on the first line of `text`, wrapped; the margin is blank below it.
+fn labelled(label: &str, text: &str) -> Vec<String> {
+    let mut lines = wrap(text, "           ", WIDTH);
+    if let Some(first) = lines.first_mut() {
+        first.replace_range(..11, &format!("{label:<11}"));
+    }
+    lines
+}
+
 /// The text report.
 pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
     let mut out: Vec<String> = Vec::new();
@@ -75,12 +84,13 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
     if let Some(e) = &ev.edition {
         what.push(format!("{} edition", clean(e)));
     }
-    out.extend(wrap(&format!("{}  ({})", clean(&ev.label), what.join(", ")), "Evidence   ", WIDTH));
-    out.extend(wrap(&clean(&ev.source), "Source     ", WIDTH));
+    out.extend(labelled("Evidence", &format!("{}  ({})", clean(&ev.label), what.join(", "))));
+    out.extend(labelled("Source", &clean(&ev.source)));
     if let Some(rel) = &ev.release {
         out.push(format!("Release    {}", clean(rel)));
     }
-    out.push(format!("As of      {}", fmt_instant(r.as_of)));
+    // The time, then why it was used.
+    out.extend(labelled("As of", &format!("{} ({})", fmt_instant(r.as_of), r.as_of_source.reason())));
     out.push(String::new());
     out.push(format!("VERDICT    {}", paint(style, verdict_color(r.verdict), r.verdict.as_str())));
     out.extend(wrap(&r.verdict_reason, "           ", WIDTH));

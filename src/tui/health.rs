@@ -20,6 +20,7 @@ use crate::evidence::{Evidence, LoadOptions};
 use crate::health::run::{HealthEvent, HealthRun};
 use crate::health::{Acceptance, CRITERIA, Finding, Report, Verdict};
 use crate::review::ReviewRecord;
+use crate::time::{AsOf, AsOfSource};
 
 /// How often the run loop wakes while background work runs (the spinner's frame rate).
 pub const WORK_TICK: Duration = Duration::from_millis(100);
@@ -85,8 +86,8 @@ impl Action {
 /// Work the app asks the run loop to do.
 #[derive(Debug, Clone)]
 pub enum Request {
-    RunHealth { evidence: Arc<Evidence>, acceptances: Vec<Acceptance>, as_of: DateTime<Utc> },
-    Reload { path: PathBuf, options: LoadOptions, reviews: Vec<PathBuf>, as_of: DateTime<Utc> },
+    RunHealth { evidence: Arc<Evidence>, acceptances: Vec<Acceptance>, as_of: AsOf },
+    Reload { path: PathBuf, options: LoadOptions, reviews: Vec<PathBuf>, as_of: AsOf },
     SaveReview { path: PathBuf, record: Box<ReviewRecord>, evidence: Arc<Evidence> },
 }
 
@@ -96,8 +97,10 @@ pub struct Live {
     /// The evidence path (None for embedded samples): watched and reloaded.
     pub source: Option<PathBuf>,
     pub load: LoadOptions,
-    /// The evaluation time.
-    pub as_of: Option<DateTime<Utc>>,
+    /// A fixed evaluation time for re-runs and reloads. `None`: the startup report's rule, so evidence read
+    /// from disk without `--as-of` is evaluated as of the app's clock at each run, an embedded sample as of
+    /// its own time, and a `--as-of` time stays.
+    pub as_of: Option<AsOf>,
     /// Review records in force (`--review` files and reviews saved in the app).
     pub reviews: Vec<PathBuf>,
     /// Their acceptances against the loaded evidence.
@@ -268,9 +271,6 @@ impl App {
     /// Tell the app where its evidence came from, so it can watch, reload and re-run it.
     pub fn set_live(&mut self, live: Live) {
         self.live = live;
-        if self.live.as_of.is_none() {
-            self.live.as_of = Some(self.report.as_of);
-        }
     }
 
     /// Work the app asked for since the last call.
@@ -278,8 +278,15 @@ impl App {
         std::mem::take(&mut self.live.requests)
     }
 
-    fn as_of(&self) -> DateTime<Utc> {
-        self.live.as_of.unwrap_or(self.report.as_of)
+    /// The evaluation time of the next run or reload (see [`Live::as_of`]).
+    pub fn as_of(&self) -> AsOf {
+        match self.live.as_of {
+            Some(fixed) => fixed,
+            None if self.report.as_of_source == AsOfSource::Now => {
+                AsOf::now_at(self.now.unwrap_or_else(Utc::now))
+            }
+            None => AsOf { at: self.report.as_of, source: self.report.as_of_source },
+        }
     }
 
     /// Start a live health run (the run loop executes it).
@@ -569,7 +576,7 @@ pub fn reload(
     path: &Path,
     options: &LoadOptions,
     reviews: &[PathBuf],
-    as_of: DateTime<Utc>,
+    as_of: AsOf,
 ) -> Result<Reloaded, String> {
     let evidence = crate::evidence::load_path(path, options).map_err(|e| e.to_string())?;
     let acceptances = crate::review::acceptances(reviews, &evidence).map_err(|e| e.to_string())?;

@@ -319,7 +319,7 @@ impl App {
 
     /// Validate the form; when valid, build the record and ask the run loop to write it.
     fn submit_review(&mut self) {
-        let as_of = self.live.as_of.unwrap_or(self.report.as_of);
+        let as_of = self.as_of().at;
         let now = self.now.unwrap_or(as_of);
         let covers: Vec<String> =
             self.report.findings.iter().filter(|f| f.status == Status::Warn).map(|f| f.id.to_string()).collect();
