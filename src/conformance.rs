@@ -132,6 +132,65 @@ pub fn verify_manifest(dir: &Path, manifest: &str) -> Result<usize, String> {
     }
 }
 
+/// What a walk over a JSON document found: how many keys and strings it saw, CAVRA's own redaction markers,
+/// and every secret finding (where, and what kind). Run on CAVRA's fixtures by the conformance suite and on
+/// our samples by the base suite.
+#[derive(Debug, Default)]
+pub struct Sweep {
+    pub keys: usize,
+    pub strings: usize,
+    pub markers: usize,
+    pub findings: Vec<String>,
+}
+
+/// Walk `value` (named `name` in findings) through the secret detectors, as a caller that knows each string's
+/// key reports it: a secret-looking value, or a non-empty, unredacted value under a secret-looking key.
+pub fn sweep(value: &serde_json::Value, name: &str) -> Sweep {
+    use crate::evidence::secrets::{detect_value_secret, is_cavra_redacted, is_secret_key};
+    fn walk(value: &serde_json::Value, key: Option<&str>, path: &str, out: &mut Sweep) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    out.keys += 1;
+                    if let Some(kind) = detect_value_secret(k) {
+                        out.findings.push(format!("{path}: key {kind:?}"));
+                    }
+                    walk(v, Some(k), &format!("{path}.{k}"), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, key, &format!("{path}[{i}]"), out);
+                }
+            }
+            serde_json::Value::String(s) => {
+                out.strings += 1;
+                if is_cavra_redacted(s) {
+                    out.markers += 1;
+                }
+                let keyed = || {
+                    let key = key.unwrap_or("");
+                    (is_secret_key(key) && !s.is_empty() && !is_cavra_redacted(s))
+                        .then_some(crate::evidence::SecretKind::SecretField)
+                };
+                if let Some(kind) = detect_value_secret(s).or_else(keyed) {
+                    out.findings.push(format!("{path}: {kind:?}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Sweep::default();
+    walk(value, None, name, &mut out);
+    out
+}
+
+/// Whether the loader's fast head scanner takes `text` and agrees with serde_json on every head and span
+/// (panics saying where they differ; `false` when the scanner gives up).
+pub fn fast_scanner_agrees(text: &str) -> bool {
+    crate::evidence::fastparse_agrees(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,12 @@ pub use error::LoadError;
 pub use kinds::Kind;
 pub use load::{LoadOptions, MAX_FILE_BYTES, hash_file, load_bytes, load_path};
 pub use secrets::SecretKind;
+
+/// The fast head scanner against serde_json on one document (tests and [`crate::conformance`]).
+#[doc(hidden)]
+pub fn fastparse_agrees(text: &str) -> bool {
+    fastparse::agree(text)
+}
 pub use value::{Boundary, EValue, RedactedBy};
 
 /// Which of CAVRA's two data models the evidence is in.

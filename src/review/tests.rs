@@ -7,14 +7,19 @@ use crate::evidence::{LoadOptions, load_bytes, load_path};
 use crate::health::{Verdict, evaluate};
 use crate::time::parse_instant;
 
-const AS_OF: &str = "2026-06-01T10:00:00Z";
+use crate::samples::on_disk::{self, AS_OF};
 
-fn fixture_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/cavra/accepted-risk-failed-delivery.json")
+/// The accepted-risk store: one failed closeout delivery with a retry plan, a dry-run worker run and a
+/// skipped execution record, and no owner acceptance.
+fn store_path() -> PathBuf {
+    on_disk::path("accepted-risk-store.json")
 }
 
+/// The newest retry plan of the store (09:31), the one a review captures.
+const PLAN: &str = "gordackfinalcloseoutretry-8c88aa412995af1c";
+
 fn store() -> Value {
-    serde_json::from_slice(&std::fs::read(fixture_path()).unwrap()).unwrap()
+    on_disk::json("accepted-risk-store.json")
 }
 
 fn load(doc: &Value) -> Evidence {
@@ -31,8 +36,8 @@ fn form() -> AcceptanceInput {
         owner: "release-risk-owner".into(),
         external_ref: "CHG-2026-0601-0099".into(),
         reason: "Webhook outage; redelivery planned after the provider fix.".into(),
-        target_resolution_date: "2026-06-05".into(),
-        expires_at: "2026-06-08".into(),
+        target_resolution_date: "2026-09-18".into(),
+        expires_at: "2026-09-21".into(),
     }
 }
 
@@ -44,7 +49,7 @@ fn record(ev: &Evidence) -> ReviewRecord {
         ev,
         RecordInput {
             reviewer: "sample-reviewer",
-            reviewed_at: parse_instant("2026-06-01T09:50:00Z").unwrap(),
+            reviewed_at: parse_instant("2026-09-14T09:50:00Z").unwrap(),
             as_of: parse_instant(AS_OF).unwrap(),
             deliveries: vec![DeliveryReview { delivery_id: delivery, panes }],
             acceptance: Some(&form()),
@@ -61,8 +66,8 @@ fn verdict_with(ev: &Evidence, rec: &ReviewRecord, as_of: &str) -> (Verdict, Str
 }
 
 #[test]
-fn review_turns_cavra_accepted_risk_store_ready_with_accepted_risk() {
-    let ev = load_path(&fixture_path(), &LoadOptions::default()).unwrap();
+fn review_turns_the_accepted_risk_store_ready_with_accepted_risk() {
+    let ev = load_path(&store_path(), &LoadOptions::default()).unwrap();
     let without = evaluate(&ev, &[], parse_instant(AS_OF).unwrap()).unwrap();
     assert_eq!(without.verdict, Verdict::Blocked);
     let rec = record(&ev);
@@ -75,7 +80,7 @@ fn review_turns_cavra_accepted_risk_store_ready_with_accepted_risk() {
 
 #[test]
 fn record_round_trips_through_an_atomic_write() {
-    let ev = load_path(&fixture_path(), &LoadOptions::default()).unwrap();
+    let ev = load_path(&store_path(), &LoadOptions::default()).unwrap();
     let rec = record(&ev);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("review.json");
@@ -94,7 +99,7 @@ fn record_round_trips_through_an_atomic_write() {
 fn atomic_write_refuses_evidence_and_leaves_nothing_on_failure() {
     let dir = tempfile::tempdir().unwrap();
     let evidence_copy = dir.path().join("evidence.json");
-    std::fs::copy(fixture_path(), &evidence_copy).unwrap();
+    std::fs::copy(store_path(), &evidence_copy).unwrap();
     let ev = load_path(&evidence_copy, &LoadOptions::default()).unwrap();
     let rec = record(&ev);
     let before = std::fs::read(&evidence_copy).unwrap();
@@ -119,21 +124,20 @@ fn changed_retry_plan_voids_the_acceptance() {
     // The reviewed plan is edited in place.
     let mut edited = doc.clone();
     for item in edited["items"].as_array_mut().unwrap() {
-        if item["session_id"] == "gordackfinalcloseoutretry-4589246f8adeeed9" {
+        if item["session_id"] == PLAN {
             item["final_reporting_release_closeout_delivery_retry_plan"]["retry_delay_minutes"] = json!(60);
         }
     }
     let (v, why) = verdict_with(&load(&edited), &rec, AS_OF);
     assert_eq!(v, Verdict::Blocked);
-    assert!(why.contains("retry plan gordackfinalcloseoutretry-4589246f8adeeed9 changed since the review"), "{why}");
+    assert!(why.contains(&format!("retry plan {PLAN} changed since the review")), "{why}");
 
     // A newer plan replaces it.
     let mut replaced = doc.clone();
     let items = replaced["items"].as_array_mut().unwrap();
-    let mut newer =
-        items.iter().find(|i| i["session_id"] == "gordackfinalcloseoutretry-4589246f8adeeed9").unwrap().clone();
+    let mut newer = items.iter().find(|i| i["session_id"] == PLAN).unwrap().clone();
     newer["session_id"] = json!("gordackfinalcloseoutretry-00000000000000ff");
-    newer["created_at"] = json!("2026-06-01T09:55:00+00:00");
+    newer["created_at"] = json!("2026-09-14T09:55:00+00:00");
     newer["final_reporting_release_closeout_delivery_retry_plan"]["retry_plan_id"] =
         json!("gordackfinalcloseoutretry-00000000000000ff");
     items.push(newer);
@@ -144,17 +148,17 @@ fn changed_retry_plan_voids_the_acceptance() {
 
 #[test]
 fn expired_acceptance_blocks_again() {
-    let ev = load_path(&fixture_path(), &LoadOptions::default()).unwrap();
+    let ev = load_path(&store_path(), &LoadOptions::default()).unwrap();
     let rec = record(&ev);
-    assert_eq!(verdict_with(&ev, &rec, "2026-06-07T23:00:00Z").0, Verdict::ReadyWithAcceptedRisk);
-    let (v, why) = verdict_with(&ev, &rec, "2026-06-09T00:00:00Z");
+    assert_eq!(verdict_with(&ev, &rec, "2026-09-21T23:00:00Z").0, Verdict::ReadyWithAcceptedRisk);
+    let (v, why) = verdict_with(&ev, &rec, "2026-09-22T00:00:00Z");
     assert_eq!(v, Verdict::Blocked);
-    assert!(why.contains("expired on 2026-06-08"), "{why}");
+    assert!(why.contains("expired on 2026-09-21"), "{why}");
 }
 
 #[test]
 fn tampered_record_is_void() {
-    let ev = load_path(&fixture_path(), &LoadOptions::default()).unwrap();
+    let ev = load_path(&store_path(), &LoadOptions::default()).unwrap();
     let mut rec = record(&ev);
     rec.acceptance.as_mut().unwrap().expires_at = "2030-01-01".into();
     let (v, why) = verdict_with(&ev, &rec, AS_OF);
@@ -173,8 +177,8 @@ fn a_new_failed_delivery_voids_the_review() {
         .find(|i| i["session_id"].as_str().unwrap().starts_with("rcd-gordackfinalcloseout"))
         .unwrap()
         .clone();
-    second["session_id"] = json!("rcd-gordackfinalcloseout-100b99d42b446aad-ffffffffffff");
-    second["created_at"] = json!("2026-06-01T09:20:00+00:00");
+    second["session_id"] = json!("rcd-gordackfinalcloseout-75f13a81ee5c86db-ffffffffffff");
+    second["created_at"] = json!("2026-09-14T09:20:00+00:00");
     items.push(second);
     let ev = load(&more);
     let acc = to_acceptance(&rec, "review.json", &ev).unwrap().unwrap();
@@ -191,7 +195,7 @@ fn acceptance_form_validation() {
     let fields: Vec<&str> = validate_acceptance(&empty, as_of).iter().map(|e| e.field).collect();
     assert_eq!(fields, ["owner", "reason", "expires_at"]);
     let mut past = form();
-    past.expires_at = "2026-05-31".into();
+    past.expires_at = "2026-09-13".into();
     past.target_resolution_date = "soon".into();
     let errs = validate_acceptance(&past, as_of);
     assert!(
@@ -206,7 +210,7 @@ fn acceptance_form_validation() {
 
 #[test]
 fn records_never_hold_a_secret() {
-    let ev = load_path(&fixture_path(), &LoadOptions::default()).unwrap();
+    let ev = load_path(&store_path(), &LoadOptions::default()).unwrap();
     let token = format!("{}{}", "xoxb-", "1234567890-abcdefABCDEF");
     let mut f = form();
     f.reason = token.clone();

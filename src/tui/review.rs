@@ -741,12 +741,7 @@ mod tests {
     use crate::tui::keymap::Context;
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
-    const AS_OF: &str = "2026-06-01T10:00:00Z";
-
-    fn fixture() -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/fixtures/cavra/accepted-risk-failed-delivery.json")
-    }
+    use crate::samples::on_disk::{self, AS_OF};
 
     fn app_from(doc: &serde_json::Value) -> App {
         let ev = load_bytes("store.json", serde_json::to_vec(doc).unwrap(), &LoadOptions::default()).unwrap();
@@ -756,8 +751,9 @@ mod tests {
         app
     }
 
+    /// The accepted-risk store: a closeout webhook failed with HTTP 503, retry plan, dry-run worker run.
     fn store() -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(fixture()).unwrap()).unwrap()
+        on_disk::json("accepted-risk-store.json")
     }
 
     fn open(app: &mut App) {
@@ -784,7 +780,7 @@ mod tests {
     }
 
     #[test]
-    fn panes_show_the_cavra_failed_delivery() {
+    fn panes_show_the_failed_delivery() {
         let mut app = app_from(&store());
         open(&mut app);
         let w = app.review.as_ref().unwrap();
@@ -796,7 +792,7 @@ mod tests {
         assert!(has(&f1, "error", "HTTP request failed"), "{f1:?}");
         assert!(has(&f1, "status code", "503"), "{f1:?}");
         assert!(
-            has(&f1, "request url", "https://closeout-hooks.example.invalid/cavra/final-closeout?REDACTED"),
+            has(&f1, "request url", "https://hooks.example.invalid/closeout?REDACTED"),
             "{f1:?}"
         );
         assert!(c1.iter().any(|(s, t)| *s == Status::Fail && t.contains("HTTP 503")), "{c1:?}");
@@ -906,7 +902,7 @@ mod tests {
         for _ in 0..4 {
             harness::press(&mut app, KeyCode::Tab);
         }
-        harness::type_keys(&mut app, "2026-05-01");
+        harness::type_keys(&mut app, "2026-09-01");
         harness::send(&mut app, &crate::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
         let w = app.review.as_ref().unwrap();
         let fields: Vec<&str> = w.errors.iter().map(|e| e.field).collect();
@@ -915,7 +911,7 @@ mod tests {
         assert!(app.take_requests().is_empty(), "nothing is written while the form is invalid");
         let screen = pane_text(&app);
         assert!(screen.contains("✗ owner is required"), "{screen}");
-        assert!(screen.contains("✗ must be after the evaluation time 2026-06-01T10:00:00Z"), "{screen}");
+        assert!(screen.contains(&format!("✗ must be after the evaluation time {AS_OF}")), "{screen}");
         let owner = screen.lines().position(|l| l.contains("› Owner")).unwrap();
         assert!(screen.lines().nth(owner + 1).unwrap().contains("owner is required"), "{screen}");
     }
@@ -930,7 +926,7 @@ mod tests {
             harness::press(&mut app, KeyCode::Enter);
         }
         for text in
-            ["risk-owner", "CHG-2026-0601-0099", "webhook outage; redelivery after the fix", "2026-06-05", "2026-06-08"]
+            ["risk-owner", "CHG-2026-0914-0099", "webhook outage; redelivery after the fix", "2026-09-18", "2026-09-21"]
         {
             harness::type_keys(&mut app, text);
             harness::press(&mut app, KeyCode::Enter);
@@ -962,7 +958,7 @@ mod tests {
             harness::press(&mut app, KeyCode::Enter);
         }
         app.review.as_mut().unwrap().form =
-            ["o".into(), String::new(), "r".into(), String::new(), "2026-06-08".into(), String::new()];
+            ["o".into(), String::new(), "r".into(), String::new(), "2026-09-21".into(), String::new()];
         app.update(Action::ReviewSubmit);
         assert!(record_for(&app).is_some());
         app.update(Action::Work(Work::ReviewSaved(Msg::new(Err("disk full".into())))));
@@ -1000,9 +996,7 @@ mod tests {
 
     #[test]
     fn clean_evidence_has_nothing_to_review() {
-        let ev =
-            crate::evidence::load_path(&fixture().with_file_name("ready-for-release.json"), &LoadOptions::default())
-                .unwrap();
+        let ev = crate::evidence::load_path(&on_disk::path("clean-store.json"), &LoadOptions::default()).unwrap();
         let mut app = harness::app(ev, Some(parse_instant(AS_OF).unwrap()), 100, 30);
         harness::type_keys(&mut app, "r");
         assert!(app.review.is_none());
@@ -1011,15 +1005,11 @@ mod tests {
 
     #[test]
     fn the_trial_package_reviews_its_retry_plans_source_delivery() {
-        let ev = crate::evidence::load_path(
-            &fixture().with_file_name("sample-evidence-package.json"),
-            &LoadOptions::default(),
-        )
-        .unwrap();
-        let mut app = harness::app(ev, None, 100, 30);
+        let ev = crate::evidence::load_path(&on_disk::path("trial-walkthrough.json"), &LoadOptions::default()).unwrap();
+        let mut app = harness::app(ev, Some(parse_instant(AS_OF).unwrap()), 100, 30);
         harness::type_keys(&mut app, "r");
         let w = app.review.as_ref().expect("opened");
-        assert_eq!(w.deliveries[0].id, "connector-delivery-demo-001");
+        assert_eq!(w.deliveries[0].id, "connector-delivery-payments-api-001");
         assert!(
             w.deliveries[0].panes[3].checks.iter().all(|c| c.status == Status::Pass),
             "{:?}",
