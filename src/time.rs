@@ -32,7 +32,7 @@ impl AsOfSource {
         match self {
             AsOfSource::Now => "now",
             AsOfSource::Given => "--as-of",
-            AsOfSource::EmbeddedSample => "sample's own time",
+            AsOfSource::EmbeddedSample => "own time",
         }
     }
 

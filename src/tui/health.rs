@@ -815,7 +815,7 @@ mod tests {
         let mut sample = harness::app(ev, None, 100, 30);
         sample.update(Action::Tick(later));
         assert_eq!(sample.as_of(), AsOf::sample(t0));
-        assert!(harness::screen(&sample).contains("(sample's own time)"));
+        assert!(harness::screen(&sample).contains("(own time)"));
     }
 
     #[test]
