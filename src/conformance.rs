@@ -53,6 +53,11 @@ pub fn missing_message() -> String {
     )
 }
 
+/// The one line the conformance suite prints when it cannot run.
+pub fn skipped_line(tests: usize) -> String {
+    format!("conformance suite: {tests} tests skipped: {}", missing_message())
+}
+
 /// The fixtures folder, or [`missing_message`].
 pub fn require() -> Result<PathBuf, String> {
     fixtures_dir().ok_or_else(missing_message)
@@ -103,9 +108,7 @@ pub fn verify_manifest(dir: &Path, manifest: &str) -> Result<usize, String> {
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.is_file() => match crate::evidence::hash_file(&path, u64::MAX) {
                 Ok(actual) if actual == *digest => {}
-                Ok(actual) => {
-                    problems.push(format!("changed: {} (sha256 {actual}, pinned {digest})", path.display()))
-                }
+                Ok(actual) => problems.push(format!("changed: {} (sha256 {actual}, pinned {digest})", path.display())),
                 Err(e) => problems.push(format!("unreadable: {}: {e}", path.display())),
             },
             Ok(_) => problems.push(format!("not a regular file: {}", path.display())),
@@ -233,7 +236,8 @@ mod tests {
 
     #[test]
     fn the_committed_manifest_parses_and_pins_cavras_files() {
-        let names: Vec<String> = parse_manifest(&manifest_text().unwrap()).unwrap().into_iter().map(|(n, _)| n).collect();
+        let names: Vec<String> =
+            parse_manifest(&manifest_text().unwrap()).unwrap().into_iter().map(|(n, _)| n).collect();
         for name in ["sample-evidence-package.json", "ready-for-release.json", "ready-for-release.sqlite"] {
             assert!(names.iter().any(|n| n == name), "{name} not pinned: {names:?}");
         }
@@ -241,6 +245,7 @@ mod tests {
 
     #[test]
     fn the_missing_message_names_the_folder_and_the_way_out() {
+        assert!(skipped_line(22).starts_with("conformance suite: 22 tests skipped: CAVRA fixtures not found at "));
         let msg = missing_message();
         assert!(msg.contains(&fixtures_path().display().to_string()), "{msg}");
         assert!(msg.contains("CLOSEOUT_FIXTURES=DIR") && msg.contains("README"), "{msg}");

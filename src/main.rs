@@ -59,11 +59,11 @@ pub fn load(src: &SourceArgs, one_shot: bool) -> Result<Evidence, LoadError> {
 /// The evaluation time: `--as-of`; else an embedded sample's own time; else now (evidence read from disk).
 fn as_of(src: &SourceArgs, ev: &Evidence) -> Result<AsOf, LoadError> {
     match (&src.as_of, ev.default_as_of) {
-        (Some(t), _) => chrono::DateTime::parse_from_rfc3339(t)
-            .map(|t| AsOf::given(t.with_timezone(&chrono::Utc)))
-            .map_err(|e| {
+        (Some(t), _) => {
+            chrono::DateTime::parse_from_rfc3339(t).map(|t| AsOf::given(t.with_timezone(&chrono::Utc))).map_err(|e| {
                 LoadError::new("--as-of", format!("{t:?} is not an RFC 3339 time ({e}); e.g. 2026-06-01T10:00:00Z"))
-            }),
+            })
+        }
         (None, Some(own)) => Ok(AsOf::sample(own)),
         (None, None) => Ok(AsOf::now()),
     }

@@ -168,7 +168,10 @@ fn sample_stores_reach_their_verdicts_as_json_and_sqlite() {
         let (code, r) = json_report(&[ready.to_str().unwrap(), "--as-of", SAMPLE_TIME]);
         assert_eq!((code, r["verdict"].as_str().unwrap()), (0, "ready_for_release"), "{ext}: {}", r["verdict_reason"]);
         assert_eq!(r["hashes"]["verified"], 3, "{ext}: real artifact-bundle hashes verify");
-        assert_eq!(r["inputs"][0]["format"], if ext == "json" { "metadata_store_json" } else { "metadata_store_sqlite" });
+        assert_eq!(
+            r["inputs"][0]["format"],
+            if ext == "json" { "metadata_store_json" } else { "metadata_store_sqlite" }
+        );
 
         let risk = store("accepted-risk-store");
         let (code, r) = json_report(&[risk.to_str().unwrap(), "--as-of", SAMPLE_TIME]);

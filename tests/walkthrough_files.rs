@@ -11,7 +11,6 @@ use closeout::walkthrough::{
     self, FocusPane, ProblemKind, SUCCESS_CHECKLIST, Walkthrough, WalkthroughError, follow_up_markdown, load_str,
 };
 
-
 #[test]
 fn every_builtin_walkthrough_validates() {
     let all = walkthrough::builtin();

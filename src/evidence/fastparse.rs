@@ -360,8 +360,7 @@ pub(crate) fn agree(src: &str) -> bool {
             let spans = |v: Option<&str>| v.map(|r| span_of(b, r));
             assert_eq!(f.is_object, s.is_object);
             assert_eq!(f.items_wrong_type, s.items_wrong_type);
-            let fields =
-                |d: &TopDoc| d.fields.iter().map(|(k, r)| (k.to_string(), span_of(b, r))).collect::<Vec<_>>();
+            let fields = |d: &TopDoc| d.fields.iter().map(|(k, r)| (k.to_string(), span_of(b, r))).collect::<Vec<_>>();
             assert_eq!(fields(&f), fields(&s), "{src:?}");
             let (fi, si) = (f.items.unwrap_or_default(), s.items.unwrap_or_default());
             assert_eq!(fi.len(), si.len());
@@ -380,9 +379,8 @@ pub(crate) fn agree(src: &str) -> bool {
                 ] {
                     assert_eq!(spans(a), spans(c), "{src:?}");
                 }
-                let objects = |h: &ItemHead| {
-                    h.objects.iter().map(|(k, r)| (k.to_string(), span_of(b, r))).collect::<Vec<_>>()
-                };
+                let objects =
+                    |h: &ItemHead| h.objects.iter().map(|(k, r)| (k.to_string(), span_of(b, r))).collect::<Vec<_>>();
                 assert_eq!(objects(x), objects(y));
                 assert_eq!((x.is_object, x.field_count), (y.is_object, y.field_count));
             }

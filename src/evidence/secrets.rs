@@ -1931,7 +1931,8 @@ mod tests {
 
     #[test]
     fn the_sweep_would_catch_an_injected_secret() {
-        let text = String::from_utf8(crate::samples::bytes(&crate::samples::get("clean-store").unwrap()).to_vec()).unwrap();
+        let text =
+            String::from_utf8(crate::samples::bytes(&crate::samples::get("clean-store").unwrap()).to_vec()).unwrap();
         let needle = "\"authorization\": \"REDACTED\"";
         assert!(text.contains(needle), "sample layout changed");
         let injected = text.replacen(needle, "\"authorization\": \"Bearer A1b2C3d4E5f6G7h8\"", 1);

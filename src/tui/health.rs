@@ -282,9 +282,7 @@ impl App {
     pub fn as_of(&self) -> AsOf {
         match self.live.as_of {
             Some(fixed) => fixed,
-            None if self.report.as_of_source == AsOfSource::Now => {
-                AsOf::now_at(self.now.unwrap_or_else(Utc::now))
-            }
+            None if self.report.as_of_source == AsOfSource::Now => AsOf::now_at(self.now.unwrap_or_else(Utc::now)),
             None => AsOf { at: self.report.as_of, source: self.report.as_of_source },
         }
     }
@@ -572,12 +570,7 @@ impl Workers {
 }
 
 /// Load and evaluate the evidence again, with the review records in force.
-pub fn reload(
-    path: &Path,
-    options: &LoadOptions,
-    reviews: &[PathBuf],
-    as_of: AsOf,
-) -> Result<Reloaded, String> {
+pub fn reload(path: &Path, options: &LoadOptions, reviews: &[PathBuf], as_of: AsOf) -> Result<Reloaded, String> {
     let evidence = crate::evidence::load_path(path, options).map_err(|e| e.to_string())?;
     let acceptances = crate::review::acceptances(reviews, &evidence).map_err(|e| e.to_string())?;
     let report = crate::health::evaluate(&evidence, &acceptances, as_of).map_err(|e| e.to_string())?;

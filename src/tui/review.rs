@@ -791,10 +791,7 @@ mod tests {
         assert!(has(&f1, "attempts", "3"), "{f1:?}");
         assert!(has(&f1, "error", "HTTP request failed"), "{f1:?}");
         assert!(has(&f1, "status code", "503"), "{f1:?}");
-        assert!(
-            has(&f1, "request url", "https://hooks.example.invalid/closeout?REDACTED"),
-            "{f1:?}"
-        );
+        assert!(has(&f1, "request url", "https://hooks.example.invalid/closeout?REDACTED"), "{f1:?}");
         assert!(c1.iter().any(|(s, t)| *s == Status::Fail && t.contains("HTTP 503")), "{c1:?}");
         let screen = pane_text(&app);
         assert!(screen.contains("webhook") && screen.contains("503"), "{screen}");

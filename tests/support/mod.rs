@@ -41,7 +41,8 @@ pub fn write_sqlite_store(json_store: &Path, sqlite: &Path) -> usize {
          decision_count INTEGER, blocked_count INTEGER, approval_required_count INTEGER, payload TEXT)",
     )
     .unwrap();
-    let mut insert = conn.prepare("INSERT OR REPLACE INTO evidence_metadata VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)").unwrap();
+    let mut insert =
+        conn.prepare("INSERT OR REPLACE INTO evidence_metadata VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)").unwrap();
     for item in items {
         let text = |k: &str| item.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let count = |k: &str| item.get(k).and_then(|v| v.as_i64()).unwrap_or(0);
