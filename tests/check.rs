@@ -125,6 +125,10 @@ fn disk_evidence_is_judged_as_of_now_and_every_format_says_so() {
     let (_, r) = json_report(&["--sample", "trial-walkthrough", "--as-of", "2026-10-01T00:00:00Z"]);
     assert_eq!((r["verdict"].as_str().unwrap(), r["as_of_source"].as_str().unwrap()), ("blocked", "option"));
 
+    let help = run(&["check", "--help"]).stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("Default: now for evidence read from disk"), "{help}");
+    assert!(help.contains("an embedded sample uses its own time"), "{help}");
+
     let path = p.to_str().unwrap();
     for (args, want) in [
         (vec!["check", path], "evidence read from disk is evaluated as of now"),
