@@ -9,6 +9,10 @@
 //!
 //! The folder is pinned by `tests/conformance/fixtures.sha256` (a `sha256sum` listing of every file in it):
 //! [`verify_manifest`] says which file changed, is missing or is extra.
+//!
+//! It also lends the suite two checks it runs on CAVRA's files and the base suite runs on ours: [`sweep`] (the
+//! secret detectors over a whole document) and [`fast_scanner_agrees`] (the loader's fast path against
+//! serde_json).
 
 use std::path::{Path, PathBuf};
 
@@ -61,13 +65,6 @@ pub fn skipped_line(tests: usize) -> String {
 /// The fixtures folder, or [`missing_message`].
 pub fn require() -> Result<PathBuf, String> {
     fixtures_dir().ok_or_else(missing_message)
-}
-
-/// The path of one fixture file; `Err` names the file and says how to get the folder when it is missing.
-pub fn fixture(name: &str) -> Result<PathBuf, String> {
-    let dir = require()?;
-    let path = dir.join(name);
-    if path.is_file() { Ok(path) } else { Err(format!("CAVRA fixture {} not found", path.display())) }
 }
 
 /// The committed manifest's text.
