@@ -2,7 +2,7 @@
 //! hashing throughput. Run with `cargo bench --bench load`; `scripts/measure-load.sh` adds peak memory and
 //! the `jq empty` / `openssl speed` comparisons.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -11,15 +11,18 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use closeout::evidence::{LoadOptions, hash_file, load_path};
 use closeout::health;
 
-const ITEMS: usize = 42_000;
+use closeout::bench_support::{BENCH_ITEMS, bench_store_path, target_dir};
 
-/// The generated store, written once under target/.
+/// The generated store (as `cargo run --release --example gen_store` writes it), written once under the
+/// target directory from CAVRA's fixtures.
 fn store() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-store-42000.json");
+    let path = bench_store_path(BENCH_ITEMS);
     if !path.exists() {
-        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/cavra");
-        let bytes = closeout::bench_support::generate_store(&fixtures, ITEMS).expect("fixtures in ../shared");
-        std::fs::write(&path, bytes).expect("write store");
+        let fixtures = closeout::conformance::require().unwrap_or_else(|why| panic!("the load bench needs {why}"));
+        let bytes = closeout::bench_support::generate_store(&fixtures, BENCH_ITEMS)
+            .unwrap_or_else(|e| panic!("reading CAVRA's fixtures in {}: {e}", fixtures.display()));
+        std::fs::create_dir_all(target_dir()).ok();
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
     path
 }
@@ -63,7 +66,7 @@ fn load_and_evaluate(c: &mut Criterion) {
 }
 
 fn hashing(c: &mut Criterion) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-hash-256m.bin");
+    let path = target_dir().join("bench-hash-256m.bin");
     if !path.exists() {
         let block: Vec<u8> = (0..1 << 20).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
         let mut data = Vec::with_capacity(256 << 20);

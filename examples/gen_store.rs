@@ -1,15 +1,45 @@
-//! Write a large real-shaped evidence store for benchmarks:
-//! `cargo run --release --example gen_store -- OUT.json [ITEMS]` (default 42,000 items, about 160 MB).
+//! Write a large real-shaped evidence store for benchmarks, from CAVRA's fixture items (found as the
+//! conformance suite finds them: `$CLOSEOUT_FIXTURES`, else the shared folder beside the checkout):
+//! `cargo run --release --example gen_store -- [OUT.json] [ITEMS]`.
+//!
+//! Defaults: 42,000 items (about 160 MB) written to `$CARGO_TARGET_DIR/bench-store-42000.json` (else
+//! `target/`), the file `cargo bench --bench load` and `scripts/measure-*.sh` use.
 
-use std::path::Path;
+use std::process::ExitCode;
 
-fn main() -> std::io::Result<()> {
+fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    let out = args.next().unwrap_or_else(|| "target/bench-store.json".into());
-    let count: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(42_000);
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/cavra");
-    let bytes = closeout::bench_support::generate_store(&fixtures, count)?;
-    std::fs::write(&out, &bytes)?;
-    eprintln!("wrote {out}: {count} items, {:.1} MB", bytes.len() as f64 / 1e6);
-    Ok(())
+    let out = args.next().map(std::path::PathBuf::from);
+    let count = match args.next().map(|n| n.parse::<usize>()) {
+        None => closeout::bench_support::BENCH_ITEMS,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => {
+            eprintln!("gen_store: ITEMS must be a positive number; usage: gen_store [OUT.json] [ITEMS]");
+            return ExitCode::from(2);
+        }
+    };
+    let out = out.unwrap_or_else(|| closeout::bench_support::bench_store_path(count));
+    let fixtures = match closeout::conformance::require() {
+        Ok(dir) => dir,
+        Err(why) => {
+            eprintln!("gen_store: {why}");
+            return ExitCode::from(2);
+        }
+    };
+    let bytes = match closeout::bench_support::generate_store(&fixtures, count) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("gen_store: reading CAVRA's fixtures in {}: {e}", fixtures.display());
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    if let Err(e) = std::fs::write(&out, &bytes) {
+        eprintln!("gen_store: writing {}: {e}", out.display());
+        return ExitCode::from(2);
+    }
+    eprintln!("wrote {}: {count} items, {:.1} MB", out.display(), bytes.len() as f64 / 1e6);
+    ExitCode::SUCCESS
 }

@@ -13,6 +13,14 @@ byte-identical files.
     python3 scripts/gen-sample-evidence.py
 """
 
+import sys
+
+if sys.version_info < (3, 8):
+    sys.exit("gen-sample-evidence.py needs Python 3.8 or newer (standard library only)")
+
+import copy
+import hashlib
+import json
 import os
 import sys
 

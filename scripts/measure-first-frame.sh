@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Time from launch to first frame for closeout and for jless on the same store, in one run, by polling a
 # tmux pane until each program's screen shows a marker. (The TUI issue's goal: closeout is no slower.)
-# Usage: scripts/measure-first-frame.sh [STORE] [JLESS]   (default store: target/bench-store-42000.json)
+# The store is the one `cargo bench --bench load` uses, generated from CAVRA's fixtures when missing.
+# Needs: cargo, tmux, jless (cargo install --locked jless, or give its path as JLESS).
+# Usage: scripts/measure-first-frame.sh [STORE] [JLESS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-store=${1:-target/bench-store-42000.json}
-jless=${2:-$(command -v jless || true)}
-[ -f "$store" ] || { cargo build --release --quiet --example gen_store; ./target/release/examples/gen_store "$store"; }
-cargo build --release --quiet --bin closeout
+source "$(dirname "$0")/lib.sh"
+need cargo "it builds closeout (install Rust from rustup.rs)"
+need tmux "it runs both programs in a pane it can read (Debian: apt-get install tmux)"
+jless=${2:-jless}
+need "$jless" "closeout's first frame is compared with jless's (cargo install --locked jless)"
+cargo build --release --locked --quiet --bin closeout
+store=${1:-$(bench_store 42000)}
+[ -f "$store" ] || { echo "$script: no store at $store" >&2; exit 1; }
 now_ms() { date +%s%3N; }
 first_frame() { # marker, command...
   local marker=$1; shift
@@ -24,7 +29,7 @@ first_frame() { # marker, command...
   tmux kill-session -t "$session" 2>/dev/null || true
 }
 for i in 1 2 3; do
-  c=$(first_frame "Evidence chain" ./target/release/closeout "$store" --as-of 2026-06-01T10:00:00Z)
-  if [ -n "$jless" ]; then j=$(first_frame "items" "$jless" "$store"); else j="(jless not installed)"; fi
+  c=$(first_frame "Evidence chain" "$target/release/closeout" "$store" --as-of 2026-06-01T10:00:00Z)
+  j=$(first_frame "items" "$jless" "$store")
   echo "run $i: closeout first frame ${c} ms, jless first frame ${j} ms"
 done

@@ -3,9 +3,25 @@
 //! Each copy rewrites every CAVRA id (`gordack…-<16 hex>`) and release reference consistently, so
 //! references still resolve within a copy, and recomputes artifact-bundle hashes so they still verify.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::evidence::canonical::{self, canonical_sha256_hex};
+
+/// Items in the benchmark store (about 156 MB).
+pub const BENCH_ITEMS: usize = 42_000;
+
+/// Cargo's target directory: `$CARGO_TARGET_DIR` when set, else `target/` in the checkout.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+    }
+}
+
+/// Where the generated benchmark store of `items` items lives (`gen_store`, the load bench, the scripts).
+pub fn bench_store_path(items: usize) -> PathBuf {
+    target_dir().join(format!("bench-store-{items}.json"))
+}
 
 /// Items of CAVRA's three fixture stores (ready, accepted risk, blocked), in order.
 pub fn fixture_items(fixtures: &Path) -> std::io::Result<Vec<serde_json::Value>> {

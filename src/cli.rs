@@ -13,7 +13,10 @@ use crate::report::OutputFormat;
     about = "Explore CAVRA final closeout evidence and gate a release on it",
     long_about = "Explore CAVRA final closeout evidence and gate a release on it.\n\n\
         With no command, opens the evidence explorer on PATH (or the embedded sample). \
-        `closeout check` is the non-interactive CI gate: exit 0 ready, 1 blocked, 2 could not run."
+        `closeout check` is the non-interactive CI gate: exit 0 ready, 1 blocked, 2 could not run or could not \
+        write its report, 141 stdout closed early (e.g. `| head`).\n\n\
+        Evidence read from disk is evaluated as of now unless --as-of is given; an embedded sample as of its own \
+        time. Every report says which time it used and why."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -46,7 +49,8 @@ pub struct SourceArgs {
     /// Evidence: a trial package, an evidence-metadata store (.json or .sqlite), an artifact, or a directory.
     /// Without it, the embedded sample.
     pub path: Option<PathBuf>,
-    /// Evaluate as of this time (RFC 3339). Default: now; embedded samples use their own time.
+    /// Evaluate as of this time (RFC 3339). Default: now for evidence read from disk (a trial package's
+    /// generated_at is not used); an embedded sample uses its own time.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
     /// Only evidence of this release_record_ref.

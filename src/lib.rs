@@ -6,11 +6,14 @@
 #[doc(hidden)]
 pub mod bench_support;
 pub mod cli;
+#[doc(hidden)]
+pub mod conformance;
 pub mod demo;
 pub mod evidence;
 pub mod health;
 pub mod live;
 pub mod model;
+pub mod output;
 pub mod report;
 pub mod review;
 pub mod samples;
@@ -24,7 +27,7 @@ pub mod walkthrough;
 /// Print a phase timing to stderr when `CLOSEOUT_TRACE` is set (for performance work; off by default).
 pub fn trace(phase: &str, since: std::time::Instant) {
     if std::env::var_os("CLOSEOUT_TRACE").is_some() {
-        eprintln!("closeout: {phase}: {:?} (at {:?})", since.elapsed(), TRACE_START.elapsed());
+        output::note(&format!("closeout: {phase}: {:?} (at {:?})", since.elapsed(), TRACE_START.elapsed()));
     }
 }
 

@@ -152,15 +152,13 @@ mod tests {
     use crate::health::evaluate;
     use crate::time::parse_instant;
 
-    fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/cavra").join(name)
-    }
+    use crate::samples::on_disk;
 
     #[test]
     fn diff_names_moved_criteria_and_nodes() {
-        let t = parse_instant("2026-06-01T10:00:00Z").unwrap();
-        let a = load_path(&fixture("ready-for-release.json"), &LoadOptions::default()).unwrap();
-        let b = load_path(&fixture("accepted-risk-failed-delivery.json"), &LoadOptions::default()).unwrap();
+        let t = parse_instant(on_disk::AS_OF).unwrap();
+        let a = load_path(&on_disk::path("clean-store.json"), &LoadOptions::default()).unwrap();
+        let b = load_path(&on_disk::path("accepted-risk-store.json"), &LoadOptions::default()).unwrap();
         let (ra, rb) = (evaluate(&a, &[], t).unwrap(), evaluate(&b, &[], t).unwrap());
         let c = diff(&a, &ra, &b, &rb);
         assert_eq!(c.verdict, Some((Verdict::ReadyForRelease, Verdict::Blocked)));
@@ -176,11 +174,11 @@ mod tests {
     fn watch_sees_an_atomic_rewrite() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("store.json");
-        std::fs::copy(fixture("ready-for-release.json"), &p).unwrap();
+        std::fs::copy(on_disk::path("clean-store.json"), &p).unwrap();
         let w = Watch::new(&p, Duration::from_millis(100)).unwrap();
         assert!(!w.changed());
         let tmp = dir.path().join(".store.json.tmp");
-        std::fs::copy(fixture("accepted-risk-failed-delivery.json"), &tmp).unwrap();
+        std::fs::copy(on_disk::path("accepted-risk-store.json"), &tmp).unwrap();
         std::fs::rename(&tmp, &p).unwrap();
         assert!(w.wait(Duration::from_secs(10)), "the rename was seen");
         std::fs::write(dir.path().join("unrelated.txt"), "x").unwrap();

@@ -7,14 +7,19 @@ use clap::Parser;
 
 use closeout::cli::{Cli, Command, DemoArgs, SourceArgs, WalkArgs};
 use closeout::evidence::{Evidence, LoadError, LoadOptions, load_path};
+use closeout::output::{self, note};
 use closeout::report::{self, OutputFormat, TextStyle};
+use closeout::time::AsOf;
 use closeout::{health, samples};
 
 fn main() -> ExitCode {
     std::sync::LazyLock::force(&closeout::TRACE_START);
     // color-eyre's panic hook first: a later terminal hook chains to it.
     let _ = color_eyre::config::HookBuilder::default().display_env_section(false).install();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(clap_exit(&e)),
+    };
     let code = match cli.command {
         Some(Command::Check(args)) => check(&args.source, args.format, args.strict),
         Some(Command::Samples) => list_samples(),
@@ -27,8 +32,18 @@ fn main() -> ExitCode {
 }
 
 fn fail(e: &LoadError) -> u8 {
-    eprintln!("closeout: error: {e}");
-    2
+    note(&format!("closeout: error: {e}"));
+    output::EXIT_ERROR
+}
+
+/// `--help`, `--version` or a usage error: clap's text, with a failed write of help or version treated as
+/// any failed output.
+fn clap_exit(e: &clap::Error) -> u8 {
+    let printed = e.print().and_then(|()| if e.use_stderr() { Ok(()) } else { std::io::stdout().flush() });
+    match printed {
+        Err(io) if !e.use_stderr() => output::write_failed("the help text", &io),
+        _ => u8::try_from(e.exit_code()).unwrap_or(output::EXIT_ERROR),
+    }
 }
 
 /// Load what the arguments name.
@@ -42,12 +57,16 @@ pub fn load(src: &SourceArgs, one_shot: bool) -> Result<Evidence, LoadError> {
     }
 }
 
-fn as_of(src: &SourceArgs, ev: &Evidence) -> Result<chrono::DateTime<chrono::Utc>, LoadError> {
-    match &src.as_of {
-        Some(t) => chrono::DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&chrono::Utc)).map_err(|e| {
-            LoadError::new("--as-of", format!("{t:?} is not an RFC 3339 time ({e}); e.g. 2026-06-01T10:00:00Z"))
-        }),
-        None => Ok(ev.default_as_of.unwrap_or_else(chrono::Utc::now)),
+/// The evaluation time: `--as-of`; else an embedded sample's own time; else now (evidence read from disk).
+fn as_of(src: &SourceArgs, ev: &Evidence) -> Result<AsOf, LoadError> {
+    match (&src.as_of, ev.default_as_of) {
+        (Some(t), _) => {
+            chrono::DateTime::parse_from_rfc3339(t).map(|t| AsOf::given(t.with_timezone(&chrono::Utc))).map_err(|e| {
+                LoadError::new("--as-of", format!("{t:?} is not an RFC 3339 time ({e}); e.g. 2026-06-01T10:00:00Z"))
+            })
+        }
+        (None, Some(own)) => Ok(AsOf::sample(own)),
+        (None, None) => Ok(AsOf::now()),
     }
 }
 
@@ -63,15 +82,11 @@ fn load_and_evaluate(src: &SourceArgs, one_shot: bool) -> Result<(Evidence, heal
     Ok((ev, report))
 }
 
-fn print_report(ev: &Evidence, report: &health::Report, format: OutputFormat) {
-    let stdout = std::io::stdout();
-    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+/// Print the report; `Err` holds the exit code when it could not be written (see [`output`]).
+fn print_report(ev: &Evidence, report: &health::Report, format: OutputFormat) -> Result<(), u8> {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let style = if color { TextStyle::Color } else { TextStyle::Plain };
-    let text = report::render(format, ev, report, style);
-    let mut out = stdout.lock();
-    if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
-        // A closed pipe (e.g. `| head`) is not an evaluation failure.
-    }
+    output::print("the report", &report::render(format, ev, report, style))
 }
 
 fn check(src: &SourceArgs, format: OutputFormat, strict: bool) -> u8 {
@@ -80,10 +95,13 @@ fn check(src: &SourceArgs, format: OutputFormat, strict: bool) -> u8 {
         Err(code) => return code,
     };
     let t = std::time::Instant::now();
-    print_report(&ev, &report, format);
+    let printed = print_report(&ev, &report, format);
     closeout::trace("reported", t);
     let t = std::time::Instant::now();
-    let code = report::exit_code(report.verdict, strict) as u8;
+    let code = match printed {
+        Ok(()) => report::exit_code(report.verdict, strict) as u8,
+        Err(code) => code,
+    };
     // The process ends here: returning the evidence's memory piece by piece (tens of thousands of nodes) would
     // only delay the exit code (~15 ms on a 156 MB store).
     std::mem::forget((ev, report));
@@ -101,10 +119,12 @@ fn explore(src: &SourceArgs, review_out: Option<std::path::PathBuf>) -> u8 {
         Err(code) => return code,
     };
     if !interactive {
-        print_report(&ev, &report, OutputFormat::Text);
-        return report::exit_code(report.verdict, false) as u8;
+        return match print_report(&ev, &report, OutputFormat::Text) {
+            Ok(()) => report::exit_code(report.verdict, false) as u8,
+            Err(code) => code,
+        };
     }
-    let live = live_options(src, &ev, &report, review_out);
+    let live = live_options(src, &ev, review_out);
     let opts = closeout::tui::Options { live, ..closeout::tui::Options::from_env() };
     tui_exit(closeout::tui::run(ev, report, opts))
 }
@@ -114,8 +134,8 @@ fn tui_exit(result: std::io::Result<()>) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("closeout: error: terminal: {e}");
-            2
+            note(&format!("closeout: error: terminal: {e}"));
+            output::EXIT_ERROR
         }
     }
 }
@@ -134,10 +154,10 @@ fn walk(mut args: WalkArgs) -> u8 {
     if let Some(name) = &args.name
         && closeout::walkthrough::find(name).is_none()
     {
-        eprintln!(
+        note(&format!(
             "closeout: error: no walkthrough {name:?} (available: {})",
             closeout::walkthrough::names().join(", ")
-        );
+        ));
         return 2;
     }
     let (ev, report) = match load_and_evaluate(&args.source, false) {
@@ -145,14 +165,14 @@ fn walk(mut args: WalkArgs) -> u8 {
         Err(code) => return code,
     };
     if !std::io::stdout().is_terminal() {
-        eprintln!("closeout: error: walkthroughs need a terminal (stdout is not one); try `closeout check`");
+        note("closeout: error: walkthroughs need a terminal (stdout is not one); try `closeout check`");
         return 2;
     }
     let open = match args.name {
         Some(name) => closeout::tui::Action::OpenWalk(name),
         None => closeout::tui::Action::ToggleWalk,
     };
-    let live = live_options(&args.source, &ev, &report, None);
+    let live = live_options(&args.source, &ev, None);
     let opts = closeout::tui::Options { start: vec![open], live, ..closeout::tui::Options::from_env() };
     tui_exit(closeout::tui::run(ev, report, opts))
 }
@@ -164,7 +184,7 @@ fn demo(args: DemoArgs) -> u8 {
         Some(p) => match std::fs::read_to_string(p) {
             Ok(t) => (p.display().to_string(), t),
             Err(e) => {
-                eprintln!("closeout: error: {}: {e}", p.display());
+                note(&format!("closeout: error: {}: {e}", p.display()));
                 return 2;
             }
         },
@@ -173,14 +193,14 @@ fn demo(args: DemoArgs) -> u8 {
     let commands = match tape::parse(&text) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("closeout: error: {name}: {e}");
+            note(&format!("closeout: error: {name}: {e}"));
             return 2;
         }
     };
     let speed = match demo::parse_speed(&args.speed) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("closeout: error: --speed: {e}");
+            note(&format!("closeout: error: --speed: {e}"));
             return 2;
         }
     };
@@ -188,7 +208,7 @@ fn demo(args: DemoArgs) -> u8 {
         Some(s) => match demo::parse_size(s) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("closeout: error: --size: {e}");
+                note(&format!("closeout: error: --size: {e}"));
                 return 2;
             }
         },
@@ -198,11 +218,11 @@ fn demo(args: DemoArgs) -> u8 {
         }
     };
     if closeout::walkthrough::find(&args.walkthrough).is_none() {
-        eprintln!(
+        note(&format!(
             "closeout: error: no walkthrough {:?} (available: {})",
             args.walkthrough,
             closeout::walkthrough::names().join(", ")
-        );
+        ));
         return 2;
     }
     let (ev, report) = match load_and_evaluate(&args.source, false) {
@@ -221,26 +241,26 @@ fn demo(args: DemoArgs) -> u8 {
         let cast = match demo::run::record(&mut app, &timeline, &title, start) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("closeout: error: recording: {e}");
+                note(&format!("closeout: error: recording: {e}"));
                 return 2;
             }
         };
         let tmp = out.with_extension("cast.tmp");
         if let Err(e) = std::fs::write(&tmp, &cast).and_then(|_| std::fs::rename(&tmp, out)) {
             let _ = std::fs::remove_file(&tmp);
-            eprintln!("closeout: error: {}: {e}", out.display());
+            note(&format!("closeout: error: {}: {e}", out.display()));
             return 2;
         }
-        eprintln!(
+        note(&format!(
             "recorded {} ({} events, {:.1} s)",
             out.display(),
             cast.lines().count() - 1,
             timeline.end.as_secs_f64()
-        );
+        ));
         return 0;
     }
     if !std::io::stdout().is_terminal() {
-        eprintln!("closeout: error: a live demo needs a terminal; use --record OUT.cast to record without one");
+        note("closeout: error: a live demo needs a terminal; use --record OUT.cast to record without one");
         return 2;
     }
     let opts = closeout::tui::Options { start: vec![open], ..closeout::tui::Options::from_env() };
@@ -249,17 +269,17 @@ fn demo(args: DemoArgs) -> u8 {
     tui_exit(closeout::tui::run_with(ev, report, opts, &mut source, &clock))
 }
 
-/// What the explorer needs to watch, reload and re-run the evidence, and to save reviews.
+/// What the explorer needs to watch, reload and re-run the evidence, and to save reviews. Re-runs keep the
+/// startup report's time rule (`Live::as_of` unset): now for evidence on disk, unless `--as-of` was given.
 pub fn live_options(
     src: &SourceArgs,
     ev: &Evidence,
-    report: &health::Report,
     review_out: Option<std::path::PathBuf>,
 ) -> closeout::tui::health::Live {
     closeout::tui::health::Live {
         source: src.path.clone(),
         load: LoadOptions { release: src.release.clone(), ..LoadOptions::default() },
-        as_of: Some(report.as_of),
+        as_of: None,
         reviews: src.reviews.clone(),
         acceptances: closeout::review::acceptances(&src.reviews, ev).unwrap_or_default(),
         review_out,
@@ -269,13 +289,17 @@ pub fn live_options(
 
 fn list_samples() -> u8 {
     let default = samples::default_name();
+    let mut text = String::new();
     for s in samples::all() {
         let mark = if s.name == default { "*" } else { " " };
-        println!("{mark} {:<32} {:<26} {}", s.name, s.expected_verdict, s.title);
+        text.push_str(&format!("{mark} {:<32} {:<26} {}\n", s.name, s.expected_verdict, s.title));
     }
-    println!(
-        "\n(* opens by default; use --sample NAME; each evaluates as of {})",
+    text.push_str(&format!(
+        "\n(* opens by default; use --sample NAME; each evaluates as of {})\n",
         samples::all().first().map(|s| s.as_of.clone()).unwrap_or_default()
-    );
-    0
+    ));
+    match output::print("the sample list", &text) {
+        Ok(()) => 0,
+        Err(code) => code,
+    }
 }

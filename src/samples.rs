@@ -66,7 +66,8 @@ pub fn bytes(sample: &Sample) -> &'static [u8] {
     FILES.iter().find(|(f, _)| *f == sample.file).map(|(_, b)| *b).unwrap_or(&[])
 }
 
-/// Load an embedded scenario; it evaluates as of its own time unless the caller gives one.
+/// Load an embedded scenario; it evaluates as of its own time ([`Evidence::default_as_of`]) unless the caller
+/// gives one.
 pub fn load(name: &str, opts: &LoadOptions) -> Result<Evidence, LoadError> {
     let sample = get(name).ok_or_else(|| {
         let names: Vec<String> = all().into_iter().map(|s| s.name).collect();
@@ -76,4 +77,32 @@ pub fn load(name: &str, opts: &LoadOptions) -> Result<Evidence, LoadError> {
     ev.source = format!("embedded sample: {}", sample.name);
     ev.default_as_of = crate::time::parse_instant(&sample.as_of);
     Ok(ev)
+}
+
+/// The samples as files on disk, for unit tests that need a path (live reloads, review records).
+#[cfg(test)]
+pub(crate) mod on_disk {
+    use std::path::PathBuf;
+
+    /// The time every sample is written for (`index.json`'s `as_of`).
+    pub const AS_OF: &str = "2026-09-14T10:00:00Z";
+
+    /// `sample-evidence/<file>`.
+    pub fn path(file: &str) -> PathBuf {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-evidence").join(file);
+        assert!(p.is_file(), "sample evidence {} missing", p.display());
+        p
+    }
+
+    /// A sample file parsed as JSON.
+    pub fn json(file: &str) -> serde_json::Value {
+        let p = path(file);
+        let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    #[test]
+    fn the_index_time_is_the_one_tests_use() {
+        assert!(super::all().iter().all(|s| s.as_of == AS_OF));
+    }
 }

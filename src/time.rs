@@ -1,6 +1,91 @@
 //! Evaluation time and the date formats evidence uses.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::Serialize;
+
+/// Where a report's evaluation time came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum AsOfSource {
+    /// The current time: evidence read from disk, no `--as-of`.
+    #[serde(rename = "now")]
+    Now,
+    /// Given by the caller: `--as-of` on the command line.
+    #[serde(rename = "option")]
+    Given,
+    /// An embedded sample's own time (`sample-evidence/index.json`), so a demo gives the same answer any day.
+    #[serde(rename = "embedded_sample")]
+    EmbeddedSample,
+}
+
+impl AsOfSource {
+    /// The JSON report's `as_of_source`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AsOfSource::Now => "now",
+            AsOfSource::Given => "option",
+            AsOfSource::EmbeddedSample => "embedded_sample",
+        }
+    }
+
+    /// A few words for the explorer's header.
+    pub fn short(self) -> &'static str {
+        match self {
+            AsOfSource::Now => "now",
+            AsOfSource::Given => "--as-of",
+            AsOfSource::EmbeddedSample => "own time",
+        }
+    }
+
+    /// Why this time was used, as a sentence (text and markdown reports).
+    pub fn reason(self) -> &'static str {
+        match self {
+            AsOfSource::Now => {
+                "the current time: evidence read from disk is evaluated as of now unless --as-of TIME is given"
+            }
+            AsOfSource::Given => "the time given with --as-of",
+            AsOfSource::EmbeddedSample => {
+                "the embedded sample's own time, so a sample gives the same answer on any day; --as-of TIME \
+                 overrides it"
+            }
+        }
+    }
+}
+
+/// An evaluation time and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsOf {
+    pub at: DateTime<Utc>,
+    pub source: AsOfSource,
+}
+
+impl AsOf {
+    /// The current time (evidence read from disk, no `--as-of`).
+    pub fn now() -> AsOf {
+        AsOf::now_at(Utc::now())
+    }
+
+    /// "Now", as a clock other than the system's says it (the explorer's clock).
+    pub fn now_at(at: DateTime<Utc>) -> AsOf {
+        AsOf { at, source: AsOfSource::Now }
+    }
+
+    /// A time given by the caller (`--as-of`).
+    pub fn given(at: DateTime<Utc>) -> AsOf {
+        AsOf { at, source: AsOfSource::Given }
+    }
+
+    /// An embedded sample's own time.
+    pub fn sample(at: DateTime<Utc>) -> AsOf {
+        AsOf { at, source: AsOfSource::EmbeddedSample }
+    }
+}
+
+/// A bare instant is a time the caller chose.
+impl From<DateTime<Utc>> for AsOf {
+    fn from(at: DateTime<Utc>) -> AsOf {
+        AsOf::given(at)
+    }
+}
 
 /// Parse an instant: RFC 3339, Python `isoformat()` without offset (taken as UTC), or a bare date (its start,
 /// 00:00 UTC, as CAVRA's `_parse_iso_datetime` reads it). Every date closeout compares (retention dates,

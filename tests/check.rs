@@ -1,20 +1,15 @@
-//! `closeout check` end to end: verdicts on every sample and on CAVRA's own evidence, hash verification,
-//! secrets in no output, control characters, and every kind of bad input.
+//! `closeout check` end to end on the repository's own evidence (`sample-evidence/`, and SQLite stores written
+//! from it): verdicts as JSON and SQLite, hash verification, which time a report is evaluated as of, secrets
+//! in no output, control characters, and every kind of bad input. CAVRA's own output is checked by the
+//! conformance suite (`tests/conformance.rs`).
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use assert_cmd::Command;
 use serde_json::Value;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/cavra")
-}
-
-fn fixture(name: &str) -> PathBuf {
-    let p = fixtures().join(name);
-    assert!(p.exists(), "CAVRA fixture {} missing: tests need ../shared beside the checkout", p.display());
-    p
-}
+use support::{SAMPLE_TIME, read, read_json, read_text, sample_path, write_sqlite_store};
 
 fn closeout() -> Command {
     let mut c = Command::cargo_bin("closeout").unwrap();
@@ -55,8 +50,6 @@ fn ids_with(report: &Value, status: &str) -> Vec<String> {
         .collect()
 }
 
-const FIXTURE_TIME: &str = "2026-06-01T10:00:00Z";
-
 #[test]
 fn every_sample_reaches_its_documented_verdict() {
     let index: Value = serde_json::from_str(include_str!("../sample-evidence/index.json")).unwrap();
@@ -73,6 +66,7 @@ fn every_sample_reaches_its_documented_verdict() {
         let expected_code = if s["expected_verdict"] == "blocked" { 1 } else { 0 };
         assert_eq!(code, expected_code, "{name} exit code");
         assert_eq!(r["as_of"], s["as_of"], "{name} evaluates as of its own time");
+        assert_eq!(r["as_of_source"], "embedded_sample", "{name}");
     }
 }
 
@@ -84,53 +78,114 @@ fn default_run_is_the_trial_walkthrough_sample() {
     assert_eq!(r["evidence"]["source"], "embedded sample: trial-walkthrough");
 }
 
+/// The trial package on disk: ready with accepted risk at the time it was written for, blocked once its
+/// acceptance expired, and blocked today without `--as-of` (disk evidence is judged as of now).
 #[test]
-fn cavra_trial_sample_is_accepted_risk_then_expires() {
-    let p = fixture("sample-evidence-package.json");
-    let (code, r) = json_report(&[p.to_str().unwrap(), "--as-of", "2026-05-31T08:30:00Z"]);
+fn trial_package_on_disk_is_accepted_risk_then_expires() {
+    let p = sample_path("trial-walkthrough.json");
+    let (code, r) = json_report(&[p.to_str().unwrap(), "--as-of", SAMPLE_TIME]);
     assert_eq!(r["verdict"], "ready_with_accepted_risk", "{}", r["verdict_reason"]);
     assert_eq!(code, 0);
-    assert_eq!(r["acceptance"]["owner"], "demo-release-risk-owner");
+    assert_eq!(r["acceptance"]["owner"], "sample-risk-owner");
     assert_eq!(r["evidence"]["decision"], "ready_with_accepted_risk");
     assert!(r["evidence"]["disagreement"].is_null());
-    // The sample's hashes are synthetic: never reported as verified.
+    assert_eq!(r["as_of_source"], "option");
+    // The sample's hashes are placeholders: never reported as verified.
     assert_eq!(r["hashes"]["verified"], 0);
     assert_eq!(r["hashes"]["not_verifiable"], 3);
 
-    let (code, r) = json_report(&[p.to_str().unwrap(), "--as-of", "2026-11-24T00:00:00Z"]);
+    let (code, r) = json_report(&[p.to_str().unwrap(), "--as-of", "2026-10-01T00:00:00Z"]);
     assert_eq!(r["verdict"], "blocked");
     assert_eq!(code, 1);
     let reason = r["verdict_reason"].as_str().unwrap();
-    assert!(reason.contains("expired on 2026-06-07"), "{reason}");
+    assert!(reason.contains("expired on 2026-09-21"), "{reason}");
     assert!(r["evidence"]["disagreement"].as_str().unwrap().contains("ready_with_accepted_risk"));
-    assert!(r["criteria"][7]["reason"].as_str().unwrap().contains("target resolution date 2026-06-07 has passed"));
+    assert!(r["criteria"][7]["reason"].as_str().unwrap().contains("target resolution date 2026-09-21 has passed"));
+}
+
+/// Evidence read from disk is evaluated as of now unless `--as-of` is given; only an embedded sample uses
+/// its own time. Every format says which time was used and why.
+#[test]
+fn disk_evidence_is_judged_as_of_now_and_every_format_says_so() {
+    let p = sample_path("trial-walkthrough.json");
+    let before = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let (code, r) = json_report(&[p.to_str().unwrap()]);
+    let after = chrono::Utc::now() + chrono::Duration::seconds(1);
+    assert_eq!((code, r["verdict"].as_str().unwrap()), (1, "blocked"), "{}", r["verdict_reason"]);
+    assert!(r["verdict_reason"].as_str().unwrap().contains("expired on 2026-09-21"), "{}", r["verdict_reason"]);
+    let at = closeout::time::parse_instant(r["as_of"].as_str().unwrap()).unwrap();
+    assert!(before <= at && at <= after, "as_of {at} is not now");
+    assert_eq!(r["as_of_source"], "now");
+    assert!(r["as_of_reason"].as_str().unwrap().contains("unless --as-of"), "{}", r["as_of_reason"]);
+
+    // The same file embedded: its own time, the same answer on any day.
+    let (code, r) = json_report(&["--sample", "trial-walkthrough"]);
+    assert_eq!((code, r["verdict"].as_str().unwrap()), (0, "ready_with_accepted_risk"));
+    assert_eq!((r["as_of"].as_str().unwrap(), r["as_of_source"].as_str().unwrap()), (SAMPLE_TIME, "embedded_sample"));
+    let (_, r) = json_report(&["--sample", "trial-walkthrough", "--as-of", "2026-10-01T00:00:00Z"]);
+    assert_eq!((r["verdict"].as_str().unwrap(), r["as_of_source"].as_str().unwrap()), ("blocked", "option"));
+
+    let help = run(&["check", "--help"]).stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("Default: now for evidence read from disk"), "{help}");
+    assert!(help.contains("an embedded sample uses its own time"), "{help}");
+
+    let path = p.to_str().unwrap();
+    for (args, want) in [
+        (vec!["check", path], "evidence read from disk is evaluated as of now"),
+        (vec!["check", path, "--as-of", SAMPLE_TIME], "the time given with --as-of"),
+        (vec!["check", "--sample", "clean-store"], "the embedded sample's own time"),
+    ] {
+        for format in ["text", "markdown"] {
+            let mut all = args.clone();
+            all.extend(["--format", format]);
+            let r = run(&all);
+            let flat = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(flat.contains(want), "{all:?}: {}", r.stdout);
+        }
+    }
 }
 
 #[test]
 fn strict_makes_accepted_risk_fail() {
-    let p = fixture("sample-evidence-package.json");
-    let r = run(&["check", p.to_str().unwrap(), "--as-of", "2026-05-31T08:30:00Z", "--strict"]);
+    let p = sample_path("trial-walkthrough.json");
+    let r = run(&["check", p.to_str().unwrap(), "--as-of", SAMPLE_TIME, "--strict"]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("ready_with_accepted_risk"));
 }
 
+/// Our stores, as JSON and as SQLite (written from the JSON in CAVRA's table layout), reach the verdicts
+/// `sample-evidence/README.md` documents.
 #[test]
-fn cavra_stores_reach_the_readme_verdicts_as_json_and_sqlite() {
+fn sample_stores_reach_their_verdicts_as_json_and_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
     for ext in ["json", "sqlite"] {
-        let ready = fixture(&format!("ready-for-release.{ext}"));
-        let (code, r) = json_report(&[ready.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+        let store = |name: &str| {
+            let json = sample_path(&format!("{name}.json"));
+            if ext == "json" {
+                return json;
+            }
+            let db = dir.path().join(format!("{name}.sqlite"));
+            assert!(write_sqlite_store(&json, &db) > 20, "{name}: rows written");
+            db
+        };
+        let ready = store("clean-store");
+        let (code, r) = json_report(&[ready.to_str().unwrap(), "--as-of", SAMPLE_TIME]);
         assert_eq!((code, r["verdict"].as_str().unwrap()), (0, "ready_for_release"), "{ext}: {}", r["verdict_reason"]);
         assert_eq!(r["hashes"]["verified"], 3, "{ext}: real artifact-bundle hashes verify");
+        assert_eq!(
+            r["inputs"][0]["format"],
+            if ext == "json" { "metadata_store_json" } else { "metadata_store_sqlite" }
+        );
 
-        let risk = fixture(&format!("accepted-risk-failed-delivery.{ext}"));
-        let (code, r) = json_report(&[risk.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+        let risk = store("accepted-risk-store");
+        let (code, r) = json_report(&[risk.to_str().unwrap(), "--as-of", SAMPLE_TIME]);
         assert_eq!((code, r["verdict"].as_str().unwrap()), (1, "blocked"), "{ext}");
         assert!(ids_with(&r, "fail").is_empty(), "{ext}: only warnings, no acceptance recorded");
         assert_eq!(ids_with(&r, "warn"), ["closeout_delivery", "retention_health", "retry_workflow"], "{ext}");
         assert!(r["verdict_reason"].as_str().unwrap().contains("risk not accepted"));
 
-        let open = fixture(&format!("blocked-closeout-open.{ext}"));
-        let (code, r) = json_report(&[open.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+        let open = store("closeout-open");
+        let (code, r) = json_report(&[open.to_str().unwrap(), "--as-of", SAMPLE_TIME]);
         assert_eq!((code, r["verdict"].as_str().unwrap()), (1, "blocked"), "{ext}");
         let fails = ids_with(&r, "fail");
         assert!(
@@ -148,7 +203,7 @@ fn cavra_stores_reach_the_readme_verdicts_as_json_and_sqlite() {
 /// input's SHA-256 (computed from the mapping).
 #[test]
 fn a_large_store_is_judged_exactly_as_a_small_one() {
-    let text = std::fs::read(fixture("accepted-risk-failed-delivery.json")).unwrap();
+    let text = read(&sample_path("accepted-risk-store.json"));
     let mut big = text.clone();
     let body_end = big.iter().rposition(|&c| c == b'}').unwrap();
     big.splice(body_end..body_end, std::iter::repeat_n(b' ', 3 << 20));
@@ -159,8 +214,8 @@ fn a_large_store_is_judged_exactly_as_a_small_one() {
     let (small_p, big_p) = (dir.path().join("small/store.json"), dir.path().join("big/store.json"));
     std::fs::write(&small_p, &text).unwrap();
     std::fs::write(&big_p, &big).unwrap();
-    let (code_s, small) = json_report(&[small_p.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
-    let (code_b, large) = json_report(&[big_p.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    let (code_s, small) = json_report(&[small_p.to_str().unwrap(), "--as-of", SAMPLE_TIME]);
+    let (code_b, large) = json_report(&[big_p.to_str().unwrap(), "--as-of", SAMPLE_TIME]);
     assert_eq!(code_s, code_b);
     let relocated = |v: &Value| v.to_string().replace("/small/", "/big/");
     for key in ["verdict", "criteria", "hashes", "redactions"] {
@@ -174,19 +229,21 @@ fn a_large_store_is_judged_exactly_as_a_small_one() {
 
 #[test]
 fn latest_version_of_each_kind_is_evaluated() {
-    let p = fixture("accepted-risk-failed-delivery.json");
-    let (_, r) = json_report(&[p.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    let p = sample_path("accepted-risk-store.json");
+    let (_, r) = json_report(&[p.to_str().unwrap(), "--as-of", SAMPLE_TIME]);
     let closeout = r["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "release_closeout").unwrap();
-    // Three closeout summaries exist; 09:13 is the newest.
-    assert_eq!(closeout["evidence"][0], "gordackfinalcloseout-ca9ca46e29c07ac0");
+    // Three closeout summaries exist (09:12, 09:14, 09:16); 09:16 is the newest.
+    assert_eq!(closeout["evidence"][0], "gordackfinalcloseout-4b58af6e7d3d58fe");
+    // Two retry plans (09:30, 09:31): the newer one is judged.
     let retry = r["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "retry_workflow").unwrap();
-    assert!(retry["reason"].as_str().unwrap().contains("gordackfinalcloseoutretry-4589246f8adeeed9"), "{retry}");
+    assert!(retry["reason"].as_str().unwrap().contains("gordackfinalcloseoutretry-8c88aa412995af1c"), "{retry}");
+    assert!(!retry.to_string().contains("gordackfinalcloseoutretry-8a36c1ecde6b68fe"), "{retry}");
 }
 
 /// Change one byte inside an artifact bundle's embedded content: its hash must stop verifying.
 #[test]
 fn one_byte_change_in_bundle_content_fails_artifact_bundle() {
-    let text = std::fs::read_to_string(fixture("ready-for-release.json")).unwrap();
+    let text = read_text(&sample_path("clean-store.json"));
     let needle = "final reporting is clos";
     let bundle_at = text.find("\"final_reporting_closeout_artifact_bundle\"").unwrap();
     let at = bundle_at + text[bundle_at..].find(needle).unwrap() + needle.len();
@@ -196,7 +253,7 @@ fn one_byte_change_in_bundle_content_fails_artifact_bundle() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("store.json");
     std::fs::write(&p, bytes).unwrap();
-    let (code, r) = json_report(&[p.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    let (code, r) = json_report(&[p.to_str().unwrap(), "--as-of", SAMPLE_TIME]);
     assert_eq!(code, 1);
     assert_eq!(ids_with(&r, "fail"), ["artifact_bundle"]);
     assert_eq!(r["hashes"]["mismatched"], 1);
@@ -207,7 +264,7 @@ fn one_byte_change_in_bundle_content_fails_artifact_bundle() {
 #[test]
 fn directory_bundle_files_are_hashed_inside_the_directory_only() {
     let dir = tempfile::tempdir().unwrap();
-    let store: Value = serde_json::from_slice(&std::fs::read(fixture("ready-for-release.json")).unwrap()).unwrap();
+    let store = read_json(&sample_path("clean-store.json"));
     // A bare artifact bundle whose files are on disk, not embedded.
     let item = store["items"]
         .as_array()
@@ -228,7 +285,7 @@ fn directory_bundle_files_are_hashed_inside_the_directory_only() {
     bundle["files"] = Value::from(files);
     std::fs::write(dir.path().join("artifact-bundle.json"), serde_json::to_vec(&bundle).unwrap()).unwrap();
     std::fs::write(dir.path().parent().unwrap().join("outside.json"), "x").ok();
-    let (_, r) = json_report(&[dir.path().to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    let (_, r) = json_report(&[dir.path().to_str().unwrap(), "--as-of", SAMPLE_TIME]);
     assert_eq!(r["hashes"]["verified"], 3, "{}", r["hashes"]);
     assert_eq!(r["hashes"]["not_verifiable"], 1, "the ../ path is refused, not followed");
     let art = r["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "artifact_bundle").unwrap();
@@ -237,7 +294,7 @@ fn directory_bundle_files_are_hashed_inside_the_directory_only() {
     // One byte changed on disk: mismatch.
     let first = dir.path().join("release-closeout-summary.json");
     std::fs::write(&first, "file body X\n").unwrap();
-    let (_, r) = json_report(&[dir.path().to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    let (_, r) = json_report(&[dir.path().to_str().unwrap(), "--as-of", SAMPLE_TIME]);
     assert_eq!(r["hashes"]["mismatched"], 1);
     assert!(ids_with(&r, "fail").contains(&"artifact_bundle".to_string()));
 }
@@ -245,14 +302,16 @@ fn directory_bundle_files_are_hashed_inside_the_directory_only() {
 #[test]
 fn directory_mixes_store_and_unrelated_files() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture("ready-for-release.json"), dir.path().join("evidence-metadata.json")).unwrap();
-    std::fs::copy(fixture("ready-for-release.sqlite"), dir.path().join("evidence.db")).unwrap();
+    let json = dir.path().join("evidence-metadata.json");
+    std::fs::copy(sample_path("clean-store.json"), &json).unwrap();
+    let rows = write_sqlite_store(&json, &dir.path().join("evidence.db"));
+    assert_eq!(rows, 26);
     std::fs::write(dir.path().join("README.md"), "# notes\n").unwrap();
     std::fs::write(dir.path().join("package.json"), "{\"name\": \"x\"}").unwrap();
-    let (code, r) = json_report(&[dir.path().to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    let (code, r) = json_report(&[dir.path().to_str().unwrap(), "--as-of", SAMPLE_TIME]);
     assert_eq!((code, r["verdict"].as_str().unwrap()), (0, "ready_for_release"));
     assert_eq!(r["inputs"].as_array().unwrap().len(), 2);
-    assert_eq!(r["artifacts"]["duplicates_dropped"], 27, "the same store as JSON and SQLite");
+    assert_eq!(r["artifacts"]["duplicates_dropped"], 26, "the same store as JSON and SQLite");
     assert_eq!(r["artifacts"]["skipped_files"].as_array().unwrap().len(), 2);
 }
 
@@ -261,7 +320,7 @@ const PLANTED: &str = "ghp_PLANTEDsecretVALUE0123456789abcdefXYZ";
 /// A secret planted in a delivery request is redacted everywhere: no format prints it.
 #[test]
 fn planted_secret_appears_in_no_output_format() {
-    let text = std::fs::read_to_string(fixture("ready-for-release.json")).unwrap();
+    let text = read_text(&sample_path("clean-store.json"));
     let planted = text.replacen(
         "\"content-type\": \"application/json\"",
         &format!("\"content-type\": \"application/json\", \"authorization\": \"token {PLANTED}\""),
@@ -272,12 +331,12 @@ fn planted_secret_appears_in_no_output_format() {
     let p = dir.path().join("store.json");
     std::fs::write(&p, planted).unwrap();
     for format in ["text", "json", "markdown"] {
-        let r = run(&["check", p.to_str().unwrap(), "--as-of", FIXTURE_TIME, "--format", format]);
+        let r = run(&["check", p.to_str().unwrap(), "--as-of", SAMPLE_TIME, "--format", format]);
         assert_eq!(r.code, 1, "{format}");
         assert!(!r.stdout.contains("PLANTED") && !r.stderr.contains("PLANTED"), "{format} leaked the secret");
         assert!(r.stdout.contains("community_boundary"), "{format}");
     }
-    let (_, r) = json_report(&[p.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    let (_, r) = json_report(&[p.to_str().unwrap(), "--as-of", SAMPLE_TIME]);
     assert_eq!(ids_with(&r, "fail"), ["community_boundary"]);
     let exposed: Vec<&Value> =
         r["redactions"].as_array().unwrap().iter().filter(|x| x["redacted_by"] == "closeout").collect();
@@ -304,13 +363,14 @@ fn leaked_sample_secrets_never_print() {
 /// Control characters in evidence never reach the output.
 #[test]
 fn control_characters_from_evidence_are_neutralised() {
-    let text = std::fs::read_to_string(fixture("ready-for-release.json")).unwrap();
-    let evil = text.replace("REL-2026.06-go-backend-rollback-drill", "REL-\\u001b[2J\\u001b]0;pwned\\u0007-drill");
+    let text = read_text(&sample_path("clean-store.json"));
+    let evil = text.replace("REL-2026.09-payments-api", "REL-\\u001b[2J\\u001b]0;pwned\\u0007-api");
+    assert_ne!(evil, text);
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("store.json");
     std::fs::write(&p, evil).unwrap();
     for format in ["text", "json", "markdown"] {
-        let r = run(&["check", p.to_str().unwrap(), "--as-of", FIXTURE_TIME, "--format", format]);
+        let r = run(&["check", p.to_str().unwrap(), "--as-of", SAMPLE_TIME, "--format", format]);
         assert!(r.code == 0 || r.code == 1, "{format}: {}", r.stderr);
         assert!(!r.stdout.bytes().any(|b| b == 0x1b || b == 0x07), "{format} carried a control character");
         if format != "json" {
@@ -336,7 +396,18 @@ fn json_report_is_a_versioned_contract() {
     assert_eq!(r["schema"], "closeout.report.v1");
     assert_eq!(r["tool"]["name"], "closeout");
     assert_eq!(r["tool"]["version"], env!("CARGO_PKG_VERSION"));
-    for key in ["verdict", "verdict_reason", "criteria", "acceptance", "inputs", "hashes", "redactions", "as_of"] {
+    for key in [
+        "verdict",
+        "verdict_reason",
+        "criteria",
+        "acceptance",
+        "inputs",
+        "hashes",
+        "redactions",
+        "as_of",
+        "as_of_source",
+        "as_of_reason",
+    ] {
         assert!(r.get(key).is_some(), "missing {key}");
     }
     let c = &r["criteria"][0];
@@ -359,16 +430,11 @@ fn markdown_report_has_a_table_and_next_steps() {
 
 #[test]
 fn release_scope_selects_one_release() {
-    let p = fixture("ready-for-release.json");
-    let (code, r) = json_report(&[
-        p.to_str().unwrap(),
-        "--as-of",
-        FIXTURE_TIME,
-        "--release",
-        "REL-2026.06-go-backend-rollback-drill",
-    ]);
+    let p = sample_path("clean-store.json");
+    let (code, r) =
+        json_report(&[p.to_str().unwrap(), "--as-of", SAMPLE_TIME, "--release", "REL-2026.09-payments-api"]);
     assert_eq!((code, r["verdict"].as_str().unwrap()), (0, "ready_for_release"));
-    assert_eq!(r["evidence"]["release"], "REL-2026.06-go-backend-rollback-drill");
+    assert_eq!(r["evidence"]["release"], "REL-2026.09-payments-api");
     let r = run(&["check", p.to_str().unwrap(), "--release", "REL-nope"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no evidence for release \"REL-nope\""), "{}", r.stderr);
@@ -376,19 +442,19 @@ fn release_scope_selects_one_release() {
 
 #[test]
 fn unknown_metadata_kinds_are_kept_and_counted() {
-    let mut store: Value = serde_json::from_slice(&std::fs::read(fixture("ready-for-release.json")).unwrap()).unwrap();
+    let mut store = read_json(&sample_path("clean-store.json"));
     store["items"].as_array_mut().unwrap().push(serde_json::json!({
         "metadata_kind": "some-future-kind", "session_id": "future-1",
-        "created_at": "2026-06-01T09:00:00+00:00", "future": {"x": 1}
+        "created_at": "2026-09-14T09:00:00+00:00", "future": {"x": 1}
     }));
     let extra = serde_json::to_vec(&store).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("store.json");
     std::fs::write(&p, extra).unwrap();
-    let (code, r) = json_report(&[p.to_str().unwrap(), "--as-of", FIXTURE_TIME]);
+    let (code, r) = json_report(&[p.to_str().unwrap(), "--as-of", SAMPLE_TIME]);
     assert_eq!(code, 0);
     assert_eq!(r["artifacts"]["unknown_kinds"]["some-future-kind"], 1);
-    assert_eq!(r["artifacts"]["count"], 28);
+    assert_eq!(r["artifacts"]["count"], 27, "the 26 items and the unknown one");
 }
 
 // ------------------------------------------------------------------------------------------ bad input
@@ -419,7 +485,7 @@ fn bad_inputs_give_one_clear_error_and_exit_2() {
     bad(&empty_dir, "no CAVRA evidence in this directory");
     bad(&w("empty.json", b""), "file is empty");
     bad(&w("blank.json", b"  \n\t "), "file is empty");
-    let store = std::fs::read(fixture("ready-for-release.json")).unwrap();
+    let store = read(&sample_path("clean-store.json"));
     bad(&w("truncated.json", &store[..5000]), "truncated JSON: input ends at line");
     bad(&w("invalid.json", b"{\"items\": [}\n"), "invalid JSON at line 1, column 12");
     bad(
@@ -481,7 +547,7 @@ fn rusqlite_free_db(path: &Path) -> bool {
     path.exists()
 }
 
-/// A review record makes CAVRA's accepted-risk store ready with accepted risk, until its retry plan changes.
+/// A review record makes the accepted-risk store ready with accepted risk, until its retry plan changes.
 #[test]
 fn review_record_accepts_the_risk_until_the_evidence_changes() {
     use closeout::review::{
@@ -489,19 +555,19 @@ fn review_record_accepts_the_risk_until_the_evidence_changes() {
     };
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("evidence-metadata.json");
-    std::fs::copy(fixture("accepted-risk-failed-delivery.json"), &store).unwrap();
+    std::fs::copy(sample_path("accepted-risk-store.json"), &store).unwrap();
     let ev = closeout::evidence::load_path(&store, &Default::default()).unwrap();
     let delivery = ev.nodes[ev.all(&closeout::evidence::Kind::CloseoutDelivery)[0]].id.clone();
     let form = AcceptanceInput {
         owner: "release-risk-owner".into(),
         external_ref: "CHG-1".into(),
         reason: "redelivery after the webhook fix".into(),
-        target_resolution_date: "2026-06-05".into(),
-        expires_at: "2026-06-08".into(),
+        target_resolution_date: "2026-09-18".into(),
+        expires_at: "2026-09-21".into(),
     };
     let panes =
         PANES.iter().map(|p| PaneOutcome { pane: p.to_string(), outcome: "reviewed".into(), note: None }).collect();
-    let t = closeout::time::parse_instant(FIXTURE_TIME).unwrap();
+    let t = closeout::time::parse_instant(SAMPLE_TIME).unwrap();
     let report = closeout::health::evaluate(&ev, &[], t).unwrap();
     let rec = build_record(
         &ev,
@@ -520,9 +586,9 @@ fn review_record_accepts_the_risk_until_the_evidence_changes() {
     write_atomic(&rec_path, &rec, &ev).unwrap();
     let (s, r) = (store.to_str().unwrap(), rec_path.to_str().unwrap());
 
-    let (code, report) = json_report(&[s, "--as-of", FIXTURE_TIME]);
+    let (code, report) = json_report(&[s, "--as-of", SAMPLE_TIME]);
     assert_eq!((code, report["verdict"].as_str().unwrap()), (1, "blocked"));
-    let (code, report) = json_report(&[s, "--as-of", FIXTURE_TIME, "--review", r]);
+    let (code, report) = json_report(&[s, "--as-of", SAMPLE_TIME, "--review", r]);
     assert_eq!(
         (code, report["verdict"].as_str().unwrap()),
         (0, "ready_with_accepted_risk"),
@@ -530,13 +596,13 @@ fn review_record_accepts_the_risk_until_the_evidence_changes() {
         report["verdict_reason"]
     );
     assert_eq!(report["acceptance"]["owner"], "release-risk-owner");
-    let (code, _) = json_report(&[s, "--as-of", "2026-06-10T00:00:00Z", "--review", r]);
+    let (code, _) = json_report(&[s, "--as-of", "2026-09-25T00:00:00Z", "--review", r]);
     assert_eq!(code, 1, "expired");
 
     let changed =
         std::fs::read_to_string(&store).unwrap().replace("\"retry_delay_minutes\": 15", "\"retry_delay_minutes\": 20");
     std::fs::write(&store, changed).unwrap();
-    let (code, report) = json_report(&[s, "--as-of", FIXTURE_TIME, "--review", r]);
+    let (code, report) = json_report(&[s, "--as-of", SAMPLE_TIME, "--review", r]);
     assert_eq!(code, 1);
     assert!(
         report["verdict_reason"].as_str().unwrap().contains("changed since the review"),

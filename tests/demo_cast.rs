@@ -88,3 +88,35 @@ fn closeout_demo_record_from_the_command_line() {
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("bad.tape") && err.contains("line 2"), "{err}");
 }
+
+/// `assets/demo.cast` (shown in the README, as a GIF made from it) is what the current code records:
+/// `closeout demo --record` of the default demo, byte for byte.
+#[test]
+fn assets_demo_cast_is_what_the_code_records() {
+    let asset = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo.cast");
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("demo.cast");
+    let out = Command::cargo_bin("closeout")
+        .unwrap()
+        .args(["demo", "--record"])
+        .arg(&fresh)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let recorded = std::fs::read(&fresh).unwrap();
+    let committed = std::fs::read(&asset).unwrap_or_else(|e| panic!("{}: {e}", asset.display()));
+    if recorded != committed {
+        let at =
+            recorded.iter().zip(&committed).position(|(a, b)| a != b).unwrap_or(recorded.len().min(committed.len()));
+        let line = committed[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        panic!(
+            "{} is stale: the default demo now records differently ({} bytes recorded, {} committed, first \
+             difference at byte {at}, line {line}). Regenerate it (and the GIF) with scripts/make-assets.sh, \
+             then commit assets/demo.cast and assets/demo.gif.",
+            asset.display(),
+            recorded.len(),
+            committed.len()
+        );
+    }
+}

@@ -3,6 +3,8 @@
 //! watch (notify, debounced) and the reload worker are the real ones, driven by the run loop's
 //! [`Workers::poll`] with ticks between, and each state is drawn through the TestBackend.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -11,8 +13,7 @@ use closeout::time::parse_instant;
 use closeout::tui::health::Workers;
 use closeout::tui::{Action, App, harness};
 
-const AS_OF: &str = "2026-06-01T10:00:00Z";
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/cavra/");
+use support::{SAMPLE_TIME as AS_OF, read, sample_path};
 
 /// Replace the file the way an editor or CAVRA's exporter does: write a temporary file, rename it over.
 fn replace(path: &Path, bytes: &[u8]) {
@@ -36,8 +37,7 @@ fn run_until(app: &mut App, workers: &mut Workers, what: &str, done: impl Fn(&Ap
 }
 
 fn start(dir: &Path) -> (App, PathBuf) {
-    let source = PathBuf::from(format!("{FIXTURES}ready-for-release.json"));
-    harness::live_copy(dir, &source, parse_instant(AS_OF).unwrap(), 120, 36)
+    harness::live_copy(dir, &sample_path("clean-store.json"), parse_instant(AS_OF).unwrap(), 120, 36)
 }
 
 #[test]
@@ -54,7 +54,7 @@ fn rewriting_the_evidence_file_reloads_it_and_a_broken_write_keeps_the_last_good
     assert!(app.live.notice.is_none());
 
     // 1. A good rewrite: the failed-delivery store blocks.
-    replace(&path, &std::fs::read(format!("{FIXTURES}accepted-risk-failed-delivery.json")).unwrap());
+    replace(&path, &read(&sample_path("accepted-risk-store.json")));
     run_until(&mut app, &mut workers, "the blocked verdict", |a| a.report.verdict == Verdict::Blocked);
     let notice = app.live.notice.clone().unwrap();
     assert!(notice.starts_with("evidence reloaded: verdict ready_for_release → blocked"), "{notice}");
@@ -63,7 +63,7 @@ fn rewriting_the_evidence_file_reloads_it_and_a_broken_write_keeps_the_last_good
     assert!(harness::screen(&app).contains("✗ BLOCKED"));
 
     // 2. Caught mid-write: a truncated file. The error shows; the verdict and evidence stay.
-    let good = std::fs::read(format!("{FIXTURES}ready-for-release.json")).unwrap();
+    let good = read(&sample_path("clean-store.json"));
     let nodes = app.evidence.nodes.len();
     replace(&path, &good[..good.len() / 2]);
     run_until(&mut app, &mut workers, "the reload error", |a| {

@@ -1,6 +1,8 @@
-//! The retry plan review end to end: open the app on a copy of CAVRA's accepted-risk store, walk the review
+//! The retry plan review end to end: open the app on a copy of the accepted-risk sample store, walk the review
 //! through the real keymap, save the record, and see the verdict flip in the app and in `closeout check`.
 //! Plus snapshots of the health pane (mid-run and done) and review panes 1, 2 and 5 at 100×30.
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,13 +18,11 @@ use closeout::tui::health::{Msg, Work, Workers};
 use closeout::tui::{Action, App};
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
-const AS_OF: &str = "2026-06-01T10:00:00Z";
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/cavra/");
+use support::{SAMPLE_TIME as AS_OF, read, sample_path};
 
 fn open_copy(dir: &Path) -> (App, PathBuf) {
-    let source = PathBuf::from(format!("{FIXTURES}accepted-risk-failed-delivery.json"));
     let t = parse_instant(AS_OF).unwrap();
-    let (mut app, path) = harness::live_copy(dir, &source, t, 120, 36);
+    let (mut app, path) = harness::live_copy(dir, &sample_path("accepted-risk-store.json"), t, 120, 36);
     app.update(Action::Tick(t));
     (app, path)
 }
@@ -37,11 +37,11 @@ fn a_review_typed_in_the_app_is_saved_and_flips_the_verdict() {
     for _ in 0..4 {
         press(&mut app, KeyCode::Enter);
     }
-    for field in ["release-risk-owner", "CHG-2026-0601-0099", "Webhook outage; redelivery planned", "2026-06-05"] {
+    for field in ["release-risk-owner", "CHG-2026-0914-0099", "Webhook outage; redelivery planned", "2026-09-18"] {
         type_keys(&mut app, field);
         press(&mut app, KeyCode::Tab);
     }
-    type_keys(&mut app, "2026-06-08");
+    type_keys(&mut app, "2026-09-21");
     send(&mut app, &closeout::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
     assert!(workers.settle(&mut app, Duration::from_secs(60)), "the save and the re-run finish");
 
@@ -52,7 +52,7 @@ fn a_review_typed_in_the_app_is_saved_and_flips_the_verdict() {
         .collect();
     assert_eq!(records.len(), 1, "one record beside the evidence: {records:?}");
     let record_path = &records[0];
-    assert_eq!(record_path.file_name().unwrap(), "closeout-review-20260601T100000Z.json");
+    assert_eq!(record_path.file_name().unwrap(), "closeout-review-20260914T100000Z.json");
     let text = std::fs::read_to_string(record_path).unwrap();
     assert!(text.contains("\"schema\": \"closeout.review.v1\""), "{text}");
     let rec = closeout::review::load_record(record_path).unwrap();
@@ -94,7 +94,7 @@ fn review_out_puts_the_record_where_asked() {
     type_keys(&mut app, "reason");
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
-    type_keys(&mut app, "2026-06-08");
+    type_keys(&mut app, "2026-09-21");
     press(&mut app, KeyCode::Tab);
     type_keys(&mut app, "a-reviewer");
     press(&mut app, KeyCode::Enter);
@@ -106,9 +106,9 @@ fn review_out_puts_the_record_where_asked() {
 
 // ---------------------------------------------------------------------------------------------- snapshots
 
-fn fixture_app() -> App {
-    let name = "accepted-risk-failed-delivery.json";
-    let bytes = std::fs::read(format!("{FIXTURES}{name}")).unwrap();
+fn sample_app() -> App {
+    let name = "accepted-risk-store.json";
+    let bytes = read(&sample_path(name));
     let ev = load_bytes(name, bytes, &LoadOptions::default()).unwrap();
     let t = parse_instant(AS_OF).unwrap();
     let mut app = harness::app(ev, Some(t), 100, 30);
@@ -125,7 +125,7 @@ fn settings() -> insta::Settings {
 
 #[test]
 fn snapshot_health_pane_mid_run_and_done() {
-    let mut app = fixture_app();
+    let mut app = sample_app();
     type_keys(&mut app, "c");
     let events: Vec<HealthEvent> =
         closeout::health::run::HealthRun::start(Arc::clone(&app.evidence), Vec::new(), parse_instant(AS_OF).unwrap())
@@ -145,7 +145,7 @@ fn snapshot_health_pane_mid_run_and_done() {
 
 #[test]
 fn snapshot_review_panes_1_2_and_5() {
-    let mut app = fixture_app();
+    let mut app = sample_app();
     type_keys(&mut app, "r");
     settings().bind(|| insta::assert_snapshot!("review_pane1_100x30", harness::screen(&app)));
     press(&mut app, KeyCode::Enter);

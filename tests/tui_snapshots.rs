@@ -1,7 +1,9 @@
 //! Snapshots of the explorer's main screens (TestBackend buffers as text) at 80×24 and 160×48.
 //!
-//! Fixtures are read from `../shared` but loaded under their file name, so the paths on screen do not
-//! depend on where the repository lives. Times and digests are masked with same-width placeholders.
+//! Sample files are read from `sample-evidence/` but loaded under their file name, so the paths on screen do
+//! not depend on where the repository lives. Times and digests are masked with same-width placeholders.
+
+mod support;
 
 use closeout::evidence::{LoadOptions, load_bytes};
 use closeout::samples;
@@ -10,12 +12,11 @@ use closeout::tui::harness::{self, press, type_keys};
 use closeout::tui::tree::Sel;
 use ratatui::crossterm::event::KeyCode;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/cavra/");
-
-fn fixture(name: &str, w: u16, h: u16) -> App {
-    let bytes = std::fs::read(format!("{FIXTURES}{name}")).expect("fixture readable");
-    let ev = load_bytes(name, bytes, &LoadOptions::default()).expect("fixture loads");
-    harness::app(ev, closeout::time::parse_instant("2026-06-01T10:00:00Z"), w, h)
+/// A sample file as `closeout FILE` loads it (from disk, not embedded), as of the samples' time.
+fn sample_file(name: &str, w: u16, h: u16) -> App {
+    let bytes = support::read(&support::sample_path(name));
+    let ev = load_bytes(name, bytes, &LoadOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    harness::app(ev, closeout::time::parse_instant(support::SAMPLE_TIME), w, h)
 }
 
 fn sample(name: &str, w: u16, h: u16) -> App {
@@ -66,15 +67,15 @@ fn main_screen_default_sample() {
 }
 
 #[test]
-fn main_screen_accepted_risk_fixture() {
-    snap("main_accepted_risk_80x24", &fixture("accepted-risk-failed-delivery.json", 80, 24));
-    snap("main_accepted_risk_160x48", &fixture("accepted-risk-failed-delivery.json", 160, 48));
+fn main_screen_accepted_risk_store() {
+    snap("main_accepted_risk_80x24", &sample_file("accepted-risk-store.json", 80, 24));
+    snap("main_accepted_risk_160x48", &sample_file("accepted-risk-store.json", 160, 48));
 }
 
 #[test]
 fn artifact_bundle_detail() {
     for (w, h) in [(80, 24), (160, 48)] {
-        let mut app = fixture("accepted-risk-failed-delivery.json", w, h);
+        let mut app = sample_file("accepted-risk-store.json", w, h);
         select_kind(&mut app, "artifact bundle");
         snap(&format!("artifact_bundle_{w}x{h}"), &app);
         press(&mut app, KeyCode::Tab);
@@ -113,7 +114,7 @@ fn help_overlay() {
 #[test]
 fn active_filter() {
     for (w, h) in [(80, 24), (160, 48)] {
-        let mut app = fixture("accepted-risk-failed-delivery.json", w, h);
+        let mut app = sample_file("accepted-risk-store.json", w, h);
         type_keys(&mut app, "/retry");
         snap(&format!("filter_typing_{w}x{h}"), &app);
         press(&mut app, KeyCode::Enter);

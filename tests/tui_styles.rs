@@ -92,13 +92,10 @@ fn monochrome_keeps_modifiers_and_drops_every_colour() {
 
 #[test]
 fn status_glyphs_carry_their_colours() {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/cavra/accepted-risk-failed-delivery.json"
-    ))
-    .unwrap();
-    let ev = load_bytes("accepted-risk-failed-delivery.json", bytes, &LoadOptions::default()).unwrap();
-    let mut app = harness::app(ev, closeout::time::parse_instant("2026-06-01T10:00:00Z"), 160, 48);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-evidence/accepted-risk-store.json");
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let ev = load_bytes("accepted-risk-store.json", bytes, &LoadOptions::default()).unwrap();
+    let mut app = harness::app(ev, closeout::time::parse_instant("2026-09-14T10:00:00Z"), 160, 48);
     // Select the group row so no node row carries the selection style.
     type_keys(&mut app, "g");
     let buf = harness::buffer(&app);

@@ -384,9 +384,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// Where CAVRA's fixture stores live.
-    const FIXTURE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/cavra");
-
     /// `(source, json.dumps(json.loads(source), sort_keys=True))`, generated with CPython 3.11.
     const PYTHON_VECTORS: &[(&str, &str)] = &[
         (
@@ -1008,10 +1005,10 @@ mod tests {
             .collect()
     }
 
+    /// A store of `sample-evidence/`: its bundle hashes were computed by Python's `json.dumps(content,
+    /// sort_keys=True)` (scripts/gen-sample-evidence.py); CAVRA's own are checked by the conformance suite.
     fn load_store(name: &str) -> Value {
-        let path = format!("{FIXTURE_DIR}/{name}");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"));
-        serde_json::from_str(&text).unwrap_or_else(|err| panic!("{path}: {err}"))
+        crate::samples::on_disk::json(name)
     }
 
     /// Rebuilds every object with its keys in reverse order (forces the sorting path).
@@ -1038,8 +1035,8 @@ mod tests {
     }
 
     #[test]
-    fn reproduces_cavra_artifact_bundle_hashes() {
-        for name in ["ready-for-release.json", "accepted-risk-failed-delivery.json"] {
+    fn reproduces_python_artifact_bundle_hashes() {
+        for name in ["clean-store.json", "accepted-risk-store.json"] {
             let store = load_store(name);
             let files = bundle_files(&store);
             assert!(files.len() >= 3, "{name}: expected bundle files, found {}", files.len());
@@ -1059,7 +1056,7 @@ mod tests {
 
     #[test]
     fn one_changed_character_changes_the_hash() {
-        let store = load_store("ready-for-release.json");
+        let store = load_store("clean-store.json");
         let file = bundle_files(&store)[0];
         let expected = file["sha256"].as_str().expect("files[] entry has sha256");
         let mut content = file["content"].clone();

@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 
 use super::load::MAX_DEPTH;
-use super::parse::{ItemHead, TopDoc};
+use super::parse::{ItemHead, TopDoc, span_of};
 
 /// Parse a top-level object. `None`: not handled here (invalid, too deep, or unusual); use serde_json.
 pub(crate) fn top_doc(text: &str) -> Option<TopDoc<'_>> {
@@ -346,53 +346,52 @@ fn skip_plain_sse2(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Whether both paths agree (tests and the conformance suite; panics saying where they differ): the fast path
+/// gives up, or accepts only what serde_json accepts and yields the same heads and spans. Both paths agree: the fast path accepts only what serde_json accepts, and yields the same heads and spans.
+#[doc(hidden)]
+pub(crate) fn agree(src: &str) -> bool {
+    let fast = top_doc(src);
+    let slow: Result<TopDoc, _> = serde_json::from_str(src);
+    match (fast, slow) {
+        (None, _) => false,
+        (Some(_), Err(e)) => panic!("fast path accepted what serde_json rejects ({e}): {src:?}"),
+        (Some(f), Ok(s)) => {
+            let b = src.as_bytes();
+            let spans = |v: Option<&str>| v.map(|r| span_of(b, r));
+            assert_eq!(f.is_object, s.is_object);
+            assert_eq!(f.items_wrong_type, s.items_wrong_type);
+            let fields = |d: &TopDoc| d.fields.iter().map(|(k, r)| (k.to_string(), span_of(b, r))).collect::<Vec<_>>();
+            assert_eq!(fields(&f), fields(&s), "{src:?}");
+            let (fi, si) = (f.items.unwrap_or_default(), s.items.unwrap_or_default());
+            assert_eq!(fi.len(), si.len());
+            for (x, y) in fi.iter().zip(&si) {
+                for (a, c) in [
+                    (x.metadata_kind, y.metadata_kind),
+                    (x.session_id, y.session_id),
+                    (x.created_at, y.created_at),
+                    (x.release_record_ref, y.release_record_ref),
+                    (x.connector_delivery_source, y.connector_delivery_source),
+                    (x.event_type, y.event_type),
+                    (x.event_id, y.event_id),
+                    (x.delivery_success, y.delivery_success),
+                    (x.first, y.first),
+                    (x.last, y.last),
+                ] {
+                    assert_eq!(spans(a), spans(c), "{src:?}");
+                }
+                let objects =
+                    |h: &ItemHead| h.objects.iter().map(|(k, r)| (k.to_string(), span_of(b, r))).collect::<Vec<_>>();
+                assert_eq!(objects(x), objects(y));
+                assert_eq!((x.is_object, x.field_count), (y.is_object, y.field_count));
+            }
+            true
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::parse::span_of;
-
-    /// Both paths agree: the fast path accepts only what serde_json accepts, and yields the same heads and spans.
-    fn agree(src: &str) -> bool {
-        let fast = top_doc(src);
-        let slow: Result<TopDoc, _> = serde_json::from_str(src);
-        match (fast, slow) {
-            (None, _) => false,
-            (Some(_), Err(e)) => panic!("fast path accepted what serde_json rejects ({e}): {src:?}"),
-            (Some(f), Ok(s)) => {
-                let b = src.as_bytes();
-                let spans = |v: Option<&str>| v.map(|r| span_of(b, r));
-                assert_eq!(f.is_object, s.is_object);
-                assert_eq!(f.items_wrong_type, s.items_wrong_type);
-                let fields =
-                    |d: &TopDoc| d.fields.iter().map(|(k, r)| (k.to_string(), span_of(b, r))).collect::<Vec<_>>();
-                assert_eq!(fields(&f), fields(&s), "{src:?}");
-                let (fi, si) = (f.items.unwrap_or_default(), s.items.unwrap_or_default());
-                assert_eq!(fi.len(), si.len());
-                for (x, y) in fi.iter().zip(&si) {
-                    for (a, c) in [
-                        (x.metadata_kind, y.metadata_kind),
-                        (x.session_id, y.session_id),
-                        (x.created_at, y.created_at),
-                        (x.release_record_ref, y.release_record_ref),
-                        (x.connector_delivery_source, y.connector_delivery_source),
-                        (x.event_type, y.event_type),
-                        (x.event_id, y.event_id),
-                        (x.delivery_success, y.delivery_success),
-                        (x.first, y.first),
-                        (x.last, y.last),
-                    ] {
-                        assert_eq!(spans(a), spans(c), "{src:?}");
-                    }
-                    let objects = |h: &ItemHead| {
-                        h.objects.iter().map(|(k, r)| (k.to_string(), span_of(b, r))).collect::<Vec<_>>()
-                    };
-                    assert_eq!(objects(x), objects(y));
-                    assert_eq!((x.is_object, x.field_count), (y.is_object, y.field_count));
-                }
-                true
-            }
-        }
-    }
 
     #[test]
     fn agrees_with_serde_json_on_well_formed_documents() {
@@ -413,22 +412,21 @@ mod tests {
         }
     }
 
-    /// CAVRA's own output and our samples: the fast path takes every one and agrees with serde_json.
+    /// Our samples: the fast path takes every one and agrees with serde_json (CAVRA's own output: the
+    /// conformance suite).
     #[test]
-    fn agrees_with_serde_json_on_every_fixture_and_sample() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    fn agrees_with_serde_json_on_every_sample() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-evidence");
         let mut seen = 0;
-        for dir in [root.join("../shared/fixtures/cavra"), root.join("sample-evidence")] {
-            for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-                let path = entry.unwrap().path();
-                if path.extension().is_some_and(|e| e == "json") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    assert!(agree(&text), "fast path gave up on {}", path.display());
-                    seen += 1;
-                }
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                assert!(agree(&text), "fast path gave up on {}", path.display());
+                seen += 1;
             }
         }
-        assert!(seen >= 14, "{seen} files");
+        assert!(seen >= 10, "{seen} files");
     }
 
     #[test]

@@ -129,7 +129,6 @@ struct Builder {
 struct TrialMeta {
     name: Option<String>,
     edition: Option<String>,
-    generated_at: Option<String>,
 }
 
 /// What a file turned out to be.
@@ -510,7 +509,7 @@ fn trial_nodes(
     nodes: &mut Vec<Node>,
 ) -> Result<TrialMeta, LoadError> {
     let generated_at = str_of(shown, bytes, doc.field("generated_at"), "generated_at", "")?.map(|s| s.into_owned());
-    let mut meta = TrialMeta { name: None, edition: None, generated_at: generated_at.clone() };
+    let mut meta = TrialMeta { name: None, edition: None };
     for (key, kind, id_field) in TRIAL_SECTIONS {
         let Some(raw) = doc.field(key) else { continue };
         if !raw.starts_with('{') {
@@ -874,12 +873,10 @@ impl Builder {
             by_id.entry(n.id.clone()).or_default().push(i);
         }
         crate::trace("indexed", t);
-        let (label, edition, default_as_of) = match &self.trial {
-            Some(t) => (
-                t.name.clone().unwrap_or_else(|| "trial package".into()),
-                t.edition.clone(),
-                t.generated_at.as_deref().and_then(parse_instant),
-            ),
+        // No default evaluation time: evidence is judged as of now unless the caller says otherwise (a trial
+        // package's `generated_at` is when it was written, not when it is judged). Embedded samples set theirs.
+        let (label, edition) = match &self.trial {
+            Some(t) => (t.name.clone().unwrap_or_else(|| "trial package".into()), t.edition.clone()),
             None => {
                 let rel = opts.release.clone().or_else(|| {
                     [Kind::CloseoutSummary, Kind::ReadinessBundle, Kind::SignedArchiveManifest]
@@ -887,7 +884,7 @@ impl Builder {
                         .filter_map(|k| best.get(k))
                         .find_map(|&i| self.nodes[i].release_ref.clone())
                 });
-                (rel.unwrap_or_else(|| "CAVRA evidence".into()), None, None)
+                (rel.unwrap_or_else(|| "CAVRA evidence".into()), None)
             }
         };
         let mut evidence = Evidence {
@@ -904,7 +901,7 @@ impl Builder {
             skipped: self.skipped,
             duplicates,
             release: opts.release.clone(),
-            default_as_of,
+            default_as_of: None,
             root: self.root,
             generation: super::Generation::next(),
         };

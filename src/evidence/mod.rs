@@ -32,6 +32,12 @@ pub use kinds::Kind;
 pub use load::{LoadOptions, MAX_FILE_BYTES, hash_file, load_bytes, load_path};
 pub use secrets::SecretKind;
 pub use value::Redacted;
+
+/// The fast head scanner against serde_json on one document (tests and [`crate::conformance`]).
+#[doc(hidden)]
+pub fn fastparse_agrees(text: &str) -> bool {
+    fastparse::agree(text)
+}
 pub use value::{Boundary, EValue, RedactedBy};
 
 /// Which of CAVRA's two data models the evidence is in.
@@ -261,7 +267,8 @@ pub struct Evidence {
     /// Duplicate artifacts dropped (same kind, id and time in two places).
     pub duplicates: usize,
     pub release: Option<String>,
-    /// Evaluation time to use when none is given (embedded samples evaluate as of their own time).
+    /// An embedded sample's own evaluation time, used when none is given; `None` for evidence read from disk,
+    /// which is evaluated as of now.
     pub default_as_of: Option<DateTime<Utc>>,
     /// Directory the evidence was loaded from: files an artifact bundle names are looked for only here.
     pub(crate) root: Option<PathBuf>,

@@ -23,6 +23,7 @@ pub use references::{RefState, References};
 
 use crate::evidence::{Evidence, Generation, HashStatus, LoadError};
 use crate::model::Chain;
+use crate::time::AsOf;
 
 /// A criterion's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -265,6 +266,8 @@ pub struct Report {
     /// Set when the evidence's own decision differs from ours.
     pub disagreement: Option<String>,
     pub as_of: DateTime<Utc>,
+    /// Where `as_of` came from (now, `--as-of`, an embedded sample's own time).
+    pub as_of_source: crate::time::AsOfSource,
     pub hashes: HashCounts,
     /// The evaluated release and the others the evidence holds.
     #[serde(skip)]
@@ -316,7 +319,7 @@ pub fn evidence_acceptances(ev: &Evidence, chain: &Chain) -> Result<Vec<Acceptan
 }
 
 /// Evaluate every criterion and reach a verdict (CAVRA's default policy).
-pub fn evaluate(ev: &Evidence, extra: &[Acceptance], as_of: DateTime<Utc>) -> Result<Report, LoadError> {
+pub fn evaluate(ev: &Evidence, extra: &[Acceptance], as_of: impl Into<AsOf>) -> Result<Report, LoadError> {
     evaluate_with(ev, extra, as_of, &Policy::default())
 }
 
@@ -324,11 +327,12 @@ pub fn evaluate(ev: &Evidence, extra: &[Acceptance], as_of: DateTime<Utc>) -> Re
 pub fn evaluate_with(
     ev: &Evidence,
     extra: &[Acceptance],
-    as_of: DateTime<Utc>,
+    as_of: impl Into<AsOf>,
     policy: &Policy,
 ) -> Result<Report, LoadError> {
+    let as_of = as_of.into();
     let chain = Arc::new(Chain::build(ev, ev.release.as_deref())?);
-    let ctx = Ctx { ev, chain: &chain, as_of, policy };
+    let ctx = Ctx { ev, chain: &chain, as_of: as_of.at, policy };
     let findings = CRITERIA.iter().map(|c| run_criterion(c, &ctx)).collect::<Result<Vec<_>, _>>()?;
     finish(ev, chain, findings, extra, as_of)
 }
@@ -339,8 +343,9 @@ pub fn finish(
     chain: Arc<Chain>,
     findings: Vec<Finding>,
     extra: &[Acceptance],
-    as_of: DateTime<Utc>,
+    as_of: impl Into<AsOf>,
 ) -> Result<Report, LoadError> {
+    let AsOf { at: as_of, source: as_of_source } = as_of.into();
     let mut acceptances = evidence_acceptances(ev, &chain)?;
     acceptances.extend(extra.iter().cloned());
     let (verdict, verdict_reason, acceptance_used, standings) = verdict(&findings, &acceptances, as_of);
@@ -378,6 +383,7 @@ pub fn finish(
         evidence_decision,
         disagreement,
         as_of,
+        as_of_source,
         hashes,
         chain,
         references,

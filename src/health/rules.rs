@@ -82,6 +82,13 @@ pub(super) fn final_readiness(cx: &Ctx) -> R {
         return Ok(o.cite(b.node, "/evidence_refs", "the upstream evidence it references"));
     }
     let indexed: Vec<&Kind> = b.index.iter().map(|e| &e.kind).collect();
+    // The upstream evidence it indexes that this input carries.
+    let carried: Vec<usize> = b
+        .index
+        .iter()
+        .filter_map(|e| e.session_id.as_ref())
+        .flat_map(|sid| sid.parse(|s| cx.ev.find(s).to_vec()))
+        .collect();
     let missing: Vec<&str> = INDEXED_UPSTREAM.iter().filter(|k| !indexed.contains(k)).map(|k| k.name()).collect();
     let o = if missing.is_empty() {
         Outcome::pass(format!(
@@ -94,7 +101,8 @@ pub(super) fn final_readiness(cx: &Ctx) -> R {
             "Rebuild the readiness bundle after recording the missing upstream evidence.",
         )
     };
-    Ok(o.cite(b.node, "/evidence_index", "the upstream evidence it indexes"))
+    Ok(o.cite(b.node, "/evidence_index", "the upstream evidence it indexes")
+        .cite_all(carried, "indexed upstream evidence"))
 }
 
 // ---------------------------------------------------------------------------------------------- manifest
@@ -507,10 +515,17 @@ pub(super) fn retention_health(cx: &Ctx) -> R {
         other => parts.push((Status::Fail, format!("health report {id} has {other} alert level"))),
     }
     // CAVRA's retention rule at the evaluation time, on the release's artifact bundle.
+    // The node holding the retention date is cited only when the date is the problem.
+    let date_node = |b: &ArtifactBundle| match (&b.retention_until, &chain.decision) {
+        (None, Some(d)) if d.retention_until.is_some() => d.node,
+        _ => b.node,
+    };
     match bundle {
         Some(b) => {
-            o = o.cite(b.node, "/retention_until", "retention date");
             let (st, text) = retention_status(cx, b, chain.decision.as_ref());
+            if st != Status::Pass {
+                o = o.cite(date_node(b), "/retention_until", "retention date");
+            }
             parts.push((st, text));
             if !cx.trial() && !h.statuses.iter().any(|s| s.artifact_bundle_id.as_ref() == Some(&b.id)) {
                 parts.push((
@@ -523,7 +538,6 @@ pub(super) fn retention_health(cx: &Ctx) -> R {
             if let Some(d) = &chain.decision
                 && let Some(u) = &d.retention_until
             {
-                o = o.cite(d.node, "/retention_until", "retention date");
                 let pseudo = ArtifactBundle {
                     node: d.node,
                     id: d.id.clone(),
@@ -536,7 +550,11 @@ pub(super) fn retention_health(cx: &Ctx) -> R {
                     file_count: 0,
                     download_state: None,
                 };
-                parts.push(retention_status(cx, &pseudo, Some(d)));
+                let (st, text) = retention_status(cx, &pseudo, Some(d));
+                if st != Status::Pass {
+                    o = o.cite(d.node, "/retention_until", "retention date");
+                }
+                parts.push((st, text));
             }
         }
         None => {

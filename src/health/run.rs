@@ -6,11 +6,10 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, channel};
 use std::thread::JoinHandle;
 
-use chrono::{DateTime, Utc};
-
 use super::{Acceptance, CRITERIA, CriterionId, Ctx, Finding, Policy, Report, finish, run_criterion};
 use crate::evidence::{Evidence, Generation, LoadError};
 use crate::model::Chain;
+use crate::time::AsOf;
 
 /// What a background run reports, in order: `Started`, then per criterion `Running` and `Finding`, then
 /// `Done` (or `Failed`).
@@ -44,7 +43,8 @@ pub struct HealthRun {
 
 impl HealthRun {
     /// Start evaluating on a worker thread.
-    pub fn start(evidence: Arc<Evidence>, acceptances: Vec<Acceptance>, as_of: DateTime<Utc>) -> HealthRun {
+    pub fn start(evidence: Arc<Evidence>, acceptances: Vec<Acceptance>, as_of: impl Into<AsOf>) -> HealthRun {
+        let as_of: AsOf = as_of.into();
         let (tx, rx) = channel();
         let ev = Arc::clone(&evidence);
         let start_bytes = evidence.hashed_bytes.load(Ordering::Relaxed);
@@ -59,7 +59,7 @@ impl HealthRun {
                 }
             };
             let policy = Policy::default();
-            let ctx = Ctx { ev: &ev, chain: &chain, as_of, policy: &policy };
+            let ctx = Ctx { ev: &ev, chain: &chain, as_of: as_of.at, policy: &policy };
             let mut findings = Vec::with_capacity(CRITERIA.len());
             for (index, c) in CRITERIA.iter().enumerate() {
                 if tx.send(HealthEvent::Running { index, id: c.id }).is_err() {

@@ -54,6 +54,8 @@ pub fn to_json(ev: &Evidence, r: &Report) -> String {
         "verdict": r.verdict,
         "verdict_reason": clean(&r.verdict_reason),
         "as_of": fmt_instant(r.as_of),
+        "as_of_source": r.as_of_source,
+        "as_of_reason": r.as_of_source.reason(),
         "evidence": {
             "label": clean(&ev.label),
             "source": clean(&ev.source),

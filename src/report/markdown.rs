@@ -21,11 +21,12 @@ pub fn to_markdown(ev: &Evidence, r: &Report) -> String {
     o.push_str(&format!("## {icon} Closeout verdict: `{}`\n\n", r.verdict.as_str()));
     o.push_str(&format!("{}\n\n", cell(&r.verdict_reason)));
     o.push_str(&format!(
-        "**Evidence:** {} ({}) · **Source:** {} · **As of:** {}\n\n",
+        "**Evidence:** {} ({}) · **Source:** {} · **As of:** {} ({})\n\n",
         cell(&ev.label),
         ev.model_label(),
         cell(&ev.source),
-        fmt_instant(r.as_of)
+        fmt_instant(r.as_of),
+        r.as_of_source.reason()
     ));
     if !ev.is_trial() {
         o.push_str(&format!("**Release:** {}", cell(&r.release_label())));

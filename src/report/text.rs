@@ -106,7 +106,8 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
             ));
         }
     }
-    out.push(format!("As of      {}", fmt_instant(r.as_of)));
+    // The time, then why it was used.
+    out.extend(wrap_labelled(&format!("{} ({})", fmt_instant(r.as_of), r.as_of_source.reason()), "As of      ", WIDTH));
     out.push(String::new());
     out.push(format!("VERDICT    {}", paint(style, verdict_color(r.verdict), r.verdict.as_str())));
     out.extend(wrap(&r.verdict_reason, "           ", WIDTH));

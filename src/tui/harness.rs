@@ -15,9 +15,13 @@ use super::ui;
 use crate::evidence::Evidence;
 use crate::health::{self, Report};
 
-/// Evaluate evidence as of its own default time (or `as_of`) and open an app of the given size.
+/// Evaluate evidence as of `as_of` (or, for an embedded sample, its own time) and open an app of the given size.
 pub fn app(evidence: Evidence, as_of: Option<chrono::DateTime<chrono::Utc>>, width: u16, height: u16) -> App {
-    let when = as_of.or(evidence.default_as_of).expect("an evaluation time (as_of or the evidence's own)");
+    let when = match (as_of, evidence.default_as_of) {
+        (Some(t), _) => crate::time::AsOf::given(t),
+        (None, Some(t)) => crate::time::AsOf::sample(t),
+        (None, None) => panic!("an evaluation time: evidence read from disk needs one (as_of)"),
+    };
     let report: Report = health::evaluate(&evidence, &[], when).expect("evidence evaluates");
     App::new(Arc::new(evidence), Arc::new(report), width, height)
 }
@@ -35,7 +39,7 @@ pub fn live_copy(
     std::fs::copy(source, &path).expect("copy evidence");
     let ev = crate::evidence::load_path(&path, &crate::evidence::LoadOptions::default()).expect("evidence loads");
     let mut app = self::app(ev, Some(as_of), width, height);
-    app.set_live(super::health::Live { source: Some(path.clone()), as_of: Some(as_of), ..Default::default() });
+    app.set_live(super::health::Live { source: Some(path.clone()), as_of: Some(as_of.into()), ..Default::default() });
     (app, path)
 }
 

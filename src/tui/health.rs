@@ -20,6 +20,7 @@ use crate::evidence::{Evidence, LoadOptions};
 use crate::health::run::{HealthEvent, HealthRun};
 use crate::health::{Acceptance, CRITERIA, Finding, Report, Verdict};
 use crate::review::ReviewRecord;
+use crate::time::{AsOf, AsOfSource};
 
 /// How often the run loop wakes while background work runs (the spinner's frame rate).
 pub const WORK_TICK: Duration = Duration::from_millis(100);
@@ -85,8 +86,8 @@ impl Action {
 /// Work the app asks the run loop to do.
 #[derive(Debug, Clone)]
 pub enum Request {
-    RunHealth { evidence: Arc<Evidence>, acceptances: Vec<Acceptance>, as_of: DateTime<Utc> },
-    Reload { path: PathBuf, options: LoadOptions, reviews: Vec<PathBuf>, as_of: DateTime<Utc> },
+    RunHealth { evidence: Arc<Evidence>, acceptances: Vec<Acceptance>, as_of: AsOf },
+    Reload { path: PathBuf, options: LoadOptions, reviews: Vec<PathBuf>, as_of: AsOf },
     SaveReview { path: PathBuf, record: Box<ReviewRecord>, evidence: Arc<Evidence> },
 }
 
@@ -96,8 +97,10 @@ pub struct Live {
     /// The evidence path (None for embedded samples): watched and reloaded.
     pub source: Option<PathBuf>,
     pub load: LoadOptions,
-    /// The evaluation time.
-    pub as_of: Option<DateTime<Utc>>,
+    /// A fixed evaluation time for re-runs and reloads. `None`: the startup report's rule, so evidence read
+    /// from disk without `--as-of` is evaluated as of the app's clock at each run, an embedded sample as of
+    /// its own time, and a `--as-of` time stays.
+    pub as_of: Option<AsOf>,
     /// Review records in force (`--review` files and reviews saved in the app).
     pub reviews: Vec<PathBuf>,
     /// Their acceptances against the loaded evidence.
@@ -268,9 +271,6 @@ impl App {
     /// Tell the app where its evidence came from, so it can watch, reload and re-run it.
     pub fn set_live(&mut self, live: Live) {
         self.live = live;
-        if self.live.as_of.is_none() {
-            self.live.as_of = Some(self.report.as_of);
-        }
     }
 
     /// Work the app asked for since the last call.
@@ -278,8 +278,13 @@ impl App {
         std::mem::take(&mut self.live.requests)
     }
 
-    fn as_of(&self) -> DateTime<Utc> {
-        self.live.as_of.unwrap_or(self.report.as_of)
+    /// The evaluation time of the next run or reload (see [`Live::as_of`]).
+    pub fn as_of(&self) -> AsOf {
+        match self.live.as_of {
+            Some(fixed) => fixed,
+            None if self.report.as_of_source == AsOfSource::Now => AsOf::now_at(self.now.unwrap_or_else(Utc::now)),
+            None => AsOf { at: self.report.as_of, source: self.report.as_of_source },
+        }
     }
 
     /// Start a live health run (the run loop executes it).
@@ -565,12 +570,7 @@ impl Workers {
 }
 
 /// Load and evaluate the evidence again, with the review records in force.
-pub fn reload(
-    path: &Path,
-    options: &LoadOptions,
-    reviews: &[PathBuf],
-    as_of: DateTime<Utc>,
-) -> Result<Reloaded, String> {
+pub fn reload(path: &Path, options: &LoadOptions, reviews: &[PathBuf], as_of: AsOf) -> Result<Reloaded, String> {
     let evidence = crate::evidence::load_path(path, options).map_err(|e| e.to_string())?;
     let acceptances = crate::review::acceptances(reviews, &evidence).map_err(|e| e.to_string())?;
     let report = crate::health::evaluate(&evidence, &acceptances, as_of).map_err(|e| e.to_string())?;
@@ -621,14 +621,13 @@ mod tests {
     use crate::tui::harness;
     use ratatui::crossterm::event::KeyCode;
 
-    pub(crate) fn fixture(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/cavra").join(name)
-    }
+    use crate::samples::on_disk;
 
-    pub(crate) fn app_on(name: &str) -> App {
-        let ev = load_path(&fixture(name), &LoadOptions::default()).unwrap();
-        let mut app = harness::app(ev, Some(parse_instant("2026-06-01T10:00:00Z").unwrap()), 100, 30);
-        app.update(Action::Tick(parse_instant("2026-06-01T10:00:00Z").unwrap()));
+    /// An app on a sample file read from disk (so it can reload), evaluated as of the samples' time.
+    pub(crate) fn app_on(file: &str) -> App {
+        let ev = load_path(&on_disk::path(file), &LoadOptions::default()).unwrap();
+        let mut app = harness::app(ev, Some(parse_instant(on_disk::AS_OF).unwrap()), 100, 30);
+        app.update(Action::Tick(parse_instant(on_disk::AS_OF).unwrap()));
         app
     }
 
@@ -638,7 +637,7 @@ mod tests {
 
     #[test]
     fn the_pane_opens_on_the_startup_result() {
-        let app = app_on("accepted-risk-failed-delivery.json");
+        let app = app_on("accepted-risk-store.json");
         assert!(!app.health.running);
         assert_eq!(app.health.rows.len(), CRITERIA.len());
         assert!(app.health.rows.iter().all(|r| matches!(r.2, Row::Done(_))));
@@ -647,7 +646,7 @@ mod tests {
 
     #[test]
     fn streamed_events_move_each_row_from_pending_to_running_to_done() {
-        let mut app = app_on("accepted-risk-failed-delivery.json");
+        let mut app = app_on("accepted-risk-store.json");
         harness::type_keys(&mut app, "c");
         let reqs = app.take_requests();
         assert!(matches!(reqs.as_slice(), [Request::RunHealth { .. }]), "{reqs:?}");
@@ -684,7 +683,7 @@ mod tests {
 
     #[test]
     fn a_failed_run_says_why_and_keeps_the_last_verdict() {
-        let mut app = app_on("accepted-risk-failed-delivery.json");
+        let mut app = app_on("accepted-risk-store.json");
         app.update(Action::RunHealth);
         let err = crate::evidence::LoadError::new("store.json", "boom");
         app.update(Action::Work(Work::HealthEvent(Msg::new(HealthEvent::Failed(err)))));
@@ -696,7 +695,7 @@ mod tests {
 
     #[test]
     fn a_finding_expands_and_its_evidence_line_jumps_to_the_node() {
-        let mut app = app_on("accepted-risk-failed-delivery.json");
+        let mut app = app_on("accepted-risk-store.json");
         harness::type_keys(&mut app, "v");
         assert_eq!(app.focus, Pane::Health);
         let retry = CRITERIA.iter().position(|c| c.id == crate::health::CriterionId::RetryWorkflow).unwrap();
@@ -727,7 +726,7 @@ mod tests {
 
     #[test]
     fn tab_cycles_through_the_health_pane() {
-        let mut app = app_on("ready-for-release.json");
+        let mut app = app_on("clean-store.json");
         harness::press(&mut app, KeyCode::Tab);
         assert_eq!(app.focus, Pane::Detail);
         assert!(!app.health_visible());
@@ -740,7 +739,7 @@ mod tests {
 
     #[test]
     fn progress_shows_bytes_hashed_and_rate_from_ticks() {
-        let mut app = app_on("ready-for-release.json");
+        let mut app = app_on("clean-store.json");
         app.update(Action::RunHealth);
         let t0 = app.now.unwrap();
         app.update(Action::Work(Work::HealthEvent(Msg::new(HealthEvent::Started { total: 10 }))));
@@ -758,14 +757,14 @@ mod tests {
 
     #[test]
     fn reloads_swap_the_evidence_or_keep_the_last_good_one() {
-        let mut app = app_on("ready-for-release.json");
-        app.set_live(Live { source: Some(fixture("ready-for-release.json")), ..Live::default() });
+        let mut app = app_on("clean-store.json");
+        app.set_live(Live { source: Some(on_disk::path("clean-store.json")), ..Live::default() });
         app.status = Some("review saved to x.json".into());
         app.update(Action::Work(Work::EvidenceChanged));
         assert_eq!(app.status, None, "an older one-shot message gives way to the reload's");
         assert!(matches!(app.take_requests().as_slice(), [Request::Reload { .. }]));
-        let as_of = app.report.as_of;
-        let good = reload(&fixture("accepted-risk-failed-delivery.json"), &LoadOptions::default(), &[], as_of);
+        let as_of = app.as_of();
+        let good = reload(&on_disk::path("accepted-risk-store.json"), &LoadOptions::default(), &[], as_of);
         app.update(Action::Work(Work::Reloaded(Msg::new(good))));
         assert_eq!(app.report.verdict, Verdict::Blocked);
         let notice = app.live.notice.clone().unwrap();
@@ -778,9 +777,46 @@ mod tests {
         assert!(app.live.notice.as_deref().unwrap().starts_with("reload failed: store.json: unexpected end"));
     }
 
+    /// Re-runs and reloads keep the startup report's time rule: evidence on disk judged "now" is judged as of
+    /// the app's clock at each run; a `--as-of` time and a sample's own time stay.
+    #[test]
+    fn re_runs_keep_the_time_rule_of_the_startup_report() {
+        let t0 = parse_instant(on_disk::AS_OF).unwrap();
+        let later = t0 + chrono::Duration::days(30);
+        let ev = load_path(&on_disk::path("trial-walkthrough.json"), &LoadOptions::default()).unwrap();
+        assert_eq!(ev.default_as_of, None, "a trial package on disk carries no evaluation time of its own");
+        let report = crate::health::evaluate(&ev, &[], AsOf::now_at(t0)).unwrap();
+        assert_eq!(report.verdict, Verdict::ReadyWithAcceptedRisk);
+        let mut app = App::new(Arc::new(ev), Arc::new(report), 100, 30);
+        app.set_live(Live { source: Some(on_disk::path("trial-walkthrough.json")), ..Live::default() });
+        app.update(Action::Tick(later));
+        assert_eq!(app.as_of(), AsOf::now_at(later));
+        assert!(harness::screen(&app).contains("(now)"), "the header says which time");
+        app.update(Action::Work(Work::EvidenceChanged));
+        let reqs = app.take_requests();
+        let [Request::Reload { as_of, .. }] = reqs.as_slice() else { panic!("{reqs:?}") };
+        assert_eq!(*as_of, AsOf::now_at(later));
+        let reloaded = reload(&on_disk::path("trial-walkthrough.json"), &LoadOptions::default(), &[], *as_of);
+        app.update(Action::Work(Work::Reloaded(Msg::new(reloaded))));
+        assert_eq!(app.report.verdict, Verdict::Blocked, "the acceptance expired in the meantime");
+        assert_eq!(app.report.as_of_source, AsOfSource::Now);
+
+        // --as-of: the given time stays, whatever the clock says.
+        let mut given = app_on("clean-store.json");
+        given.update(Action::Tick(later));
+        assert_eq!(given.as_of(), AsOf::given(t0));
+        assert!(harness::screen(&given).contains("(--as-of)"));
+        // An embedded sample: its own time.
+        let ev = crate::samples::load("clean-store", &LoadOptions::default()).unwrap();
+        let mut sample = harness::app(ev, None, 100, 30);
+        sample.update(Action::Tick(later));
+        assert_eq!(sample.as_of(), AsOf::sample(t0));
+        assert!(harness::screen(&sample).contains("(own time)"));
+    }
+
     #[test]
     fn workers_run_a_real_health_run_to_its_verdict() {
-        let mut app = app_on("accepted-risk-failed-delivery.json");
+        let mut app = app_on("accepted-risk-store.json");
         let mut w = Workers::new(&app);
         app.update(Action::RunHealth);
         assert!(w.settle(&mut app, Duration::from_secs(60)));

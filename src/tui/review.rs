@@ -261,7 +261,7 @@ impl App {
 
     /// Validate the form; when valid, build the record and ask the run loop to write it.
     fn submit_review(&mut self) {
-        let as_of = self.live.as_of.unwrap_or(self.report.as_of);
+        let as_of = self.as_of().at;
         let now = self.now.unwrap_or(as_of);
         let covers = review::warned(&self.report);
         let out = self.live.review_out.clone();
@@ -526,7 +526,7 @@ mod tests {
         for _ in 0..4 {
             harness::press(&mut app, KeyCode::Tab);
         }
-        harness::type_keys(&mut app, "2026-05-01");
+        harness::type_keys(&mut app, "2026-09-01");
         harness::send(&mut app, &crate::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
         let w = app.review.as_ref().unwrap();
         let fields: Vec<&str> = w.errors.iter().map(|e| e.field).collect();

@@ -18,10 +18,10 @@ fn sample(name: &str) -> App {
     harness::app(ev, None, 100, 30)
 }
 
-fn fixture(name: &str) -> App {
-    let path = format!("{}/../shared/fixtures/cavra/{name}", env!("CARGO_MANIFEST_DIR"));
-    let ev = load_path(std::path::Path::new(&path), &LoadOptions::default()).unwrap();
-    harness::app(ev, crate::time::parse_instant("2026-06-01T10:00:00Z"), 100, 30)
+/// A sample read from disk, as `closeout PATH` opens it, evaluated as of the samples' time.
+fn on_disk(file: &str) -> App {
+    let ev = load_path(&samples::on_disk::path(file), &LoadOptions::default()).unwrap();
+    harness::app(ev, crate::time::parse_instant(samples::on_disk::AS_OF), 100, 30)
 }
 
 fn selected(app: &App) -> Sel {
@@ -48,18 +48,18 @@ fn select(app: &mut App, sel: Sel) {
 
 #[test]
 fn opens_on_the_first_node_with_small_groups_expanded() {
-    let app = fixture("accepted-risk-failed-delivery.json");
+    let app = on_disk("accepted-risk-store.json");
     assert!(matches!(selected(&app), Sel::Node(_)));
     assert_eq!(app.tree.selected_row(), 1, "first row is the readiness bundle group, then its newest node");
-    // 22 kinds, 29 nodes, all groups open.
-    assert_eq!(app.tree.rows().len(), 22 + 29);
+    // 22 kinds, 28 nodes, all groups open.
+    assert_eq!(app.tree.rows().len(), 22 + 28);
     let first = selected_node(&app);
     assert!(app.evidence.nodes[first].latest, "newest first: the latest readiness bundle leads its group");
 }
 
 #[test]
 fn navigation_keys_move_the_selection() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     let len = app.tree.rows().len();
     type_keys(&mut app, "j");
     assert_eq!(app.tree.selected_row(), 2);
@@ -82,7 +82,7 @@ fn navigation_keys_move_the_selection() {
 
 #[test]
 fn the_viewport_follows_the_selection() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     type_keys(&mut app, "G");
     let h = inner(layout(app.area).unwrap().tree).height as usize;
     assert_eq!(app.tree.offset, app.tree.rows().len() - h);
@@ -92,7 +92,7 @@ fn the_viewport_follows_the_selection() {
 
 #[test]
 fn collapse_and_expand_a_group() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     let before = app.tree.rows().len();
     type_keys(&mut app, "h");
     assert_eq!(selected(&app), Sel::Group(0), "h on a closed node goes to its group");
@@ -107,7 +107,7 @@ fn collapse_and_expand_a_group() {
 
 #[test]
 fn expand_a_node_to_its_references_and_collapse_it() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     let n = selected_node(&app);
     let refs = app.evidence.references(n).unwrap().len();
     assert!(refs > 0);
@@ -125,10 +125,10 @@ fn expand_a_node_to_its_references_and_collapse_it() {
 
 #[test]
 fn expand_all_opens_nodes_and_collapse_all_closes_groups() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     let total_refs: usize = (0..app.evidence.nodes.len()).map(|n| app.evidence.references(n).unwrap().len()).sum();
     type_keys(&mut app, "E");
-    assert_eq!(app.tree.rows().len(), 22 + 29 + total_refs);
+    assert_eq!(app.tree.rows().len(), 22 + 28 + total_refs);
     type_keys(&mut app, "C");
     assert_eq!(app.tree.rows().len(), 22);
     assert_eq!(selected(&app), Sel::Group(0), "the selection moves to the group that held it");
@@ -136,7 +136,7 @@ fn expand_all_opens_nodes_and_collapse_all_closes_groups() {
 
 #[test]
 fn filter_typing_counts_matches_and_esc_clears() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     let all = app.tree.rows().len();
     type_keys(&mut app, "/");
     assert!(app.filter_editing);
@@ -157,7 +157,7 @@ fn filter_typing_counts_matches_and_esc_clears() {
 
 #[test]
 fn filter_matches_state_text_and_enter_keeps_it() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     type_keys(&mut app, "/skipped");
     assert_eq!(app.tree.match_count, 1, "one execution record has execution_status skipped");
     press(&mut app, KeyCode::Enter);
@@ -176,7 +176,7 @@ fn filter_matches_state_text_and_enter_keeps_it() {
 
 #[test]
 fn filter_is_case_insensitive_and_can_match_nothing() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     type_keys(&mut app, "/GORDACKFINALMANIFEST");
     assert_eq!(app.tree.match_count, 1);
     press(&mut app, KeyCode::Esc);
@@ -188,7 +188,7 @@ fn filter_is_case_insensitive_and_can_match_nothing() {
 
 #[test]
 fn reference_jump_and_back() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     // The latest retention alert plan references the retention health report.
     let plan = app.evidence.nodes.iter().position(|n| n.kind.name() == "retention alert plan").unwrap();
     select(&mut app, Sel::Node(plan));
@@ -209,7 +209,7 @@ fn reference_jump_and_back() {
 
 #[test]
 fn jumping_reveals_a_target_in_a_closed_group_and_clears_a_hiding_filter() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     let plan = app.evidence.nodes.iter().position(|n| n.kind.name() == "retention alert plan").unwrap();
     select(&mut app, Sel::Node(plan));
     type_keys(&mut app, "ll");
@@ -246,7 +246,7 @@ fn dangling_references_say_so() {
 
 #[test]
 fn next_problem_cycles_through_warn_and_fail_nodes() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     let problems = app.tree.problems().to_vec();
     assert!(problems.len() >= 3, "{problems:?}");
     let mut seen = Vec::new();
@@ -275,7 +275,7 @@ fn next_problem_on_clean_evidence_says_there_is_none() {
 
 #[test]
 fn tab_switches_focus_and_keys_follow_it() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     let row = app.tree.selected_row();
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.focus, Pane::Detail);
@@ -296,7 +296,7 @@ fn tab_switches_focus_and_keys_follow_it() {
 
 #[test]
 fn mouse_click_selects_the_row_under_it_and_wheel_scrolls() {
-    let mut app = fixture("accepted-risk-failed-delivery.json");
+    let mut app = on_disk("accepted-risk-store.json");
     let tree = inner(layout(app.area).unwrap().tree);
     send(&mut app, &click(tree.x + 5, tree.y + 4));
     assert_eq!(app.tree.selected_row(), 4);

@@ -34,7 +34,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(badge, theme::verdict(r.verdict)),
     ]);
 
-    let as_of = format!("as of {}", fmt_instant(r.as_of));
+    let as_of = format!("as of {} ({})", fmt_instant(r.as_of), r.as_of_source.short());
     let mut facts = vec![ev.model_label().to_string()];
     if let Some(rel) = &ev.release {
         facts.push(format!("release {}", untrusted(rel)));

@@ -96,7 +96,7 @@ fn form(app: &App, w: &ReviewWizard, width: usize, out: &mut Vec<Line<'static>>)
             w.deliveries.len(),
             if w.deliveries.len() == 1 { "y" } else { "ies" },
             if flagged > 0 { format!(" ({flagged} pane(s) flagged)") } else { String::new() },
-            crate::time::fmt_instant(app.live.as_of.unwrap_or(app.report.as_of)),
+            crate::time::fmt_instant(app.as_of().at),
         ),
         " ",
         width,
