@@ -198,6 +198,28 @@ pub fn push_token(pointer: &mut String, token: &str) {
     }
 }
 
+/// Keys whose string value names what a sibling [`PAIR_VALUE_KEYS`] member holds (compared ASCII
+/// case-insensitively): `{"name": "DB_PASSWORD", "value": "…"}`, `{"header": "Authorization", "value": …}`.
+pub const PAIR_NAME_KEYS: &[&str] = &["name", "key", "header", "variable", "var", "param", "parameter"];
+
+/// The member of a name/value pair that holds the value.
+pub const PAIR_VALUE_KEYS: &[&str] = &["value"];
+
+/// `key` names the name of a name/value pair.
+pub fn is_pair_name_key(key: &str) -> bool {
+    PAIR_NAME_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+fn is_pair_value_key(key: &str) -> bool {
+    PAIR_VALUE_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+/// The object is a name/value pair whose name is a secret-looking key (`DB_PASSWORD`, `Authorization`).
+fn names_a_secret(map: &serde_json::Map<String, serde_json::Value>) -> bool {
+    map.iter().any(|(k, v)| is_pair_name_key(k) && v.as_str().is_some_and(secrets::is_secret_key))
+        && map.keys().any(|k| is_pair_value_key(k))
+}
+
 fn convert(
     value: serde_json::Value,
     under_secret_key: bool,
@@ -207,6 +229,15 @@ fn convert(
     match value {
         serde_json::Value::Null => EValue::Null,
         serde_json::Value::Bool(b) => EValue::Bool(b),
+        // A number under a secret key is the secret (`"password": 12345678`); booleans and null stay.
+        serde_json::Value::Number(_) if under_secret_key => {
+            found.push(FoundSecret {
+                kind: SecretKind::SecretField,
+                by: RedactedBy::Closeout,
+                pointer: pointer.clone(),
+            });
+            EValue::Redacted(Redacted::new(SecretKind::SecretField, None))
+        }
         serde_json::Value::Number(n) => EValue::Number(n),
         serde_json::Value::String(s) => convert_string(s, under_secret_key, pointer, found),
         serde_json::Value::Array(items) => {
@@ -220,12 +251,22 @@ fn convert(
             EValue::Array(out)
         }
         serde_json::Value::Object(map) => {
+            let pair = names_a_secret(&map);
             let mut out = Vec::with_capacity(map.len());
             for (k, v) in map {
                 let len = pointer.len();
-                push_token(pointer, &k);
-                let secret = under_secret_key || secrets::is_secret_key(&k);
-                out.push((k, convert(v, secret, pointer, found)));
+                // A key that is itself a secret (`{"ghp_…": 1}`) is kept only as its redaction marker.
+                let token = secrets::detect_value_secret(&k);
+                let secret = under_secret_key || secrets::is_secret_key(&k) || (pair && is_pair_value_key(&k));
+                let shown = match token {
+                    Some(kind) => secrets::key_marker(kind, &k),
+                    None => k,
+                };
+                push_token(pointer, &shown);
+                if let Some(kind) = token {
+                    found.push(FoundSecret { kind, by: RedactedBy::Closeout, pointer: pointer.clone() });
+                }
+                out.push((shown, convert(v, secret, pointer, found)));
                 pointer.truncate(len);
             }
             EValue::Object(out)
