@@ -580,6 +580,125 @@ mod tests {
         assert!(texts.iter().any(|t| t == "\"REDACTED\""), "{texts:?}");
     }
 
+    /// Findings by the scan path: stage 1 and 2 flags, then the byte walk (or a decode where it gives up).
+    fn scan_path(src: &str) -> Vec<FoundSecret> {
+        let bytes = src.as_bytes();
+        let targets = flag(bytes);
+        let mut found = Vec::new();
+        if targets.is_empty() {
+            return found;
+        }
+        if locate(bytes, 0..bytes.len(), &targets, &mut found).is_none() {
+            found.clear();
+            let _ = EValue::from_json(serde_json::from_str(src).unwrap(), &mut found);
+        }
+        sorted(found)
+    }
+
+    fn decode_path(src: &str) -> Vec<FoundSecret> {
+        let mut found = Vec::new();
+        let _ = EValue::from_json(serde_json::from_str(src).unwrap(), &mut found);
+        sorted(found)
+    }
+
+    fn sorted(mut v: Vec<FoundSecret>) -> Vec<FoundSecret> {
+        v.sort_by(|a, b| (&a.pointer, a.kind).cmp(&(&b.pointer, b.kind)));
+        v
+    }
+
+    /// JSON string body (no quotes) with every character `\u`-escaped up to `n`, the rest plainly.
+    fn u_escaped(s: &str, n: usize) -> String {
+        let mut out: String = s.chars().take(n).map(|c| format!("\\u{:04x}", c as u32)).collect();
+        let rest: String = s.chars().skip(n).collect();
+        let quoted = serde_json::to_string(&rest).unwrap();
+        out.push_str(&quoted[1..quoted.len() - 1]);
+        out
+    }
+
+    /// Every secret the detector knows, in every JSON role and spelling: the prefilter flags it, and the
+    /// byte walk names the same findings at the same pointers as decoding the document.
+    #[test]
+    fn prefilter_never_misses_what_the_detector_flags() {
+        let mut values: Vec<String> = Vec::new();
+        for rule in secrets::token_rules() {
+            values.extend((1..=12).map(|seed| secrets::sample_matching(rule.regex, seed)));
+        }
+        values.extend(
+            [
+                concat!("gh", "p_", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"),
+                concat!("github", "_pat_", "11ABCDEFG0123456789_abcdefghijKLMNOP"),
+                concat!("xo", "xb-", "123456789012-AbCdEfGhIjKl"),
+                concat!("sk", "_live_", "51H8abcdEFGHijkl0123"),
+                concat!("wh", "sec_", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX\n-----END RSA PRIVATE KEY-----",
+                "Bearer abcDEF1234567890",
+                "Splunk 12345678-aaaa-bbbb-cccc-1234567890ab",
+                "https://user:hunter2pass@h.example.invalid/x",
+                "https://h.example.invalid/x?sig=Ab1Cd2",
+                "https://hooks.slack.com/services/T000/B000/XYZabc123",
+                "https://discord.com/api/webhooks/1/abcdef",
+                "password=hunter22",
+                "AccountName=a1;AccountKey=Zq8Wm3Np6Rt2Vx9Lk4Hj7Gf5Dd1Ss0Aa2Bb3Cc4==;EndpointSuffix=x",
+                "REDACTED",
+                "https://h.example.invalid/x?REDACTED",
+            ]
+            .map(String::from),
+        );
+        let mut docs = Vec::new();
+        let mut flagged = 0;
+        for v in &values {
+            if secrets::classify_value(v) == (None, false) {
+                continue;
+            }
+            flagged += 1;
+            let q = serde_json::to_string(v).unwrap();
+            let body = &q[1..q.len() - 1];
+            docs.push(format!(r#"{{"a": {q}}}"#));
+            docs.push(format!(r#"{{"a": ["x", {{"b": "note: {body} end"}}]}}"#));
+            docs.push(format!(r#"{{"a": "line one\nand {body}"}}"#));
+            docs.push(format!(r#"{{"a": "{}"}}"#, u_escaped(v, 1)));
+            docs.push(format!(r#"{{"a": "{}"}}"#, u_escaped(v, 3)));
+            let inner = serde_json::to_string(&serde_json::json!({ "x": v, "note": "connector-credentials" })).unwrap();
+            docs.push(serde_json::to_string(&serde_json::json!({ "payload": inner })).unwrap());
+            // The secret as an object key, plainly and escaped.
+            docs.push(format!(r#"{{"a": {{{q}: 1, "b": {{"c": "Bearer abcDEF1234567890"}}}}}}"#));
+            docs.push(format!(r#"{{"{}": {{"n": 2}}}}"#, u_escaped(v, 2)));
+        }
+        assert!(flagged > 60, "only {flagged} generated values are secrets");
+        for key in ["PassWord", "sEcReT", "API_KEY", "Client-Secret", "\\u0070assword", "x-api-key", "AccountKey"] {
+            docs.push(format!(r#"{{"a": {{"{key}": 12345678, "n": 1}}}}"#));
+            docs.push(format!(r#"{{"a": {{"{key}": -1.5e3}}}}"#));
+            docs.push(format!(r#"{{"a": {{"{key}": "opaque-value"}}}}"#));
+            docs.push(format!(r#"{{"a": {{"{key}": {{"inner": [1, "two", true]}}}}}}"#));
+            docs.push(format!(r#"{{"a": {{"{key}": false, "token_env": "SPLUNK_HEC_TOKEN"}}}}"#));
+        }
+        for (name_key, name, value_key) in [
+            ("name", "DB_PASSWORD", "value"),
+            ("key", "api_key", "value"),
+            ("Name", "SECRET", "Value"),
+            ("header", "Authorization", "value"),
+            ("variable", "SPLUNK_HEC_TOKEN", "value"),
+            ("name", "Authorization", "value"),
+            ("name", "token_env", "value"),
+            ("name", "DB_HOST", "value"),
+        ] {
+            for value in [r#""hunter2-db""#, "12345", r#""Bearer abcDEF1234567890""#, "true", r#""REDACTED""#] {
+                docs.push(format!(r#"{{"env": [{{"{name_key}": "{name}", "{value_key}": {value}}}]}}"#));
+                docs.push(format!(r#"{{"env": [{{"{value_key}": {value}, "{name_key}": "{name}"}}]}}"#));
+            }
+        }
+        let mut with_findings = 0;
+        for doc in &docs {
+            let decoded = decode_path(doc);
+            if !decoded.is_empty() {
+                with_findings += 1;
+                assert!(!flag(doc.as_bytes()).is_empty(), "prefilter flags nothing in {doc}");
+            }
+            assert_eq!(scan_path(doc), decoded, "scan and decode disagree on {doc}");
+        }
+        assert!(with_findings > 500, "only {with_findings} documents have findings");
+    }
+
     #[test]
     fn keys_and_values_are_judged_on_their_own() {
         let b = br#"{"token_env": "SPLUNK_HEC_TOKEN", "url": "https://h.example.invalid/a?token=abc123xyz"}"#;

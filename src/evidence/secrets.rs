@@ -1676,6 +1676,51 @@ fn is_scheme_marker(value: &[u8]) -> bool {
     )
 }
 
+/// Strings generated from a rule's regex, for property tests (deterministic per seed).
+#[cfg(test)]
+pub(crate) fn sample_matching(pattern: &str, seed: u64) -> String {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn next(rng: &mut u64) -> u64 {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        *rng
+    }
+    fn walk(h: &Hir, rng: &mut u64, out: &mut String) {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => {}
+            HirKind::Literal(l) => out.push_str(&String::from_utf8_lossy(&l.0)),
+            HirKind::Class(Class::Unicode(c)) => {
+                let ranges = c.ranges();
+                let r = ranges[(next(rng) % ranges.len() as u64) as usize];
+                let span = (r.end() as u64).min(0x7e).saturating_sub(r.start() as u64) + 1;
+                out.push(char::from_u32(r.start() as u32 + (next(rng) % span) as u32).unwrap_or('a'));
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                let ranges = c.ranges();
+                let r = ranges[(next(rng) % ranges.len() as u64) as usize];
+                let span = u64::from(r.end().min(0x7e)).saturating_sub(u64::from(r.start())) + 1;
+                out.push(char::from(r.start() + (next(rng) % span) as u8));
+            }
+            HirKind::Repetition(rep) => {
+                let max = rep.max.unwrap_or(rep.min + 16).min(rep.min + 16);
+                let n = rep.min + (next(rng) % u64::from(max - rep.min + 1)) as u32;
+                for _ in 0..n {
+                    walk(&rep.sub, rng, out);
+                }
+            }
+            HirKind::Capture(c) => walk(&c.sub, rng, out),
+            HirKind::Concat(parts) => parts.iter().for_each(|p| walk(p, rng, out)),
+            HirKind::Alternation(alts) => walk(&alts[(next(rng) % alts.len() as u64) as usize], rng, out),
+        }
+    }
+    let hir = regex_syntax::Parser::new().parse(pattern).expect("rule regex parses");
+    let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = String::new();
+    walk(&hir, &mut rng, &mut out);
+    out
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------------------------
@@ -2304,6 +2349,32 @@ mod tests {
             assert!(token_rules().iter().any(|r| r.kind == kind), "no rule reports {kind:?}");
         }
         assert_eq!(CATALOGUE.rules.len(), token_rules().len(), "every rule compiled");
+    }
+
+    #[test]
+    fn generated_tokens_of_every_rule_are_detected_and_prefiltered() {
+        for rule in token_rules() {
+            let mut detected = 0;
+            let regex = regex::Regex::new(rule.regex).unwrap();
+            for seed in 1..=40 {
+                let token = sample_matching(rule.regex, seed);
+                // A sample ending on a non-word byte may not match its own rule (`\b`); skip those.
+                if !regex.is_match(&token) {
+                    continue;
+                }
+                let Some(kind) = detect_value_secret(&token) else { continue };
+                detected += 1;
+                assert!(kind <= rule.kind, "{}: {token:?} reported as {kind:?}", rule.id);
+                for text in [token.clone(), format!("see {token} here"), token.to_ascii_uppercase()] {
+                    let json = serde_json::to_string(&text).unwrap();
+                    if detect_value_secret(&text).is_some() {
+                        assert!(has_candidate(json.as_bytes()), "{}: prefilter misses {json}", rule.id);
+                    }
+                }
+            }
+            // Some samples fail the credential-shape check (no digit, no mixed case) or end on a non-word byte.
+            assert!(detected >= 20, "{}: only {detected} of 40 generated tokens detected", rule.id);
+        }
     }
 
     #[test]
