@@ -163,6 +163,9 @@ pub fn sweep(value: &serde_json::Value, name: &str) -> Sweep {
                     walk(v, key, &format!("{path}[{i}]"), out);
                 }
             }
+            serde_json::Value::Number(_) if key.is_some_and(is_secret_key) => {
+                out.findings.push(format!("{path}: number under a secret key"));
+            }
             serde_json::Value::String(s) => {
                 out.strings += 1;
                 if is_cavra_redacted(s) {

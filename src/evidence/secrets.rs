@@ -7,12 +7,26 @@
 //!
 //! * [`is_secret_key`] decides whether a JSON object key names secret material (as opposed to a reference to it,
 //!   such as `token_env` or `signature_key_id`).
-//! * [`detect_value_secret`] classifies a string value with no key context (tokens with well-known prefixes,
-//!   PEM private keys, `Bearer …` credentials, URLs with credentials or query strings, webhook URLs whose path is
-//!   the secret, and `key=value` / `"key": "value"` assignments embedded in longer text).
+//! * [`detect_value_secret`] classifies a string with no key context: provider tokens from the catalogue
+//!   (see below), PEM private keys, GitHub/Slack/Stripe tokens, `Bearer …` credentials, URLs with credentials or
+//!   query strings, webhook URLs whose path is the secret, and `key=value` / `"key": "value"` assignments
+//!   embedded in longer text.
 //! * [`is_cavra_redacted`] recognises CAVRA's own redaction markers.
-//! * [`PREFILTER_NEEDLES`] / [`candidates`] let a caller skip whole buffers that cannot contain anything either
+//! * [`prefilter_needles`] / [`candidates`] let a caller skip whole buffers that cannot contain anything either
 //!   function would flag.
+//! * [`fingerprint`] / [`key_marker`] name a secret without showing it (a stable 8-hex-digit digest).
+//!
+//! # One table
+//!
+//! Detection runs on one table of rules, and the prefilter's needles are derived from it:
+//!
+//! * **Catalogue rules**: provider token formats from `harn-secret-catalog` (a maintained, dependency-free
+//!   catalogue of high-precision token patterns, many taken from gitleaks), plus [`LOCAL_RULES`] for the two
+//!   families the issue names that it lacks (Anthropic, SendGrid). Each rule's needles are the literal prefixes
+//!   of its regex, extracted with `regex-syntax`, so a catalogue update brings its own needles.
+//! * **Structural rules**: this module's own detectors. Each one's needles come from the same constants the
+//!   detector matches with ([`KEY_STEMS`], [`KEY_COMPOUNDS`], [`GITHUB_PREFIXES`], [`STRIPE_PREFIXES`],
+//!   [`WEBHOOK_HOSTS`], [`AUTH_SCHEMES`], …).
 //!
 //! Every function only reports a [`SecretKind`]; none of them returns, logs or keeps the matched text.
 
@@ -21,6 +35,9 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 
 /// What kind of unredacted secret material was found.
+///
+/// Declaration order is detection priority: when one string holds several secrets, the first kind here is
+/// reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretKind {
@@ -32,6 +49,26 @@ pub enum SecretKind {
     SlackToken,
     /// `sk_live_` / `sk_test_` / `rk_live_` / `rk_test_` Stripe key (and `whsec_` webhook signing secrets).
     StripeKey,
+    /// AWS access key id (`AKIA…`, `ASIA…`, …; catalogue rule).
+    AwsAccessKey,
+    /// GitLab personal access token (`glpat-…`; catalogue rule).
+    GitlabToken,
+    /// npm access token (`npm_…`; catalogue rule).
+    NpmToken,
+    /// Anthropic API key (`sk-ant-…`; local rule).
+    AnthropicKey,
+    /// OpenAI API key (`sk-…`, `sk-proj-…`; catalogue rule).
+    OpenaiKey,
+    /// Google API key (`AIza…`; catalogue rule).
+    GoogleApiKey,
+    /// SendGrid API key (`SG.<22>.<43>`; local rule).
+    SendgridKey,
+    /// Hugging Face access token (`hf_…`; catalogue rule).
+    HuggingfaceToken,
+    /// A JSON Web Token (`eyJ….….…`; catalogue rule).
+    Jwt,
+    /// Any other provider token the catalogue knows (e.g. Cerebras, Together).
+    ProviderToken,
     /// `Bearer <token>`, `Basic <b64>`, `Token <x>`, `Splunk <token>` style credential.
     BearerCredential,
     /// `scheme://user:pass@host` or `scheme://<token>@host`.
@@ -45,13 +82,22 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
-    /// Every kind, in detection priority order (the order [`detect_value_secret`] tries them).
-    #[cfg_attr(not(test), allow(dead_code))]
-    const ALL: [SecretKind; 9] = [
+    /// Every kind, in detection priority order (declaration order).
+    pub const ALL: [SecretKind; 19] = [
         SecretKind::PrivateKey,
         SecretKind::GithubToken,
         SecretKind::SlackToken,
         SecretKind::StripeKey,
+        SecretKind::AwsAccessKey,
+        SecretKind::GitlabToken,
+        SecretKind::NpmToken,
+        SecretKind::AnthropicKey,
+        SecretKind::OpenaiKey,
+        SecretKind::GoogleApiKey,
+        SecretKind::SendgridKey,
+        SecretKind::HuggingfaceToken,
+        SecretKind::Jwt,
+        SecretKind::ProviderToken,
         SecretKind::BearerCredential,
         SecretKind::UrlUserinfo,
         SecretKind::UrlQuery,
@@ -66,6 +112,16 @@ impl SecretKind {
             SecretKind::GithubToken => "github_token",
             SecretKind::SlackToken => "slack_token",
             SecretKind::StripeKey => "stripe_key",
+            SecretKind::AwsAccessKey => "aws_access_key",
+            SecretKind::GitlabToken => "gitlab_token",
+            SecretKind::NpmToken => "npm_token",
+            SecretKind::AnthropicKey => "anthropic_key",
+            SecretKind::OpenaiKey => "openai_key",
+            SecretKind::GoogleApiKey => "google_api_key",
+            SecretKind::SendgridKey => "sendgrid_key",
+            SecretKind::HuggingfaceToken => "huggingface_token",
+            SecretKind::Jwt => "jwt",
+            SecretKind::ProviderToken => "provider_token",
             SecretKind::BearerCredential => "bearer_credential",
             SecretKind::UrlUserinfo => "url_userinfo",
             SecretKind::UrlQuery => "url_query",
@@ -81,6 +137,16 @@ impl SecretKind {
             SecretKind::GithubToken => "GitHub token",
             SecretKind::SlackToken => "Slack token",
             SecretKind::StripeKey => "Stripe key",
+            SecretKind::AwsAccessKey => "AWS access key",
+            SecretKind::GitlabToken => "GitLab token",
+            SecretKind::NpmToken => "npm token",
+            SecretKind::AnthropicKey => "Anthropic API key",
+            SecretKind::OpenaiKey => "OpenAI API key",
+            SecretKind::GoogleApiKey => "Google API key",
+            SecretKind::SendgridKey => "SendGrid API key",
+            SecretKind::HuggingfaceToken => "Hugging Face token",
+            SecretKind::Jwt => "JSON Web Token",
+            SecretKind::ProviderToken => "provider API token",
             SecretKind::BearerCredential => "bearer credential",
             SecretKind::UrlUserinfo => "URL credentials",
             SecretKind::UrlQuery => "URL query string",
@@ -93,132 +159,478 @@ impl SecretKind {
 /// CAVRA's redaction marker.
 const MARKER: &[u8] = b"REDACTED";
 
-/// Needles for a whole-buffer prefilter, matched ASCII case-insensitively against raw JSON bytes.
-///
-/// Every key accepted by [`is_secret_key`] and every value flagged by [`detect_value_secret`] contains at least
-/// one of these as a plain substring. They are lower-case ASCII without quotes, backslashes or control
-/// characters, so they appear verbatim in the JSON encoding of such a key or value. The one deliberate exception
-/// is `:\/\/`, the already-escaped form of `://`, for encoders that escape `/` (`"https:\/\/…"`, valid JSON).
-pub const PREFILTER_NEEDLES: &[&str] = &[
-    // Key stems (is_secret_key) — also what an embedded `key=value` assignment in a value needs.
-    "token",
-    "secret",
-    "passw",
-    "passphrase",
-    "pwd\"",
-    "pwd\\",
-    "pwd=",
-    "pwd_",
-    "pwd-",
-    "pwd.",
-    "pwd ",
-    "pwd:",
-    "credential",
-    "cookie",
-    "authorization",
-    "apikey",
-    "api_key",
-    "api-key",
-    "privatekey",
-    "private_key",
-    "private-key",
-    "signingkey",
-    "signing_key",
-    "signing-key",
-    "accesskey",
-    "access_key",
-    "access-key",
-    "encryptionkey",
-    "encryption_key",
-    "encryption-key",
-    "connectionstring",
-    "connection_string",
-    "connection-string",
-    // PEM private keys.
-    "-----begin",
-    // GitHub tokens.
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    // Slack tokens.
-    "xoxb-",
-    "xoxa-",
-    "xoxp-",
-    "xoxr-",
-    "xoxs-",
-    // Stripe keys.
-    "sk_live_",
-    "sk_test_",
-    "rk_live_",
-    "rk_test_",
-    "whsec_",
-    // Authorization schemes ("token" is listed above).
-    "bearer",
-    "basic",
-    "splunk",
-    // URLs need no needle: their secrets sit after a `?` (query) or an `@` (userinfo), which
-    // [`candidates`] finds with memchr.
-    // Webhook hosts whose path is the secret.
-    "hooks.slack.com",
-    "webhook.office.com",
-    "outlook.office",
-    "discord.com",
-    "discordapp.com",
-    // CAVRA's own marker, counted as already redacted.
-    "redacted",
+// ---------------------------------------------------------------------------------------------------------------
+// Fingerprints
+// ---------------------------------------------------------------------------------------------------------------
+
+/// Domain separation for [`fingerprint`]: the digest names "a secret closeout saw", never anything else.
+const FINGERPRINT_DOMAIN: &[u8] = b"closeout/secret-fingerprint/v1\0";
+
+/// A stable short name for a secret: the first 8 hex digits of SHA-256 over a domain-separation prefix and the
+/// secret's bytes. Deterministic (recordings stay byte-identical); 32 bits tell secrets apart in one bundle
+/// without giving a high-entropy token away.
+pub fn fingerprint(secret: &str) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(FINGERPRINT_DOMAIN);
+    h.update(secret.as_bytes());
+    super::canonical::hex(&h.finalize()[..4])
+}
+
+/// The text that stands in for a secret used as an identifier (an object key, an id): the kind and the
+/// secret's [`fingerprint`], e.g. `«REDACTED: GitHub token #1a2b3c4d»`.
+pub fn key_marker(kind: SecretKind, secret: &str) -> String {
+    format!("«REDACTED: {} #{}»", kind.label(), fingerprint(secret))
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The catalogue
+// ---------------------------------------------------------------------------------------------------------------
+
+/// A provider-token rule: an id, the kind it reports and a regex. Catalogue rules come from
+/// `harn-secret-catalog`; [`LOCAL_RULES`] adds the families the issue names that the catalogue lacks.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenRule {
+    pub id: &'static str,
+    pub kind: SecretKind,
+    pub regex: &'static str,
+}
+
+/// Our own provider-token rules, written from the providers' published token formats, for families the
+/// catalogue does not carry. Kept to what the issue names; everything else comes from the catalogue.
+pub const LOCAL_RULES: &[TokenRule] = &[
+    // `sk-ant-<kind><nn>-<base64url>`: checked before the catalogue's looser `sk-…` OpenAI rule (kind order).
+    TokenRule { id: "anthropic-api-key", kind: SecretKind::AnthropicKey, regex: r"\bsk-ant-[A-Za-z0-9_-]{32,255}\b" },
+    // `SG.<22 base64url>.<43 base64url>`.
+    TokenRule {
+        id: "sendgrid-api-key",
+        kind: SecretKind::SendgridKey,
+        regex: r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+    },
 ];
 
-static PREFILTER: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    debug_assert!(PREFILTER_NEEDLES.len() <= 64);
-    AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(PREFILTER_NEEDLES)
-        .expect("PREFILTER_NEEDLES are valid aho-corasick patterns")
+/// The kind a catalogue detector reports, or `None` for families a structural rule of ours already covers
+/// with tuned false-positive protections (GitHub, Slack, Stripe, PEM) and for catalogue ids of other
+/// precision classes.
+fn catalogue_kind(detector: &str) -> Option<SecretKind> {
+    Some(match detector {
+        "github-token" | "github-fine-grained-token" | "slack-token" | "stripe-secret-key" | "private-key-block" => {
+            return None;
+        }
+        "aws-access-key-id" => SecretKind::AwsAccessKey,
+        "gitlab-token" => SecretKind::GitlabToken,
+        "npm-token" => SecretKind::NpmToken,
+        "openai-api-key" => SecretKind::OpenaiKey,
+        "google-api-key" => SecretKind::GoogleApiKey,
+        "huggingface-token" => SecretKind::HuggingfaceToken,
+        "jwt-token" => SecretKind::Jwt,
+        _ => SecretKind::ProviderToken,
+    })
+}
+
+/// Every provider-token rule closeout runs: the catalogue's high-precision token shapes (its heuristic
+/// `Bearer` and assignment patterns are left to our structural rules) and [`LOCAL_RULES`].
+pub fn token_rules() -> &'static [TokenRule] {
+    static RULES: LazyLock<Vec<TokenRule>> = LazyLock::new(|| {
+        let catalogue = harn_secret_catalog::DEFAULT_SECRET_PATTERN_SPECS.iter().filter_map(|spec| {
+            if spec.precision != harn_secret_catalog::PRECISION_HIGH {
+                return None;
+            }
+            let kind = catalogue_kind(spec.detector)?;
+            Some(TokenRule { id: spec.detector, kind, regex: spec.regex })
+        });
+        LOCAL_RULES.iter().copied().chain(catalogue).collect()
+    });
+    &RULES
+}
+
+/// A compiled [`TokenRule`] with the literal prefixes every match starts with.
+struct CompiledRule {
+    kind: SecretKind,
+    regex: regex::Regex,
+    /// Lower-case literal prefixes (each match starts with one of them, ASCII case-insensitively).
+    prefixes: Vec<String>,
+}
+
+/// What the prefilter needs of a rule: its literal prefixes and whether a match must start at a word start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulePrefixes {
+    /// Lower-case, at least [`MIN_NEEDLE`] bytes each.
+    pub prefixes: Vec<String>,
+    pub word_start: bool,
+}
+
+/// Shortest literal prefix a rule may be prefiltered on.
+const MIN_NEEDLE: usize = 3;
+
+/// The literal prefixes of `pattern` (lowercased, deduplicated) and whether it opens with a word boundary.
+/// `None` when some match could start without a literal of at least [`MIN_NEEDLE`] bytes: such a rule cannot
+/// be prefiltered and is not used (a test keeps every catalogue rule usable).
+pub fn rule_prefixes(pattern: &str) -> Option<RulePrefixes> {
+    use regex_syntax::hir::{Hir, HirKind, Look, literal::Extractor};
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let seq = Extractor::new().extract(&hir);
+    let literals = seq.literals()?;
+    let mut prefixes: Vec<String> = Vec::new();
+    for lit in literals {
+        let text = std::str::from_utf8(lit.as_bytes()).ok()?.to_ascii_lowercase();
+        if text.len() < MIN_NEEDLE {
+            return None;
+        }
+        if !prefixes.contains(&text) {
+            prefixes.push(text);
+        }
+    }
+    if prefixes.is_empty() {
+        return None;
+    }
+    fn first_is_word_boundary(h: &Hir) -> bool {
+        match h.kind() {
+            HirKind::Look(l) => matches!(l, Look::WordAscii | Look::WordUnicode),
+            HirKind::Concat(parts) => parts.first().is_some_and(first_is_word_boundary),
+            HirKind::Capture(c) => first_is_word_boundary(&c.sub),
+            _ => false,
+        }
+    }
+    Some(RulePrefixes { prefixes, word_start: first_is_word_boundary(&hir) })
+}
+
+struct Catalogue {
+    rules: Vec<CompiledRule>,
+    /// Every rule's prefixes, ASCII case-insensitively; pattern id → rule index.
+    trigger: AhoCorasick,
+    trigger_rule: Vec<usize>,
+}
+
+static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
+    let mut rules = Vec::new();
+    let mut patterns = Vec::new();
+    let mut trigger_rule = Vec::new();
+    for rule in token_rules() {
+        let (Some(p), Ok(regex)) = (rule_prefixes(rule.regex), regex::Regex::new(rule.regex)) else { continue };
+        for prefix in &p.prefixes {
+            patterns.push(prefix.clone());
+            trigger_rule.push(rules.len());
+        }
+        rules.push(CompiledRule { kind: rule.kind, regex, prefixes: p.prefixes });
+    }
+    let trigger = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .build(&patterns)
+        .expect("catalogue prefixes are valid aho-corasick patterns");
+    Catalogue { rules, trigger, trigger_rule }
 });
+
+/// The highest-priority provider token in `value`, by the catalogue and local rules. A match whose body (the
+/// part after its literal prefix) is a placeholder, one repeated character or not credential-like (no digit,
+/// no mixed case) is not a token: `sk-your-key-goes-here`, `AKIAXXXXXXXXXXXXXXXX`.
+fn token_secret(value: &str) -> Option<SecretKind> {
+    let cat = &*CATALOGUE;
+    let mut best: Option<SecretKind> = None;
+    let mut tried = Vec::new();
+    for m in cat.trigger.find_overlapping_iter(value) {
+        let idx = cat.trigger_rule[m.pattern().as_usize()];
+        if tried.contains(&idx) {
+            continue;
+        }
+        tried.push(idx);
+        let rule = &cat.rules[idx];
+        if best.is_some_and(|b| b <= rule.kind) {
+            continue;
+        }
+        let found = rule.regex.find_iter(value).any(|m| {
+            let text = m.as_str().as_bytes();
+            let body = rule
+                .prefixes
+                .iter()
+                .find(|p| text.len() >= p.len() && text[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+                .map_or(text, |p| &text[p.len()..]);
+            looks_like_credential(body, 1)
+        });
+        if found {
+            best = Some(rule.kind);
+        }
+    }
+    best
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The prefilter
+// ---------------------------------------------------------------------------------------------------------------
+
+/// What a hit of a needle needs before the string holding it is examined (stage 2 of the scan). A needle
+/// that several rules share carries every rule's gates, and is examined when any of them passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Gates(u8);
+
+impl Gates {
+    /// Always examine (PEM armour, webhook hosts, token prefixes that need no word start, `?`, `@`, `\u`).
+    pub const ALWAYS: Gates = Gates(1);
+    /// Examine when no ASCII letter or digit precedes the hit (token prefixes whose rule needs a word start).
+    pub const WORD_START: Gates = Gates(2);
+    /// A key word: examine where it can name a secret (a key, an assignment, a scheme before a credential).
+    pub const KEY_WORD: Gates = Gates(4);
+    /// CAVRA's marker: examine when the bytes are exactly `REDACTED`.
+    pub const MARKER: Gates = Gates(8);
+    /// An authorization scheme: also examine when a credential-like word follows it (`Bearer abc…`).
+    pub const SCHEME: Gates = Gates(16);
+
+    pub fn has(self, g: Gates) -> bool {
+        self.0 & g.0 != 0
+    }
+    fn union(self, g: Gates) -> Gates {
+        Gates(self.0 | g.0)
+    }
+    fn covers(self, g: Gates) -> bool {
+        self.0 & g.0 == g.0
+    }
+}
+
+/// One prefilter needle: normalized text (see [`normalize_byte`]) and the gates of the rules it serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Needle {
+    pub text: String,
+    pub gates: Gates,
+}
+
+/// The byte map applied to the searched text and to every needle: ASCII letters lowercased, digits kept, and
+/// every other byte (punctuation, space, non-ASCII) folded into `_`. Folding lets one needle stand for each
+/// spelling (`api_key`/`api-key`, `pwd"`/`pwd=`/`pwd.`…), which keeps the table small. Offsets are unchanged.
+/// In the searched text, the letter of a JSON escape (`\n`, `\t`, …) is folded too, since it decodes to a
+/// non-word character (see [`starts_word`]).
+pub const fn normalize_byte(b: u8) -> u8 {
+    // Written with compares and selects only, so the copy loop vectorizes (a lookup table is twice as slow).
+    let lower = b | 0x20;
+    if lower.wrapping_sub(b'a') < 26 {
+        lower
+    } else if b.wrapping_sub(b'0') < 10 {
+        b
+    } else {
+        b'_'
+    }
+}
+
+fn normalize(s: &str) -> String {
+    s.bytes().map(|b| char::from(normalize_byte(b))).collect()
+}
+
+/// A rule's needle: its normalized prefix, gated on a word start when the rule needs one. A prefix that
+/// opens with punctuation (`-----begin`) is searched from its first letter or digit: folded punctuation is
+/// everywhere in normalized JSON (`": "`), so a needle starting with it would slow the search tenfold.
+fn needle_for(prefix: &[u8], word_start: bool) -> (String, Gates) {
+    let text = normalize(&String::from_utf8_lossy(prefix));
+    if word_start { (text, Gates::WORD_START) } else { (text.trim_start_matches('_').to_string(), Gates::ALWAYS) }
+}
+
+/// No ASCII letter or digit in `normalized` (the searched text after [`normalize_byte`] and escape folding)
+/// right before `at`: a word start, where a rule opening with `\b` can match. Conservative: `_` and non-ASCII
+/// letters count as word starts too.
+pub fn starts_word(normalized: &[u8], at: usize) -> bool {
+    at == 0 || normalized[at - 1] == b'_'
+}
+
+/// Needles of the structural rules, each from the constants its detector matches with.
+fn structural_needles() -> Vec<(String, Gates)> {
+    let mut out: Vec<(String, Gates)> = Vec::new();
+    // Key stems and compounds (is_secret_key; also what an embedded `key=value` assignment needs). A stem
+    // shorter than four bytes (`pwd`) is searched with a folded separator after it, so `pwdX` with a letter
+    // or digit after it is a known gap.
+    for stem in KEY_STEMS.iter().chain(KEY_COMPOUNDS) {
+        let text = if stem.len() < 4 { format!("{stem}_") } else { normalize(stem) };
+        out.push((text, Gates::KEY_WORD));
+    }
+    for scheme in AUTH_SCHEMES {
+        out.push((normalize(&String::from_utf8_lossy(scheme)), Gates::KEY_WORD.union(Gates::SCHEME)));
+    }
+    out.push(needle_for(PEM_BEGIN, false));
+    for p in GITHUB_PREFIXES {
+        out.push(needle_for(p, true));
+    }
+    out.push(needle_for(SLACK_PREFIX, true));
+    for (p, _) in STRIPE_PREFIXES {
+        out.push(needle_for(p, true));
+    }
+    for (host, _) in WEBHOOK_HOSTS {
+        out.push(needle_for(host, false));
+    }
+    // CAVRA's own marker, counted as already redacted (and, in lower case, a key word such as `redacted`).
+    out.push(("redacted".into(), Gates::MARKER.union(Gates::KEY_WORD)));
+    // URLs need no needle: their secrets sit after a `?` (query) or an `@` (userinfo), which [`candidates`]
+    // finds with memchr; a `\u` escape (which can hide any needle) is found with memmem.
+    out
+}
+
+/// Two needles with the same gates that share a prefix at least this long are searched as that prefix
+/// (`access_key`/`accesskey` as `access`, `discord_com`/`discordapp_com` as `discord`): every hit of either
+/// is a hit of the prefix at the same offset, and fewer needles keep the search on its fast path.
+const MERGE_PREFIX: usize = 8;
+
+/// The prefilter's needles, derived from the one table: every token rule's literal prefixes and every
+/// structural rule's constants, normalized, with the gates of every rule a needle serves. Needles with the
+/// same gates and a long common prefix are merged into it ([`MERGE_PREFIX`]), and a needle that has another
+/// needle with the same or wider gates as a prefix is dropped (its hits are that needle's hits).
+pub fn prefilter_needles() -> &'static [Needle] {
+    static NEEDLES: LazyLock<Vec<Needle>> = LazyLock::new(|| {
+        let mut raw = structural_needles();
+        for rule in token_rules() {
+            if let Some(p) = rule_prefixes(rule.regex) {
+                raw.extend(p.prefixes.iter().map(|t| needle_for(t.as_bytes(), p.word_start)));
+            }
+        }
+        // Merge long common prefixes of same-gate needles until none is left.
+        loop {
+            let pair = (0..raw.len()).find_map(|i| {
+                (i + 1..raw.len()).find_map(|j| {
+                    let (a, b) = (&raw[i], &raw[j]);
+                    let common = a.0.bytes().zip(b.0.bytes()).take_while(|(x, y)| x == y).count();
+                    (a.1 == b.1 && a.0 != b.0 && common >= MERGE_PREFIX).then_some((i, j, common))
+                })
+            });
+            let Some((i, j, common)) = pair else { break };
+            raw[i].0.truncate(common);
+            raw[j].0.truncate(common);
+        }
+        let mut merged: Vec<Needle> = Vec::new();
+        for (text, gates) in raw {
+            match merged.iter_mut().find(|n| n.text == text) {
+                Some(n) => n.gates = n.gates.union(gates),
+                None => merged.push(Needle { text, gates }),
+            }
+        }
+        let redundant = |b: &Needle| {
+            merged.iter().any(|a| a.text != b.text && b.text.starts_with(&a.text) && a.gates.covers(b.gates))
+        };
+        let keep: Vec<bool> = merged.iter().map(|b| !redundant(b)).collect();
+        merged.into_iter().zip(keep).filter_map(|(n, k)| k.then_some(n)).collect()
+    });
+    &NEEDLES
+}
+
+/// Needles per automaton: aho-corasick's SIMD (Teddy) search takes at most 64, and past 32 switches to its
+/// slower "fat" variant (16 bytes a step instead of 32), which costs more than a second pass.
+pub const AUTOMATON_NEEDLES: usize = 32;
+
+/// The needle lengths that share an automaton. Teddy fingerprints as many leading bytes as its shortest
+/// needle has (up to four), so one three-byte needle makes every other needle's search less selective:
+/// measured on a 156 MB store, a pass per length class (3, 4, 5+) costs about half of one pass over all.
+const LENGTH_CLASSES: [std::ops::RangeInclusive<usize>; 3] = [0..=3, 4..=4, 5..=usize::MAX];
+
+/// The needles' automata, case-sensitive over normalized text, each with the table index of its patterns.
+static PREFILTER: LazyLock<Vec<(AhoCorasick, Vec<usize>)>> = LazyLock::new(|| prefilter_automata(prefilter_needles()));
+
+/// One automaton per length class and per [`AUTOMATON_NEEDLES`] needles of it.
+pub fn prefilter_automata(needles: &[Needle]) -> Vec<(AhoCorasick, Vec<usize>)> {
+    let mut out = Vec::new();
+    for class in LENGTH_CLASSES {
+        let members: Vec<usize> = (0..needles.len()).filter(|&i| class.contains(&needles[i].text.len())).collect();
+        let per = members.len().div_ceil(members.len().div_ceil(AUTOMATON_NEEDLES).max(1)).max(1);
+        for chunk in members.chunks(per) {
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(chunk.iter().map(|&i| needles[i].text.as_str()))
+                .expect("prefilter needles are valid aho-corasick patterns");
+            out.push((ac, chunk.to_vec()));
+        }
+    }
+    out
+}
+
+/// One stage-1 hit: where a secret could start and what the hit needs before the string is examined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub at: usize,
+    pub gates: Gates,
+}
 
 /// The bytes searched per step of [`candidates`].
 const CHUNK: usize = 1 << 20;
 
-/// A three-letter needle such as `pwd` alone would slow the search threefold on real stores (measured: 210 ms
-/// against 64 ms on 156 MB), so `pwd` is looked for with what can follow it in a secret key or an assignment
-/// (`pwd"`, `pwd=`, `pwd_`, …).
-///
-/// Every offset in `bytes` where a secret could start: a case-insensitive hit of a [`PREFILTER_NEEDLES`]
-/// needle, or a `?` / `@` (URL query strings and userinfo). Ascending.
-///
-/// The needles are lowercase and the search runs over a lowercased copy of one 1 MiB chunk at a time
-/// (overlapping by the longest needle), with the automaton in case-sensitive mode: an exact
-/// case-insensitive search that keeps aho-corasick's SIMD path (its own case-insensitive mode, or more
-/// than 64 needles, is six times slower on a 156 MB store) and needs no copy of the whole input.
+/// Every offset in `bytes` where a secret could start: a hit of a [`prefilter_needles`] needle (matched on
+/// normalized bytes, so ASCII case-insensitively and with separators folded), a `?` / `@` (URL query strings
+/// and userinfo) or a `\u` escape (which may hide any of them). Ascending.
 pub fn candidates(bytes: &[u8]) -> Vec<usize> {
-    candidates_in(bytes, 0..bytes.len())
+    candidate_hits(bytes, 0..bytes.len()).into_iter().map(|h| h.at).collect()
 }
 
-/// [`candidates`] that start inside `range` (a needle may run past its end).
-pub fn candidates_in(bytes: &[u8], range: std::ops::Range<usize>) -> Vec<usize> {
-    let overlap = PREFILTER_NEEDLES.iter().map(|n| n.len()).max().unwrap_or(0);
+/// Fold the letter of each JSON escape in `raw` (`\n`, `\t`, `\r`, `\b`, `\f`: a non-word character once
+/// decoded) in its normalized copy `out`, so a token after it is still at a folded word start. `escaped`:
+/// `raw[0]` is the second byte of an escape whose backslash lies before `raw`.
+fn fold_escapes(raw: &[u8], out: &mut [u8], escaped: bool) {
+    let mut from = 0;
+    if escaped {
+        if matches!(raw.first(), Some(b'n' | b't' | b'r' | b'b' | b'f')) {
+            out[0] = b'_';
+        }
+        from = 1;
+    }
+    while from < raw.len() {
+        let Some(i) = memchr::memchr(b'\\', &raw[from..]).map(|i| from + i) else { break };
+        if matches!(raw.get(i + 1), Some(b'n' | b't' | b'r' | b'b' | b'f')) {
+            out[i + 1] = b'_';
+        }
+        // An escape is two bytes (`\\` included); `\uXXXX` hits examine their whole string anyway.
+        from = i + 2;
+    }
+}
+
+/// Whether the byte at `at` is the second byte of an escape (an odd run of backslashes before it).
+fn escaped_at(bytes: &[u8], at: usize) -> bool {
+    bytes[..at].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1
+}
+
+/// [`candidates`] that start inside `range` (a needle may run past its end), with their gates. A hit gated on
+/// [`Gates::WORD_START`] is kept only at a word start (a token prefix inside a word, `risk-owner`, is no
+/// token), so every hit returned needs only its string to be examined.
+///
+/// The search runs over a normalized copy of one 1 MiB chunk at a time (overlapping by the longest needle),
+/// with the automata in case-sensitive mode: an exact search that keeps aho-corasick's SIMD path (its own
+/// case-insensitive mode is six times slower on a 156 MB store) and needs no copy of the whole input. A
+/// chunk's copy starts one byte early, for the word-start check.
+pub fn candidate_hits(bytes: &[u8], range: std::ops::Range<usize>) -> Vec<Hit> {
+    let needles = prefilter_needles();
+    let overlap = needles.iter().map(|n| n.text.len()).max().unwrap_or(0);
+    let escape = memchr::memmem::Finder::new(b"\\u");
     let mut hits = Vec::new();
-    let mut lower = Vec::with_capacity(CHUNK + overlap);
+    let mut lower = Vec::with_capacity(CHUNK + overlap + 1);
     let mut start = range.start;
     while start < range.end {
         let end = (start + CHUNK).min(range.end);
-        let window = &bytes[start..(end + overlap).min(bytes.len())];
+        // One byte of context before the chunk (the boundary a word-start needle opens with).
+        let base = start.saturating_sub(1);
+        let window = &bytes[base..(end + overlap).min(bytes.len())];
         lower.clear();
-        lower.extend(window.iter().map(u8::to_ascii_lowercase));
+        lower.extend(window.iter().map(|&b| normalize_byte(b)));
+        fold_escapes(window, &mut lower, escaped_at(bytes, base));
         let before = hits.len();
-        for m in PREFILTER.find_iter(&lower) {
-            if start + m.start() < end {
-                hits.push(start + m.start());
+        for (ac, index) in PREFILTER.iter() {
+            for m in ac.find_iter(&lower) {
+                let mut gates = needles[index[m.pattern().as_usize()]].gates;
+                let at = base + m.start();
+                if !(start..end).contains(&at) {
+                    continue;
+                }
+                if gates.has(Gates::WORD_START) {
+                    // Settled here, where the normalized bytes are at hand.
+                    gates = Gates(gates.0 & !Gates::WORD_START.0);
+                    if starts_word(&lower, m.start()) {
+                        gates = gates.union(Gates::ALWAYS);
+                    } else if gates == Gates::default() {
+                        continue;
+                    }
+                }
+                hits.push(Hit { at, gates });
             }
         }
-        // `?` and `@` in the same chunk, while it is in cache (lowercasing keeps them).
-        let found = hits.len();
-        hits.extend(memchr::memchr2_iter(b'?', b'@', &lower[..end - start]).map(|i| start + i));
-        if hits.len() != found && found != before {
-            hits[before..].sort_unstable();
+        // `?`, `@` and `\u` in the same chunk, while it is in cache.
+        let raw = &bytes[start..end];
+        hits.extend(memchr::memchr2_iter(b'?', b'@', raw).map(|i| Hit { at: start + i, gates: Gates::ALWAYS }));
+        let raw = &bytes[start..(end + 1).min(bytes.len())];
+        hits.extend(
+            escape.find_iter(raw).filter(|&i| start + i < end).map(|i| Hit { at: start + i, gates: Gates::ALWAYS }),
+        );
+        if hits.len() - before > 1 {
+            hits[before..].sort_unstable_by_key(|h| h.at);
         }
         start = end;
     }
@@ -255,10 +667,11 @@ pub fn detect_value_secret(value: &str) -> Option<SecretKind> {
 
 /// True when a JSON object key names secret material.
 ///
-/// Case-insensitive; `-`, `_` and camelCase word boundaries are treated alike. Matches keys whose words include
+/// Case-insensitive (`PassWord`, `sEcReT`, `API_KEY`); `-`, `_` and camelCase word boundaries are treated alike. Matches keys whose words include
 /// a secret noun (`token`, `secret`, `password`, `passwd`, `pwd`, `passphrase`, `credential(s)`, `cookie`,
 /// `authorization`, and compounds such as `accessToken`) or a secret compound (`api_key`/`apikey`/`x-api-key`,
-/// `private_key`, `signing_key`, `access_key`, `encryption_key`, `connection_string`), but not keys that describe
+/// `private_key`, `signing_key`, `access_key`, `encryption_key`, `connection_string`, Azure's `AccountKey` and
+/// `SharedAccessKey`/`SharedAccessSignature`), but not keys that describe
 /// or point at a secret: a last word such as `env`, `ref`, `id`, `reference`, `hash`, `digest`, `stored`,
 /// `header`, `scheme`, `state`, `count`, `type`, `algorithm`, `provider`, … (`token_env`, `private_key_stored`,
 /// `api_key_header`, `authorization_scheme`), a leading `max`/`num`/`has`/`is`/…, or anything `public`.
@@ -285,7 +698,17 @@ pub fn is_secret_key(key: &str) -> bool {
     if words.iter().any(|w| matches!(*w, "public" | "redacted")) {
         return false;
     }
+    // Words split at separators only, so a secret word in odd case (`PassWord`, `sEcReT_ReF`) is still one
+    // word; its descriptor and negating words count as well.
+    let plain = key.to_ascii_lowercase();
+    let plain_words: Vec<&str> = plain.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    if plain_words.last().is_some_and(|w| DESCRIPTOR_SUFFIXES.contains(w))
+        || (plain_words.len() > 1 && plain_words.first().is_some_and(|w| NEGATING_PREFIXES.contains(w)))
+    {
+        return false;
+    }
     words.iter().any(|w| is_secret_word(w))
+        || plain_words.iter().any(|w| is_secret_word(w))
         || KEY_COMPOUNDS.iter().any(|compound| find_ci(raw, compound.as_bytes(), 0).is_some())
 }
 
@@ -296,10 +719,10 @@ pub fn is_secret_key(key: &str) -> bool {
 /// Longest key an embedded `key=value` assignment is recognised with.
 const MAX_KEY_LEN: usize = 128;
 
-/// Substrings that a secret word must contain (all are also prefilter needles).
+/// Substrings that a secret word must contain (each is a prefilter needle, see [`structural_needles`]).
 const KEY_STEMS: &[&str] = &["token", "secret", "passw", "passphrase", "pwd", "credential", "cookie", "authorization"];
 
-/// Two-word secrets, matched in the raw key with no separator, `_` or `-` (all are also prefilter needles).
+/// Two-word secrets, matched in the raw key with no separator, `_` or `-` (each is a prefilter needle).
 const KEY_COMPOUNDS: &[&str] = &[
     "apikey",
     "api_key",
@@ -319,6 +742,14 @@ const KEY_COMPOUNDS: &[&str] = &[
     "connectionstring",
     "connection_string",
     "connection-string",
+    // Azure storage connection strings (`AccountKey=…`) and Service Bus / SAS (`SharedAccessKey=…`,
+    // `SharedAccessSignature=sv=…&sig=…`).
+    "accountkey",
+    "account_key",
+    "account-key",
+    "sharedaccess",
+    "shared_access",
+    "shared-access",
 ];
 
 /// First letters of [`KEY_STEMS`] and [`KEY_COMPOUNDS`] (all lowercase).
@@ -587,12 +1018,24 @@ fn scan(value: &str) -> Scan {
     if b == MARKER {
         return Scan { finding: None, marker: true };
     }
-    let triggers = Triggers::of(b);
+    scan_with(value, Triggers::of(b))
+}
+
+/// The provider-token rules (always: a token needs no trigger character), then the structural detectors the
+/// triggers allow; the higher-priority kind wins.
+fn scan_with(value: &str, triggers: Triggers) -> Scan {
+    let token = token_secret(value);
     if !triggers.any() {
         // Common case: ids, timestamps, kebab-case control strings, states.
-        return Scan::default();
+        return Scan { finding: token, marker: false };
     }
-    scan_detailed(b, triggers)
+    let mut scan = scan_detailed(value.as_bytes(), triggers);
+    if let Some(kind) = token
+        && scan.finding.is_none_or(|found| kind < found)
+    {
+        scan.finding = Some(kind);
+    }
+    scan
 }
 
 fn scan_detailed(b: &[u8], t: Triggers) -> Scan {
@@ -791,9 +1234,15 @@ fn is_date_like(v: &[u8]) -> bool {
 
 // --- PEM, prefixed tokens ----------------------------------------------------------------------------------------
 
+/// PEM armour (lower case; matched case-insensitively, followed by a space and the label).
+const PEM_BEGIN: &[u8] = b"-----begin";
+
 fn has_private_key_header(b: &[u8]) -> bool {
-    occurrences_ci(b, b"-----begin ").any(|p| {
-        let label_start = p + "-----begin ".len();
+    occurrences_ci(b, PEM_BEGIN).any(|p| {
+        if b.get(p + PEM_BEGIN.len()) != Some(&b' ') {
+            return false;
+        }
+        let label_start = p + PEM_BEGIN.len() + 1;
         let label_len = run_len(b, label_start, 65, |c| c.is_ascii_alphanumeric() || c == b' ');
         if label_len > 64 || !b[label_start + label_len..].starts_with(b"-----") {
             return false;
@@ -805,30 +1254,28 @@ fn has_private_key_header(b: &[u8]) -> bool {
     })
 }
 
+/// GitHub token prefixes (case-sensitive, at a word start; at least 20 body characters follow).
+const GITHUB_PREFIXES: [&[u8]; 6] = [b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_"];
+
 fn has_github_token(b: &[u8]) -> bool {
-    let classic = occurrences(b, b"gh").any(|p| {
-        word_start(b, p)
-            && matches!(b.get(p + 2), Some(b'p' | b'o' | b'u' | b's' | b'r'))
-            && b.get(p + 3) == Some(&b'_')
-            && {
-                let n = run_len(b, p + 4, MAX_PREFIXED_RUN, |c| c.is_ascii_alphanumeric());
-                n >= 20 && !is_single_repeated(&b[p + 4..p + 4 + n])
-            }
-    });
-    classic
-        || occurrences(b, b"github_pat_").any(|p| {
-            let start = p + "github_pat_".len();
-            let n = run_len(b, start, MAX_PREFIXED_RUN, |c| c.is_ascii_alphanumeric() || c == b'_');
+    GITHUB_PREFIXES.iter().any(|&prefix| {
+        // Fine-grained tokens (`github_pat_…`) have `_` inside their body; classic ones are alphanumeric.
+        let underscore = prefix.len() > 4;
+        occurrences(b, prefix).any(|p| {
+            let start = p + prefix.len();
+            let n = run_len(b, start, MAX_PREFIXED_RUN, |c| c.is_ascii_alphanumeric() || (underscore && c == b'_'));
             word_start(b, p) && n >= 20 && !is_single_repeated(&b[start..start + n])
         })
+    })
 }
 
+/// Slack tokens: `xox` + one of [`SLACK_TYPES`] + `-`, at a word start.
+const SLACK_PREFIX: &[u8] = b"xox";
+const SLACK_TYPES: &[u8] = b"baprs";
+
 fn has_slack_token(b: &[u8]) -> bool {
-    occurrences(b, b"xox").any(|p| {
-        if !word_start(b, p)
-            || !matches!(b.get(p + 3), Some(b'b' | b'a' | b'p' | b'r' | b's'))
-            || b.get(p + 4) != Some(&b'-')
-        {
+    occurrences(b, SLACK_PREFIX).any(|p| {
+        if !word_start(b, p) || !b.get(p + 3).is_some_and(|c| SLACK_TYPES.contains(c)) || b.get(p + 4) != Some(&b'-') {
             return false;
         }
         let start = p + 5;
@@ -838,10 +1285,12 @@ fn has_slack_token(b: &[u8]) -> bool {
     })
 }
 
+/// Stripe key prefixes and the shortest body each needs (case-sensitive, at a word start).
+const STRIPE_PREFIXES: [(&[u8], usize); 5] =
+    [(b"sk_live_", 8), (b"sk_test_", 8), (b"rk_live_", 8), (b"rk_test_", 8), (b"whsec_", 16)];
+
 fn has_stripe_key(b: &[u8]) -> bool {
-    const PREFIXES: [(&[u8], usize); 5] =
-        [(b"sk_live_", 8), (b"sk_test_", 8), (b"rk_live_", 8), (b"rk_test_", 8), (b"whsec_", 16)];
-    PREFIXES.iter().any(|&(prefix, min)| {
+    STRIPE_PREFIXES.iter().any(|&(prefix, min)| {
         occurrences(b, prefix).any(|p| {
             let start = p + prefix.len();
             let n = run_len(b, start, MAX_PREFIXED_RUN, |c| c.is_ascii_alphanumeric());
@@ -870,9 +1319,11 @@ fn ends_token(c: Option<&u8>) -> bool {
     }
 }
 
+/// Authorization schemes followed by a credential (lower case; matched case-insensitively).
+const AUTH_SCHEMES: [&[u8]; 4] = [b"bearer", b"basic", b"token", b"splunk"];
+
 fn has_scheme_credential(b: &[u8], marker: &mut bool) -> bool {
-    const SCHEMES: [&[u8]; 4] = [b"bearer", b"basic", b"token", b"splunk"];
-    for scheme in SCHEMES {
+    for scheme in AUTH_SCHEMES {
         for p in occurrences_ci(b, scheme) {
             let boundary = p == 0
                 || b[p - 1].is_ascii_whitespace()
@@ -1038,19 +1489,21 @@ fn webhook_rest_secret(rest: &[u8], marker: &mut bool) -> bool {
     !rest.is_empty() && !is_placeholder(rest)
 }
 
+/// Webhook hosts whose path is the secret (lower case; matched case-insensitively).
+const WEBHOOK_HOSTS: [(&[u8], WebhookRule); 6] = [
+    (b"hooks.slack.com", WebhookRule::Slack),
+    (b"webhook.office.com", WebhookRule::TeamsOffice),
+    (b"outlook.office.com", WebhookRule::Outlook),
+    (b"outlook.office365.com", WebhookRule::Outlook),
+    (b"discord.com", WebhookRule::Discord),
+    (b"discordapp.com", WebhookRule::Discord),
+];
+
 fn has_webhook_path(b: &[u8], marker: &mut bool) -> bool {
-    const HOSTS: [(&[u8], WebhookRule); 6] = [
-        (b"hooks.slack.com", WebhookRule::Slack),
-        (b"webhook.office.com", WebhookRule::TeamsOffice),
-        (b"outlook.office.com", WebhookRule::Outlook),
-        (b"outlook.office365.com", WebhookRule::Outlook),
-        (b"discord.com", WebhookRule::Discord),
-        (b"discordapp.com", WebhookRule::Discord),
-    ];
     if find_ci(b, b".com", 0).is_none() {
         return false;
     }
-    for (host, rule) in HOSTS {
+    for (host, rule) in WEBHOOK_HOSTS {
         for p in occurrences_ci(b, host) {
             if p > 0 && (b[p - 1].is_ascii_alphanumeric() || b[p - 1] == b'-') {
                 continue;
@@ -1223,6 +1676,51 @@ fn is_scheme_marker(value: &[u8]) -> bool {
     )
 }
 
+/// Strings generated from a rule's regex, for property tests (deterministic per seed).
+#[cfg(test)]
+pub(crate) fn sample_matching(pattern: &str, seed: u64) -> String {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn next(rng: &mut u64) -> u64 {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        *rng
+    }
+    fn walk(h: &Hir, rng: &mut u64, out: &mut String) {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => {}
+            HirKind::Literal(l) => out.push_str(&String::from_utf8_lossy(&l.0)),
+            HirKind::Class(Class::Unicode(c)) => {
+                let ranges = c.ranges();
+                let r = ranges[(next(rng) % ranges.len() as u64) as usize];
+                let span = (r.end() as u64).min(0x7e).saturating_sub(r.start() as u64) + 1;
+                out.push(char::from_u32(r.start() as u32 + (next(rng) % span) as u32).unwrap_or('a'));
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                let ranges = c.ranges();
+                let r = ranges[(next(rng) % ranges.len() as u64) as usize];
+                let span = u64::from(r.end().min(0x7e)).saturating_sub(u64::from(r.start())) + 1;
+                out.push(char::from(r.start() + (next(rng) % span) as u8));
+            }
+            HirKind::Repetition(rep) => {
+                let max = rep.max.unwrap_or(rep.min + 16).min(rep.min + 16);
+                let n = rep.min + (next(rng) % u64::from(max - rep.min + 1)) as u32;
+                for _ in 0..n {
+                    walk(&rep.sub, rng, out);
+                }
+            }
+            HirKind::Capture(c) => walk(&c.sub, rng, out),
+            HirKind::Concat(parts) => parts.iter().for_each(|p| walk(p, rng, out)),
+            HirKind::Alternation(alts) => walk(&alts[(next(rng) % alts.len() as u64) as usize], rng, out),
+        }
+    }
+    let hir = regex_syntax::Parser::new().parse(pattern).expect("rule regex parses");
+    let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = String::new();
+    walk(&hir, &mut rng, &mut out);
+    out
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------------------------
@@ -1305,6 +1803,64 @@ mod tests {
             // Priority: the most specific kind wins.
             (fake(&["https://x-access-token:gh", "s_", "abcdefghij0123456789KLMN@github.com/o/r"]), GithubToken),
             (fake(&["https://hooks.slack.com/services/T1/B2/c3?", "x=1"]), UrlQuery),
+            // Catalogue and local token rules (fake tokens of the right shape, built from pieces).
+            (fake(&["AK", "IA", "Z7QF3XK2M9P4TB6W"]), AwsAccessKey),
+            (fake(&["aws key ", "AS", "IA", "Q4TB6WZ7QF3XK2M9", " in text"]), AwsAccessKey),
+            (fake(&["gl", "pat-", "Zx9Qm2Lp7Rt4Vb8Nc3Kd"]), GitlabToken),
+            (fake(&["token: gl", "pat-", "a1B2c3D4e5F6g7H8i9J0"]), GitlabToken),
+            (fake(&["np", "m_", "Ab3Cd5Ef7Gh9Ij1Kl3Mn5Op7Qr9St1Uv3Wx5"]), NpmToken),
+            (fake(&["//registry.example/:_authToken=np", "m_", "Ab3Cd5Ef7Gh9Ij1Kl3Mn5Op7Qr9St1Uv3Wx5"]), NpmToken),
+            (fake(&["sk", "-ant-", "api03-", "Zq8Wm3Np6Rt2Vx9Lk4Hj7Gf5Dd1Ss0Aa2Bb3Cc4"]), AnthropicKey),
+            (fake(&["key sk", "-ant-", "admin01-", "Q2w3E4r5T6y7U8i9O0pAsDfGhJkLzXcV"]), AnthropicKey),
+            (fake(&["sk", "-proj-", "Q2w3E4r5T6y7U8i9O0pAsDfGhJkL"]), OpenaiKey),
+            (fake(&["sk", "-", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v2W3x4"]), OpenaiKey),
+            (fake(&["AI", "za", "SyQ2w3E4r5T6y7U8i9O0pAsDfGhJkLzXcVb"]), GoogleApiKey),
+            // A token in a URL query is reported as the token (the more specific kind).
+            (fake(&["https://maps.example/api?key=AI", "za", "SyQ2w3E4r5T6y7U8i9O0pAsDfGhJkLzXcVb"]), GoogleApiKey),
+            (fake(&["maps key AI", "za", "Sy0000000000aaaaaaaaaaBBBBBBBBBBccc"]), GoogleApiKey),
+            (
+                fake(&["SG", ".", "Zq8Wm3Np6Rt2Vx9Lk4Hj7G", ".", "f5Dd1Ss0Aa2Bb3Cc4Ee5Ff6Gg7Hh8Ii9Jj0Kk1Ll2Mm"]),
+                SendgridKey,
+            ),
+            (
+                fake(&[
+                    "mail via SG",
+                    ".",
+                    "a1b2c3d4e5f6g7h8i9j0kL",
+                    ".",
+                    "M1n2O3p4Q5r6S7t8U9v0W1x2Y3z4A5b6C7d8E9f0G1h",
+                ]),
+                SendgridKey,
+            ),
+            (fake(&["hf", "_", "QwErTy12345AsDfGh6789ZxCv"]), HuggingfaceToken),
+            (fake(&["HF_TOKEN is hf", "_", "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7"]), HuggingfaceToken),
+            (fake(&["ey", "JhbGciOiJIUzI1NiJ9", ".", "eyJzdWIiOiJkZW1vIn0", ".", "c2lnbmF0dXJlLXZhbHVl"]), Jwt),
+            (fake(&["id token ey", "J0eXAiOiJKV1QifQ", ".", "eyJpc3MiOiJ4In0", ".", "QUJDREVGRzEyMzQ"]), Jwt),
+            (fake(&["cs", "k-", "Ab12Cd34Ef56Gh78Ij90Kl"]), ProviderToken),
+            (fake(&["tgp", "_v1_", "Zq8Wm3Np6Rt2Vx9Lk4Hj7Gf5"]), ProviderToken),
+            // Azure connection strings (key compounds) and SAS URLs.
+            (
+                fake(&[
+                    "DefaultEndpointsProtocol=https;AccountName=acct1;AccountKey=",
+                    "Zq8Wm3Np6Rt2Vx9Lk4Hj7Gf5Dd1Ss0Aa2Bb3Cc4==;EndpointSuffix=core.windows.net",
+                ]),
+                SecretField,
+            ),
+            (
+                fake(&[
+                    "Endpoint=sb://ns1.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;",
+                    "SharedAccessKey=",
+                    "Q2w3E4r5T6y7U8i9O0pAsDfGhJkLzXcV=",
+                ]),
+                SecretField,
+            ),
+            (
+                fake(&[
+                    "BlobEndpoint=https://a1.blob.core.windows.net/;SharedAccessSignature=",
+                    "sv=2022-11-02&sig=Ab1",
+                ]),
+                SecretField,
+            ),
             // SecretField (embedded assignments)
             (fake(&["{\"client_secret\": \"", "zyxwvut\"}"]), SecretField),
             (fake(&["password=", "hunter22"]), SecretField),
@@ -1396,6 +1952,29 @@ mod tests {
             (Some(SecretField), "urn:token:abc123def"),
             (Some(SecretField), "password="),
             (Some(SecretField), "token=***"),
+            // Token rule near misses
+            (Some(AwsAccessKey), "AKIAXXXXXXXXXXXXXXXX"),
+            (Some(AwsAccessKey), "AKIA1234"),
+            (Some(AwsAccessKey), "xAKIAZ7QF3XK2M9P4TB6W"),
+            (Some(GitlabToken), "glpat-short"),
+            (Some(GitlabToken), "glpat-xxxxxxxxxxxxxxxxxxxx"),
+            (Some(NpmToken), "npm_config_cache"),
+            (Some(NpmToken), "npm_Ab3Cd5Ef7Gh9"),
+            (Some(AnthropicKey), "sk-ant-short"),
+            (Some(AnthropicKey), "sk-ant-your-key-goes-here-in-the-config"),
+            (Some(OpenaiKey), "sk-your-api-key-goes-here"),
+            (Some(OpenaiKey), "risk-assessment-1234567890abcdefXYZ"),
+            (Some(OpenaiKey), "task-owner-release-risk-owner"),
+            (Some(GoogleApiKey), "AIzaShort123"),
+            (Some(GoogleApiKey), "xAIzaSyQ2w3E4r5T6y7U8i9O0pAsDfGhJkLzXcVb"),
+            (Some(SendgridKey), "SG.short.x"),
+            (Some(SendgridKey), "msg.example.invalid"),
+            (Some(HuggingfaceToken), "hf_short"),
+            (Some(HuggingfaceToken), "hf_xxxxxxxxxxxxxxxxxxxxxxxx"),
+            (Some(Jwt), "eyJhbGciOiJIUzI1NiJ9"),
+            (Some(Jwt), "eyJ.a.b"),
+            (Some(ProviderToken), "csk-short"),
+            (Some(ProviderToken), "tgp_v1_x"),
             // Ordinary evidence strings
             (None, "gordackfinalbundle-2e231b586c36180b"),
             (None, "2026-06-01T09:00:00Z"),
@@ -1709,25 +2288,125 @@ mod tests {
 
     #[test]
     fn key_stems_and_compounds_are_prefilter_needles() {
+        let needles = prefilter_needles();
         for stem in KEY_STEMS.iter().chain(KEY_COMPOUNDS) {
-            // `pwd` is searched with each character that can follow it (see `candidates`).
-            let covered = PREFILTER_NEEDLES.contains(stem)
-                || PREFILTER_NEEDLES.iter().filter(|n| n.starts_with(stem)).count() >= 7;
-            assert!(covered, "{stem} missing from PREFILTER_NEEDLES");
+            // `pwd` is searched with a folded separator after it (see `structural_needles`).
+            let text = normalize(stem);
+            let covered = needles.iter().any(|n| text.starts_with(&n.text) || n.text == format!("{text}_"));
+            assert!(covered, "{stem} has no prefilter needle");
         }
         for ending in SECRET_WORD_ENDINGS {
             assert!(KEY_STEMS.iter().any(|s| ending.contains(s)), "{ending} has no stem");
         }
-        for needle in PREFILTER_NEEDLES {
-            assert_eq!(*needle, needle.to_ascii_lowercase());
-            assert!(needle.is_ascii() && needle.len() >= 3, "{needle:?}");
-            // A quote may only close a key (`pwd"`), a backslash only start an escaped one (`pwd\` in JSON
-            // inside a string): elsewhere JSON would escape them.
-            let body = needle.strip_suffix('"').or_else(|| needle.strip_suffix('\\')).unwrap_or(needle);
-            assert!(
-                !body.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20),
-                "needle {needle:?} would be JSON-escaped"
-            );
+        for needle in needles {
+            assert_eq!(needle.text, normalize(&needle.text), "needles are normalized");
+            assert!(needle.text.len() >= MIN_NEEDLE, "{needle:?}");
+            // Nothing JSON would escape: a quote, a backslash (both fold to `_`) or a control character.
+            assert!(needle.text.bytes().all(|c| c.is_ascii_graphic() && c != b'"' && c != b'\\'), "{needle:?}");
+            assert!(needle.gates != Gates::default(), "{needle:?} has no gate");
+        }
+    }
+
+    #[test]
+    fn the_table_keeps_the_fast_search() {
+        // Every pass is one more read of every byte: one per length class, the longest class in two slim halves,
+        // measured best on a 156 MB store.
+        let automata = prefilter_automata(prefilter_needles());
+        assert!(automata.len() <= 4, "{} automata", automata.len());
+        for (_, members) in &automata {
+            assert!(members.len() <= AUTOMATON_NEEDLES, "{} needles in one automaton", members.len());
+        }
+        let all: usize = automata.iter().map(|(_, m)| m.len()).sum();
+        assert_eq!(all, prefilter_needles().len(), "every needle is searched");
+    }
+
+    #[test]
+    fn every_token_rule_is_prefiltered_and_every_named_family_has_one() {
+        for rule in token_rules() {
+            let p = rule_prefixes(rule.regex).unwrap_or_else(|| panic!("{} has no usable literal prefix", rule.id));
+            for prefix in &p.prefixes {
+                let text = normalize(prefix);
+                assert!(
+                    prefilter_needles().iter().any(|n| text.starts_with(&n.text)),
+                    "{}: prefix {prefix:?} has no needle",
+                    rule.id
+                );
+            }
+            assert!(regex::Regex::new(rule.regex).is_ok(), "{} does not compile", rule.id);
+        }
+        use SecretKind::*;
+        for kind in [
+            AwsAccessKey,
+            GitlabToken,
+            NpmToken,
+            AnthropicKey,
+            OpenaiKey,
+            GoogleApiKey,
+            SendgridKey,
+            HuggingfaceToken,
+            Jwt,
+        ] {
+            assert!(token_rules().iter().any(|r| r.kind == kind), "no rule reports {kind:?}");
+        }
+        assert_eq!(CATALOGUE.rules.len(), token_rules().len(), "every rule compiled");
+    }
+
+    #[test]
+    fn generated_tokens_of_every_rule_are_detected_and_prefiltered() {
+        for rule in token_rules() {
+            let mut detected = 0;
+            let regex = regex::Regex::new(rule.regex).unwrap();
+            for seed in 1..=40 {
+                let token = sample_matching(rule.regex, seed);
+                // A sample ending on a non-word byte may not match its own rule (`\b`); skip those.
+                if !regex.is_match(&token) {
+                    continue;
+                }
+                let Some(kind) = detect_value_secret(&token) else { continue };
+                detected += 1;
+                assert!(kind <= rule.kind, "{}: {token:?} reported as {kind:?}", rule.id);
+                for text in [token.clone(), format!("see {token} here"), token.to_ascii_uppercase()] {
+                    let json = serde_json::to_string(&text).unwrap();
+                    if detect_value_secret(&text).is_some() {
+                        assert!(has_candidate(json.as_bytes()), "{}: prefilter misses {json}", rule.id);
+                    }
+                }
+            }
+            // Some samples fail the credential-shape check (no digit, no mixed case) or end on a non-word byte.
+            assert!(detected >= 20, "{}: only {detected} of 40 generated tokens detected", rule.id);
+        }
+    }
+
+    #[test]
+    fn fingerprint_is_stable_short_and_domain_separated() {
+        use sha2::Digest;
+        let secret = fake(&["gh", "p_", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"]);
+        let fp = fingerprint(&secret);
+        assert_eq!(fp.len(), 8);
+        assert!(fp.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{fp}");
+        assert_eq!(fp, fingerprint(&secret), "deterministic");
+        assert_ne!(fp, fingerprint(&format!("{secret}x")));
+        // The digest is over the domain prefix and the secret, not the bare secret.
+        let bare = super::super::canonical::hex(&sha2::Sha256::digest(secret.as_bytes())[..4]);
+        assert_ne!(fp, bare);
+        let mut h = sha2::Sha256::new();
+        h.update(FINGERPRINT_DOMAIN);
+        h.update(secret.as_bytes());
+        assert_eq!(fp, super::super::canonical::hex(&h.finalize()[..4]));
+        let marker = key_marker(SecretKind::GithubToken, &secret);
+        assert_eq!(marker, format!("«REDACTED: GitHub token #{fp}»"));
+        assert!(!marker.contains("A1b2C3"));
+    }
+
+    #[test]
+    fn secret_keys_in_any_case() {
+        for key in
+            ["PassWord", "sEcReT", "API_KEY", "Client-Secret", "PASSWORD", "pAsSwOrD", "AccountKey", "SharedAccessKey"]
+        {
+            assert!(is_secret_key(key), "{key}");
+        }
+        for key in ["PassWordHash", "SharedAccessKeyName", "sEcReT_ReF", "TokenEnv", "AccountName"] {
+            assert!(!is_secret_key(key), "{key}");
         }
     }
 

@@ -198,6 +198,28 @@ pub fn push_token(pointer: &mut String, token: &str) {
     }
 }
 
+/// Keys whose string value names what a sibling [`PAIR_VALUE_KEYS`] member holds (compared ASCII
+/// case-insensitively): `{"name": "DB_PASSWORD", "value": "…"}`, `{"header": "Authorization", "value": …}`.
+pub const PAIR_NAME_KEYS: &[&str] = &["name", "key", "header", "variable", "var", "param", "parameter"];
+
+/// The member of a name/value pair that holds the value.
+pub const PAIR_VALUE_KEYS: &[&str] = &["value"];
+
+/// `key` names the name of a name/value pair.
+pub fn is_pair_name_key(key: &str) -> bool {
+    PAIR_NAME_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+fn is_pair_value_key(key: &str) -> bool {
+    PAIR_VALUE_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+/// The object is a name/value pair whose name is a secret-looking key (`DB_PASSWORD`, `Authorization`).
+fn names_a_secret(map: &serde_json::Map<String, serde_json::Value>) -> bool {
+    map.iter().any(|(k, v)| is_pair_name_key(k) && v.as_str().is_some_and(secrets::is_secret_key))
+        && map.keys().any(|k| is_pair_value_key(k))
+}
+
 fn convert(
     value: serde_json::Value,
     under_secret_key: bool,
@@ -207,6 +229,15 @@ fn convert(
     match value {
         serde_json::Value::Null => EValue::Null,
         serde_json::Value::Bool(b) => EValue::Bool(b),
+        // A number under a secret key is the secret (`"password": 12345678`); booleans and null stay.
+        serde_json::Value::Number(_) if under_secret_key => {
+            found.push(FoundSecret {
+                kind: SecretKind::SecretField,
+                by: RedactedBy::Closeout,
+                pointer: pointer.clone(),
+            });
+            EValue::Redacted(Redacted::new(SecretKind::SecretField, None))
+        }
         serde_json::Value::Number(n) => EValue::Number(n),
         serde_json::Value::String(s) => convert_string(s, under_secret_key, pointer, found),
         serde_json::Value::Array(items) => {
@@ -220,12 +251,22 @@ fn convert(
             EValue::Array(out)
         }
         serde_json::Value::Object(map) => {
+            let pair = names_a_secret(&map);
             let mut out = Vec::with_capacity(map.len());
             for (k, v) in map {
                 let len = pointer.len();
-                push_token(pointer, &k);
-                let secret = under_secret_key || secrets::is_secret_key(&k);
-                out.push((k, convert(v, secret, pointer, found)));
+                // A key that is itself a secret (`{"ghp_…": 1}`) is kept only as its redaction marker.
+                let token = secrets::detect_value_secret(&k);
+                let secret = under_secret_key || secrets::is_secret_key(&k) || (pair && is_pair_value_key(&k));
+                let shown = match token {
+                    Some(kind) => secrets::key_marker(kind, &k),
+                    None => k,
+                };
+                push_token(pointer, &shown);
+                if let Some(kind) = token {
+                    found.push(FoundSecret { kind, by: RedactedBy::Closeout, pointer: pointer.clone() });
+                }
+                out.push((shown, convert(v, secret, pointer, found)));
                 pointer.truncate(len);
             }
             EValue::Object(out)
@@ -404,6 +445,106 @@ mod tests {
         let (v, found) = convert_str(r#"{"private_key_stored": false, "token_env": "SPLUNK_HEC_TOKEN"}"#);
         assert_eq!(v.get("private_key_stored"), Some(&EValue::Bool(false)));
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    /// Fake tokens of the right shape, built from pieces.
+    fn gh() -> String {
+        ["gh", "p_", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"].concat()
+    }
+
+    #[test]
+    fn unicode_escaped_secrets_are_decoded_before_detecting() {
+        let token = gh();
+        let escaped = format!("\\u0067{}", &token[1..]);
+        let (v, found) =
+            convert_str(&format!(r#"{{"note": "{escaped}", "k\u0065y": "gl\u0070at-Zx9Qm2Lp7Rt4Vb8Nc3Kd"}}"#));
+        assert!(matches!(v.get("note"), Some(EValue::Redacted(r)) if r.kind() == SecretKind::GithubToken), "{v:?}");
+        assert!(matches!(v.get("key"), Some(EValue::Redacted(r)) if r.kind() == SecretKind::GitlabToken), "{v:?}");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(!format!("{v:?}").contains("A1b2C3d4"));
+    }
+
+    #[test]
+    fn secret_keys_in_any_case_and_non_string_values() {
+        let (v, found) = convert_str(
+            r#"{"PassWord": "hunter2", "sEcReT": "s3", "API_KEY": 12345678, "Client-Secret": {"a": "x", "n": [7, false]},
+                "password": -1.5, "private_key_stored": false, "token_env": "SPLUNK_HEC_TOKEN", "max_tokens": 4}"#,
+        );
+        for key in ["PassWord", "sEcReT", "API_KEY", "password"] {
+            assert!(matches!(v.get(key), Some(EValue::Redacted(_))), "{key}: {:?}", v.get(key));
+        }
+        assert!(matches!(v.pointer("/Client-Secret/a"), Some(EValue::Redacted(_))));
+        assert!(matches!(v.pointer("/Client-Secret/n/0"), Some(EValue::Redacted(_))), "a nested number");
+        assert_eq!(v.pointer("/Client-Secret/n/1"), Some(&EValue::Bool(false)), "booleans stay");
+        assert_eq!(v.get("private_key_stored"), Some(&EValue::Bool(false)));
+        assert_eq!(v.get("token_env").and_then(EValue::as_str), Some("SPLUNK_HEC_TOKEN"));
+        assert_eq!(v.get("max_tokens").and_then(EValue::as_i64), Some(4));
+        let pointers: Vec<&str> = found.iter().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            ["/PassWord", "/sEcReT", "/API_KEY", "/Client-Secret/a", "/Client-Secret/n/0", "/password"]
+        );
+        assert!(!format!("{v:?}").contains("12345678") && !format!("{v:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_secret_used_as_a_key_is_replaced_by_a_fingerprinted_marker() {
+        let token = gh();
+        let (v, found) = convert_str(&format!(r#"{{"index": {{"{token}": {{"n": 1, "password": "x"}}}}}}"#));
+        let marker = secrets::key_marker(SecretKind::GithubToken, &token);
+        assert!(marker.starts_with("«REDACTED: GitHub token #") && marker.ends_with('»'), "{marker}");
+        let inner = v.get("index").and_then(EValue::as_object).unwrap();
+        assert_eq!(inner.len(), 1);
+        assert_eq!(inner[0].0, marker);
+        assert!(!format!("{v:?}").contains(&token[4..]), "the key is not kept in the clear");
+        assert_eq!(found[0].kind, SecretKind::GithubToken);
+        assert_eq!(found[0].pointer, format!("/index/{marker}"));
+        // Deeper pointers name the key by its marker too.
+        assert_eq!(found[1].pointer, format!("/index/{marker}/password"));
+        assert!(found.iter().all(|f| !f.pointer.contains(&token[4..])));
+        // Same secret, same marker: recordings stay byte-identical.
+        let (again, _) = convert_str(&format!(r#"{{"index": {{"{token}": 2}}}}"#));
+        assert_eq!(again.get("index").and_then(EValue::as_object).unwrap()[0].0, marker);
+    }
+
+    #[test]
+    fn name_value_pairs_naming_a_secret() {
+        for (name_key, name, value_key) in [
+            ("name", "DB_PASSWORD", "value"),
+            ("key", "api_key", "value"),
+            ("Name", "Client_Secret", "Value"),
+            ("header", "X-Api-Key", "value"),
+            ("variable", "SPLUNK_HEC_TOKEN", "value"),
+            ("name", "Authorization", "value"),
+        ] {
+            for value in [r#""hunter2-db""#, "12345678"] {
+                let src = format!(r#"{{"env": [{{"{name_key}": "{name}", "{value_key}": {value}}}]}}"#);
+                let (v, found) = convert_str(&src);
+                assert!(matches!(v.pointer(&format!("/env/0/{value_key}")), Some(EValue::Redacted(_))), "{src}");
+                assert_eq!(found.len(), 1, "{src}: {found:?}");
+                assert_eq!(
+                    v.pointer(&format!("/env/0/{name_key}")).and_then(EValue::as_str),
+                    Some(name),
+                    "the name stays"
+                );
+            }
+        }
+        let (v, found) = convert_str(r#"{"name": "Authorization", "value": "Bearer abcDEF1234567890"}"#);
+        assert!(matches!(v.get("value"), Some(EValue::Redacted(r)) if r.kind() == SecretKind::BearerCredential));
+        assert_eq!(found.len(), 1);
+        // Not secret names, references and CAVRA's markers stay.
+        for src in [
+            r#"{"name": "DB_HOST", "value": "db.internal"}"#,
+            r#"{"name": "token_env", "value": "SPLUNK_HEC_TOKEN"}"#,
+            r#"{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": "db"}}"#,
+            r#"{"name": "DB_PASSWORD", "value": true}"#,
+        ] {
+            let (_, found) = convert_str(src);
+            assert!(found.is_empty(), "{src}: {found:?}");
+        }
+        let (v, found) = convert_str(r#"{"name": "DB_PASSWORD", "value": "REDACTED"}"#);
+        assert_eq!(v.get("value").and_then(EValue::as_str), Some("REDACTED"));
+        assert_eq!(found[0].by, RedactedBy::Cavra);
     }
 
     #[test]
