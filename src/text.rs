@@ -58,9 +58,16 @@ impl Text {
         crate::time::parse_instant(&self.raw)
     }
 
-    /// Map the text through a function of the raw value that yields no text (a state parser, a length).
-    pub fn parse<T>(&self, f: impl FnOnce(&str) -> T) -> T {
+    /// Map the raw text through a function (a state parser, a lookup): domain only, like [`Text::raw`].
+    pub(crate) fn with_raw<T>(&self, f: impl FnOnce(&str) -> T) -> T {
         f(&self.raw)
+    }
+
+    /// The raw text, for the domain's lookups only (id indexes, joins, hashing): never displayed or written.
+    /// The presentation layers (`tui`, `report`, `demo`, `walkthrough`, `main`) must not call it; a test
+    /// (`tests/untrusted_text.rs`) reads their sources and fails if they do.
+    pub(crate) fn raw(&self) -> &str {
+        &self.raw
     }
 
     /// The text as it may be displayed or written: sanitised, and redacted when it is a secret.

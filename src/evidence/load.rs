@@ -847,7 +847,7 @@ impl Builder {
         // repeating an artifact as a bare object and inside its metadata wrapper).
         let keep: Vec<bool> = {
             let mut seen = foldhash::HashSet::with_capacity_and_hasher(self.nodes.len(), Default::default());
-            self.nodes.iter().map(|n| seen.insert((&n.kind, n.id.as_str(), n.created))).collect()
+            self.nodes.iter().map(|n| seen.insert((&n.kind, n.id.raw(), n.created))).collect()
         };
         let before = self.nodes.len();
         let mut keep = keep.into_iter();
@@ -870,7 +870,7 @@ impl Builder {
         }
         let mut by_id: IdIndex = IdIndex::with_capacity_and_hasher(self.nodes.len(), Default::default());
         for (i, n) in self.nodes.iter().enumerate() {
-            by_id.entry(n.id.clone()).or_default().push(i);
+            by_id.entry(n.id.raw().to_string()).or_default().push(i);
         }
         crate::trace("indexed", t);
         // No default evaluation time: evidence is judged as of now unless the caller says otherwise (a trial
@@ -958,7 +958,7 @@ pub(super) fn materialize(evidence: &Evidence, node: &Node) -> Result<Artifact, 
     let mut found = Vec::new();
     let fields = EValue::from_json(json, &mut found);
     let mut refs = Vec::new();
-    collect_refs(&fields, &node.id, &mut String::new(), false, &mut refs);
+    collect_refs(&fields, node.id.raw(), &mut String::new(), false, &mut refs);
     Ok(Artifact { fields, refs, hashes, digest })
 }
 

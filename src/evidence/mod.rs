@@ -116,7 +116,8 @@ pub(crate) struct Unit {
 #[derive(Debug)]
 pub struct Node {
     pub kind: Kind,
-    pub id: String,
+    /// The artifact's id: untrusted text, shown sanitised (and redacted with a fingerprint if it is a secret).
+    pub id: crate::text::Text,
     /// The time CAVRA stamped (`created_at`, or the artifact's own `generated_at` & co.).
     pub created_at: Option<String>,
     pub created: Option<DateTime<Utc>>,
@@ -143,7 +144,7 @@ impl Node {
     pub(crate) fn new(kind: Kind, id: String, input: usize, pointer: String, span: Range<usize>) -> Node {
         Node {
             kind,
-            id,
+            id: crate::text::Text::new(id),
             created_at: None,
             created: None,
             release_ref: None,
@@ -298,7 +299,7 @@ impl Evidence {
         let n = &self.nodes[node];
         let Some(bytes) = self.inputs[n.input].bytes.get(n.span.clone()) else { return };
         refscan::each(bytes, |_, t| {
-            if *t != *n.id {
+            if *t != *n.id.raw() {
                 f(t)
             }
         });
@@ -316,6 +317,11 @@ impl Evidence {
             let handles: Vec<_> = items.chunks(chunk).map(|part| s.spawn(move || each(part))).collect();
             handles.into_iter().map(|h| h.join().expect("worker does not panic")).collect()
         })
+    }
+
+    /// Nodes whose id is this text.
+    pub fn find_text(&self, id: &crate::text::Text) -> &[usize] {
+        self.find(id.raw())
     }
 
     /// Nodes whose id is `id` (several kinds can share one: a closeout summary and its delivery event).

@@ -92,7 +92,7 @@ impl<'a> Fields<'a> {
     }
 
     pub fn node_id(&self) -> Text {
-        Text::new(self.ev.nodes[self.node].id.as_str())
+        self.ev.nodes[self.node].id.clone()
     }
 
     pub fn created(&self) -> Option<DateTime<Utc>> {
@@ -193,9 +193,9 @@ impl ReadinessBundle {
             let mk = f.item_text(e, &at, "metadata_kind")?;
             let source = f.item_text(e, &at, "connector_delivery_source")?;
             let kind = match &mk {
-                Some(mk) => mk.parse(|m| {
+                Some(mk) => mk.with_raw(|m| {
                     source.as_ref().map_or(Kind::from_metadata_kind(m, None, None), |s| {
-                        s.parse(|s| Kind::from_metadata_kind(m, Some(s), None))
+                        s.with_raw(|s| Kind::from_metadata_kind(m, Some(s), None))
                     })
                 }),
                 None => Kind::Unknown(String::new()),

@@ -204,7 +204,7 @@ pub fn reviewed_artifacts(
         .into_iter()
         .map(|i| {
             Ok(ReviewedArtifact {
-                id: Text::new(ev.nodes[i].id.as_str()).to_string(),
+                id: ev.nodes[i].id.to_string(),
                 kind: ev.nodes[i].kind.stable(),
                 sha256: ev.artifact(i)?.digest.clone(),
             })
@@ -333,7 +333,7 @@ fn void_reason(record: &ReviewRecord, ev: &Evidence) -> Result<Option<String>, L
         let mut m: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
         let wanted: std::collections::HashSet<&str> = record.artifacts.iter().map(|a| a.id.as_str()).collect();
         for (i, n) in ev.nodes.iter().enumerate() {
-            let s = Text::new(n.id.as_str()).to_string();
+            let s = n.id.to_string();
             if wanted.contains(s.as_str()) {
                 m.entry(s).or_default().push(i);
             }

@@ -121,7 +121,7 @@ fn node_header(doc: &mut Doc, ev: &Evidence, tree: &Tree, n: usize) {
         vec![status_spans(st), s(" "), styled(clean(node.kind.name()), theme::heading()), s("  "), mark],
         None,
     );
-    doc.labelled("id", vec![styled(clean(&node.id), theme::id())]);
+    doc.labelled("id", vec![styled(node.id.to_string(), theme::id())]);
     if let Some(state) = state_text(ev, n) {
         doc.labelled("state", vec![s(clean(&state))]);
     }
@@ -310,7 +310,7 @@ fn group_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, g: usiz
     let count = group.nodes.len();
     doc.labelled("artifacts", vec![s(format!("{count} (newest first)"))]);
     if let Some(&latest) = group.nodes.iter().find(|&&n| ev.nodes[n].latest) {
-        doc.labelled("latest", vec![styled(clean(&ev.nodes[latest].id), theme::id())]);
+        doc.labelled("latest", vec![styled(ev.nodes[latest].id.to_string(), theme::id())]);
     }
     let problems = group.nodes.iter().filter(|&&n| matches!(tree.status[n], Some(Status::Warn | Status::Fail))).count();
     let unchecked = group.nodes.iter().filter(|&&n| tree.status[n].is_none()).count();
@@ -321,7 +321,7 @@ fn group_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, g: usiz
     doc.heading("Artifacts");
     for &n in group.nodes.iter().take(GROUP_LIST_MAX) {
         let node = &ev.nodes[n];
-        let mut spans = vec![status_spans(tree.status[n]), s(" "), s(clean(&node.id))];
+        let mut spans = vec![status_spans(tree.status[n]), s(" "), s(node.id.to_string())];
         if node.latest {
             spans.push(styled("  latest", theme::latest()));
         }
@@ -339,7 +339,7 @@ fn ref_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, node: usi
     doc.heading("→ Reference");
     doc.labelled(
         "from",
-        vec![s(clean(ev.nodes[node].kind.name())), s(" "), styled(clean(&ev.nodes[node].id), theme::id())],
+        vec![s(clean(ev.nodes[node].kind.name())), s(" "), styled(ev.nodes[node].id.to_string(), theme::id())],
     );
     doc.labelled("field", vec![styled(clean(&pointer_path(&r.field)), theme::key())]);
     doc.labelled("target", vec![s(clean(&r.target))]);

@@ -392,7 +392,7 @@ impl Tree {
             let states = ev.nodes.len() <= STATE_SEARCH_LIMIT;
             (0..ev.nodes.len())
                 .map(|i| {
-                    let mut s = ev.nodes[i].id.to_lowercase();
+                    let mut s = ev.nodes[i].id.to_string().to_lowercase();
                     if states && let Some(state) = state_text(ev, i) {
                         s.push('\0');
                         s.push_str(&state.to_lowercase());
