@@ -119,9 +119,9 @@ pub struct Node {
     /// The artifact's id: untrusted text, shown sanitised (and redacted with a fingerprint if it is a secret).
     pub id: crate::text::Text,
     /// The time CAVRA stamped (`created_at`, or the artifact's own `generated_at` & co.).
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::text::Text>,
     pub created: Option<DateTime<Utc>>,
-    pub release_ref: Option<String>,
+    pub release_ref: Option<crate::text::Text>,
     pub input: usize,
     /// SQLite row (session_id) the artifact was read from.
     pub row: Option<String>,
@@ -190,8 +190,9 @@ pub struct Artifact {
 }
 
 impl Artifact {
-    pub fn str(&self, key: &str) -> Option<&str> {
-        self.fields.get(key).and_then(EValue::as_str)
+    /// A string field, as untrusted text.
+    pub fn text(&self, key: &str) -> Option<&crate::text::Text> {
+        self.fields.get(key).and_then(EValue::as_text)
     }
     pub fn get(&self, key: &str) -> Option<&EValue> {
         self.fields.get(key)
@@ -251,11 +252,11 @@ pub struct Redaction {
 /// Everything loaded, as one graph.
 #[derive(Debug)]
 pub struct Evidence {
-    /// Scenario name or release id, for headers.
-    pub label: String,
-    /// Where it came from, for headers ("path" or "embedded sample: name").
-    pub source: String,
-    pub edition: Option<String>,
+    /// Scenario name or release id, for headers (untrusted text).
+    pub label: crate::text::Text,
+    /// Where it came from, for headers ("path" or "embedded sample: name"): a path is untrusted text too.
+    pub source: crate::text::Text,
+    pub edition: Option<crate::text::Text>,
     pub model: Model,
     pub inputs: Vec<Input>,
     pub nodes: Vec<Node>,

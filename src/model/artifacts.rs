@@ -103,7 +103,7 @@ impl<'a> Fields<'a> {
 /// A string value as [`Text`]; a redaction stays a redaction.
 pub(crate) fn value_text(v: &EValue) -> Option<Text> {
     match v {
-        EValue::String(s) => Some(Text::new(s.as_str())),
+        EValue::String(s) => Some(s.clone()),
         EValue::Redacted(r) => Some(Text::new(r.to_string())),
         _ => None,
     }
@@ -198,7 +198,7 @@ impl ReadinessBundle {
                         s.with_raw(|s| Kind::from_metadata_kind(m, Some(s), None))
                     })
                 }),
-                None => Kind::Unknown(String::new()),
+                None => Kind::Unknown("".into()),
             };
             index.push(IndexEntry { kind, session_id: f.item_text(e, &at, "session_id")? });
         }

@@ -238,7 +238,7 @@ impl Chain {
                 any_worker_run: run.is_some(),
             });
         }
-        let release = bundle.get().and_then(|b| ev.nodes[b.node].release_ref.as_deref()).map(Text::new);
+        let release = bundle.get().and_then(|b| ev.nodes[b.node].release_ref.clone());
         let scope = vec![Scope::Current; ev.nodes.len()];
         Ok(Chain {
             model: Model::TrialPackage,
@@ -271,7 +271,7 @@ impl Chain {
     }
 
     fn runtime(ev: &Evidence, requested: Option<&str>, of: &dyn Fn(Kind) -> Vec<usize>) -> Result<Chain, LoadError> {
-        let rel_of = |i: usize| ev.nodes[i].release_ref.as_deref();
+        let rel_of = |i: usize| ev.nodes[i].release_ref.as_ref().map(Text::raw);
         let summaries = of(Kind::CloseoutSummary);
         let events = of(Kind::CloseoutDeliveryEvent);
 
@@ -505,13 +505,13 @@ impl Chain {
                         | Kind::ArchiveHealthAlertAck
                         | Kind::OtherDelivery
                 ) {
-                    if n.release_ref.is_some() && n.release_ref.as_deref() != rel {
+                    if n.release_ref.is_some() && n.release_ref.as_ref().map(Text::raw) != rel {
                         Scope::OutOfScope
                     } else {
                         Scope::Upstream
                     }
                 } else if n.release_ref.is_some() {
-                    if n.release_ref.as_deref() == rel { Scope::Superseded } else { Scope::OutOfScope }
+                    if n.release_ref.as_ref().map(Text::raw) == rel { Scope::Superseded } else { Scope::OutOfScope }
                 } else if summary_ids.contains(n.id.raw()) {
                     Scope::Superseded
                 } else {
@@ -526,7 +526,7 @@ fn releases(ev: &Evidence, seen: &[Option<&str>], summaries: &[usize], evaluated
     // One pass over the summaries: per release, its count and newest summary.
     let mut by_release: HashMap<Option<&str>, (usize, usize)> = HashMap::new();
     for &i in summaries {
-        let key = ev.nodes[i].release_ref.as_deref();
+        let key = ev.nodes[i].release_ref.as_ref().map(Text::raw);
         let e = by_release.entry(key).or_insert((0, i));
         e.0 += 1;
         if before(ev, e.1, i) && ev.nodes[i].created != ev.nodes[e.1].created {

@@ -263,7 +263,7 @@ pub fn build_record(ev: &Evidence, report: &Report, input: RecordInput) -> Resul
         reviewer: scrub(input.reviewer.trim()),
         reviewed_at: fmt_instant(input.reviewed_at),
         as_of: fmt_instant(input.as_of),
-        evidence_label: Text::new(ev.label.as_str()).to_string(),
+        evidence_label: ev.label.to_string(),
         artifacts,
         deliveries,
         acceptance,

@@ -11,7 +11,6 @@ use ratatui::text::{Line, Span};
 use super::text::{char_width, pointer_path, untrusted};
 use super::theme;
 use super::tree::{Sel, Tree, state_text};
-use crate::evidence::value::classify_key;
 use crate::evidence::{Boundary, EValue, Evidence, HashStatus};
 use crate::health::{Finding, Report, Status};
 
@@ -126,10 +125,10 @@ fn node_header(doc: &mut Doc, ev: &Evidence, tree: &Tree, n: usize) {
         doc.labelled("state", vec![s(clean(&state))]);
     }
     if let Some(t) = &node.created_at {
-        doc.labelled("created", vec![s(clean(t))]);
+        doc.labelled("created", vec![s(t.to_string())]);
     }
     if let Some(r) = &node.release_ref {
-        doc.labelled("release", vec![s(clean(r))]);
+        doc.labelled("release", vec![s(r.to_string())]);
     }
     doc.labelled("source", vec![s(clean(&node.location(ev)))]);
     if let Ok(art) = ev.artifact(n) {
@@ -217,7 +216,7 @@ fn node_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, n: usize
     match &art.fields {
         EValue::Object(entries) => {
             for (k, v) in entries {
-                field(doc, 2, Some(k), v, classify_key(k));
+                field(doc, 2, Some(k), v, Boundary::of_key(k));
             }
         }
         other => field(doc, 2, None, other, Boundary::PublicMetadata),
@@ -251,16 +250,16 @@ fn scalar_span(v: &EValue) -> Span<'static> {
         EValue::Redacted(r) => styled(r.to_string(), theme::redacted()),
         EValue::Null => styled("null", theme::dim()),
         EValue::String(x) if x.is_empty() => styled("\"\"", theme::dim()),
-        EValue::String(x) => styled(clean(x), theme::value()),
+        EValue::String(x) => styled(x.to_string(), theme::value()),
         other => styled(clean(&other.scalar_text()), theme::value()),
     }
 }
 
 /// One field (and its children) as lines; `tag` is the field's class, inherited by list items.
-fn field(doc: &mut Doc, indent: u16, key: Option<&str>, v: &EValue, tag: Boundary) {
+fn field(doc: &mut Doc, indent: u16, key: Option<&crate::text::Text>, v: &EValue, tag: Boundary) {
     let key_spans = |suffix: &str| -> Vec<Span<'static>> {
         match key {
-            Some(k) => vec![styled(clean(k), theme::key()), styled(suffix.to_string(), theme::dim())],
+            Some(k) => vec![styled(k.to_string(), theme::key()), styled(suffix.to_string(), theme::dim())],
             None => Vec::new(),
         }
     };
@@ -275,7 +274,7 @@ fn field(doc: &mut Doc, indent: u16, key: Option<&str>, v: &EValue, tag: Boundar
             }
             let child_indent = if key.is_some() { indent + 2 } else { indent };
             for (k, child) in entries {
-                field(doc, child_indent, Some(k), child, stronger(classify_key(k), tag));
+                field(doc, child_indent, Some(k), child, stronger(Boundary::of_key(k), tag));
             }
         }
         EValue::Array(items) => {
@@ -288,7 +287,7 @@ fn field(doc: &mut Doc, indent: u16, key: Option<&str>, v: &EValue, tag: Boundar
             for (i, item) in items.iter().enumerate() {
                 match item {
                     EValue::Object(_) | EValue::Array(_) => {
-                        let label = format!("[{i}]");
+                        let label = crate::text::Text::new(format!("[{i}]"));
                         field(doc, indent + 2, Some(&label), item, tag);
                     }
                     scalar => doc.push(indent + 2, 2, vec![styled("- ", theme::dim()), scalar_span(scalar)], Some(tag)),

@@ -522,13 +522,13 @@ pub fn state_text(ev: &Evidence, idx: usize) -> Option<String> {
             art.fields
                 .as_object()?
                 .iter()
-                .find(|(k, v)| k.ends_with("_state") && v.as_str().is_some())
-                .map(|(k, v)| (k.as_str(), v))
+                .find(|(k, v)| k.ends_with("_state") && v.as_text().is_some())
+                .map(|(_, v)| ("state", v))
         });
     let (key, v) = found?;
     match v {
         EValue::String(s) if s.is_empty() => None,
-        EValue::String(s) => Some(s.clone()),
+        EValue::String(s) => Some(s.to_string()),
         EValue::Null | EValue::Array(_) | EValue::Object(_) => None,
         EValue::Bool(b) if key == "success" => Some(if *b { "succeeded" } else { "failed" }.to_string()),
         EValue::Bool(b) if key == "dry_run" => Some(if *b { "dry run" } else { "live run" }.to_string()),
