@@ -41,6 +41,15 @@ pub enum Command {
     Demo(DemoArgs),
     /// Sign a review record with an SSH key, or verify its signature against an allowed_signers file.
     Review(ReviewArgs),
+    /// The explorer's config file: where it is looked for, or (--print-default) every setting at its default.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print the default config.toml (theme, mouse, every key binding) to stdout.
+    #[arg(long)]
+    pub print_default: bool,
 }
 
 /// Where the evidence comes from and when it is evaluated.

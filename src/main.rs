@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Some(Command::Walk(args)) => walk(args),
         Some(Command::Demo(args)) => demo(args),
         Some(Command::Review(args)) => closeout::sign::command::run(&args),
+        Some(Command::Config(args)) => config(&args),
         None => explore(&cli.source, cli.review_out.clone()),
     };
     ExitCode::from(code)
@@ -124,9 +125,37 @@ fn explore(src: &SourceArgs, review_out: Option<std::path::PathBuf>) -> u8 {
             Err(code) => code,
         };
     }
+    let Some(base) = tui_options() else { return output::EXIT_ERROR };
     let live = live_options(src, &ev, review_out);
-    let opts = closeout::tui::Options { live, ..closeout::tui::Options::from_env() };
+    let opts = closeout::tui::Options { live, ..base };
     tui_exit(closeout::tui::run(ev, report, opts))
+}
+
+/// The explorer's settings (config file, environment); a bad config file is reported and is exit 2.
+fn tui_options() -> Option<closeout::tui::Options> {
+    match closeout::tui::Options::load() {
+        Ok(o) => Some(o),
+        Err(e) => {
+            note(&format!("closeout: error: {e}"));
+            None
+        }
+    }
+}
+
+/// `closeout config --print-default`.
+fn config(args: &closeout::cli::ConfigArgs) -> u8 {
+    if !args.print_default {
+        let path = closeout::tui::config::default_path()
+            .map_or_else(|| "(no $XDG_CONFIG_HOME or $HOME)".to_string(), |p| p.display().to_string());
+        return match output::print("the config path", &format!("{path}\n")) {
+            Ok(()) => 0,
+            Err(code) => code,
+        };
+    }
+    match output::print("the default config", &closeout::tui::config::default_text()) {
+        Ok(()) => 0,
+        Err(code) => code,
+    }
 }
 
 /// The exit code of a TUI session: 0, or 2 (reported) when the terminal failed.
@@ -169,11 +198,12 @@ fn walk(mut args: WalkArgs) -> u8 {
         return 2;
     }
     let open = match args.name {
-        Some(name) => closeout::tui::Action::OpenWalk(name),
-        None => closeout::tui::Action::ToggleWalk,
+        Some(name) => closeout::tui::Msg::OpenWalk(name),
+        None => closeout::tui::Msg::Action(closeout::tui::Action::ToggleWalk),
     };
+    let Some(base) = tui_options() else { return output::EXIT_ERROR };
     let live = live_options(&args.source, &ev, None);
-    let opts = closeout::tui::Options { start: vec![open], live, ..closeout::tui::Options::from_env() };
+    let opts = closeout::tui::Options { start: vec![open], live, ..base };
     tui_exit(closeout::tui::run(ev, report, opts))
 }
 
@@ -231,14 +261,10 @@ fn demo(args: DemoArgs) -> u8 {
     };
     let start = report.as_of;
     let timeline = tape::timeline(&commands, speed, size);
-    let open = closeout::tui::Action::OpenWalk(args.walkthrough.clone());
+    let open = closeout::tui::Msg::OpenWalk(args.walkthrough.clone());
     if let Some(out) = &args.record {
-        let mut app = closeout::tui::App::new(std::sync::Arc::new(ev), std::sync::Arc::new(report), size.0, size.1);
-        app.monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        app.update(closeout::tui::Action::Tick(start));
-        app.update(open);
-        let title = format!("closeout demo: {}", args.walkthrough);
-        let cast = match demo::run::record(&mut app, &timeline, &title, start) {
+        let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let cast = match demo::run::record_demo(ev, report, &args.walkthrough, &timeline, size, mono) {
             Ok(c) => c,
             Err(e) => {
                 note(&format!("closeout: error: recording: {e}"));
@@ -263,7 +289,8 @@ fn demo(args: DemoArgs) -> u8 {
         note("closeout: error: a live demo needs a terminal; use --record OUT.cast to record without one");
         return 2;
     }
-    let opts = closeout::tui::Options { start: vec![open], ..closeout::tui::Options::from_env() };
+    let Some(base) = tui_options() else { return output::EXIT_ERROR };
+    let opts = closeout::tui::Options { start: vec![open], ..base };
     let clock = demo::run::DemoClock { start, started: std::time::Instant::now() };
     let mut source = demo::run::TapeSource::new(&timeline);
     tui_exit(closeout::tui::run_with(ev, report, opts, &mut source, &clock))
@@ -271,13 +298,10 @@ fn demo(args: DemoArgs) -> u8 {
 
 /// What the explorer needs to watch, reload and re-run the evidence, and to save reviews. Re-runs keep the
 /// startup report's time rule (`Live::as_of` unset): now for evidence on disk, unless `--as-of` was given.
-pub fn live_options(
-    src: &SourceArgs,
-    ev: &Evidence,
-    review_out: Option<std::path::PathBuf>,
-) -> closeout::tui::health::Live {
-    closeout::tui::health::Live {
+pub fn live_options(src: &SourceArgs, ev: &Evidence, review_out: Option<std::path::PathBuf>) -> closeout::tui::Live {
+    closeout::tui::Live {
         source: src.path.clone(),
+        sample: if src.path.is_none() { Some(src.sample.clone().unwrap_or_else(samples::default_name)) } else { None },
         load: LoadOptions { release: src.release.clone(), ..LoadOptions::default() },
         as_of: None,
         reviews: src.reviews.clone(),

@@ -1,7 +1,7 @@
 //! Running a demo tape through the explorer: live on the terminal, or headless into an asciicast v2
-//! recording. Either way every scripted key goes through the app's keymap, exactly as a person's keys do,
-//! and time is the tape's virtual time (the app's clock starts at the evidence's own evaluation time), so
-//! the same tape on the same evidence records the same bytes.
+//! recording. Either way the tape is an event source of the one run loop, every scripted key goes through
+//! the keymap exactly as a person's keys do, and time is the tape's virtual time (the app's clock starts at
+//! the evidence's own evaluation time), so the same tape on the same evidence records the same bytes.
 
 use std::io;
 use std::time::{Duration, Instant};
@@ -12,9 +12,13 @@ use ratatui::crossterm::event::{self, Event, KeyCode, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use super::cast::CastWriter;
 use super::tape::{ScriptedEvent, ScriptedKind, Timeline};
-use crate::tui::{Action, App, Clock, EventSource, harness, ui};
+use crate::tui::runtime::{Clipboard, Runtime};
+use crate::tui::{Clock, EventSource, Model, Msg, Screen, ui, update};
 
 /// A writer whose bytes can be taken after each frame.
 #[derive(Clone, Default)]
@@ -34,51 +38,153 @@ fn virtual_now(start: DateTime<Utc>, at: Duration) -> DateTime<Utc> {
     start + chrono::Duration::from_std(at).unwrap_or_default()
 }
 
-/// Replay `timeline` through `app` headless and return the asciicast v2 text: frames drawn by the crossterm
-/// backend into memory (one `o` event per changed frame), one `m` event per tape marker, hidden parts
-/// drawn but not recorded. `start` is the virtual clock's origin and the cast's timestamp.
-pub fn record(app: &mut App, timeline: &Timeline, title: &str, start: DateTime<Utc>) -> io::Result<String> {
-    let (w, h) = (app.area.width, app.area.height);
+/// The recording in progress: written by the tape source (markers, Hide/Show) and the screen (frames).
+struct Recording {
+    cast: CastWriter,
+    hidden: bool,
+    first: bool,
+}
+
+/// Virtual time: where on the tape's timeline the last event was.
+#[derive(Clone)]
+struct VirtualClock {
+    start: DateTime<Utc>,
+    at: Rc<Cell<Duration>>,
+}
+
+impl Clock for VirtualClock {
+    fn now(&self) -> DateTime<Utc> {
+        virtual_now(self.start, self.at.get())
+    }
+}
+
+/// The tape as an event source for the headless recorder: each key at once (time is virtual), markers and
+/// Hide/Show written to the recording on the way.
+struct VirtualTape {
+    events: std::iter::Peekable<std::vec::IntoIter<ScriptedEvent>>,
+    at: Rc<Cell<Duration>>,
+    rec: Rc<RefCell<Recording>>,
+}
+
+impl EventSource for VirtualTape {
+    fn next(&mut self, _timeout: Duration) -> io::Result<Option<Event>> {
+        for ScriptedEvent { at, event } in self.events.by_ref() {
+            self.at.set(at);
+            match event {
+                ScriptedKind::Key(k) => return Ok(Some(Event::Key(k))),
+                ScriptedKind::Marker(label) => self.rec.borrow_mut().cast.marker(at, &label),
+                ScriptedKind::Hide => self.rec.borrow_mut().hidden = true,
+                ScriptedKind::Show => self.rec.borrow_mut().hidden = false,
+                ScriptedKind::Resize(..) => {}
+            }
+        }
+        Ok(None)
+    }
+    fn finished(&self) -> bool {
+        // `next` consumes trailing markers; once nothing is left, the recording ends.
+        false
+    }
+}
+
+/// Frames drawn by the crossterm backend into memory, each changed one an `o` event at the virtual time.
+struct Recorder {
+    term: Terminal<CrosstermBackend<Shared>>,
+    screen: Shared,
+    rec: Rc<RefCell<Recording>>,
+    at: Rc<Cell<Duration>>,
+    size: (u16, u16),
+    /// The tape has no events left: stop after this frame.
+    tape_done: Rc<Cell<bool>>,
+}
+
+impl Screen for Recorder {
+    fn size(&self) -> io::Result<(u16, u16)> {
+        Ok(self.size)
+    }
+    fn draw(&mut self, model: &Model) -> io::Result<()> {
+        self.term.draw(|f| ui::render(model, f))?;
+        let bytes = String::from_utf8_lossy(&std::mem::take(&mut *self.screen.0.borrow_mut())).into_owned();
+        let mut r = self.rec.borrow_mut();
+        if r.first {
+            r.first = false;
+            r.cast.output(Duration::ZERO, &format!("\x1b[?25l\x1b[H\x1b[2J{bytes}"));
+        } else if !r.hidden && !bytes.is_empty() {
+            r.cast.output(self.at.get(), &bytes);
+        }
+        Ok(())
+    }
+}
+
+/// A tape source that says it is finished once its events are used up (so the shared loop stops).
+struct Ending(VirtualTape, Rc<Cell<bool>>);
+
+impl EventSource for Ending {
+    fn next(&mut self, timeout: Duration) -> io::Result<Option<Event>> {
+        let e = self.0.next(timeout)?;
+        if self.0.events.peek().is_none() {
+            self.1.set(true);
+        }
+        if e.is_none() {
+            self.1.set(true);
+        }
+        Ok(e)
+    }
+    fn finished(&self) -> bool {
+        self.1.get()
+    }
+}
+
+/// Replay `timeline` through `model` headless and return the asciicast v2 text. The tape drives the same
+/// loop a person's keys do ([`crate::tui::run_loop`]), with an inline runtime (each effect done before the
+/// next key, so the same tape gives the same frames) and a recording screen: one `o` event per changed frame,
+/// one `m` event per tape marker, hidden parts drawn but not recorded. `start` is the virtual clock's origin
+/// and the cast's timestamp.
+pub fn record(model: &mut Model, timeline: &Timeline, title: &str, start: DateTime<Utc>) -> io::Result<String> {
+    let (w, h) = (model.area.width, model.area.height);
     let opts = TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, w, h)) };
     let screen = Shared::default();
-    let mut term = Terminal::with_options(CrosstermBackend::new(screen.clone()), opts)?;
-    let mut cast = CastWriter::new(w, h, title, start.timestamp());
-    let mut draw = |app: &App| -> io::Result<String> {
-        term.draw(|f| ui::render(app, f))?;
-        Ok(String::from_utf8_lossy(&std::mem::take(&mut *screen.0.borrow_mut())).into_owned())
-    };
-    app.update(Action::Tick(start));
-    let first = draw(app)?;
-    cast.output(Duration::ZERO, &format!("\x1b[?25l\x1b[H\x1b[2J{first}"));
-    let mut hidden = false;
-    for ScriptedEvent { at, event } in &timeline.events {
-        app.update(Action::Tick(virtual_now(start, *at)));
-        match event {
-            ScriptedKind::Key(k) => {
-                harness::send(app, &Event::Key(*k));
-                crate::tui::save_walk_notes(app);
-            }
-            ScriptedKind::Marker(label) => {
-                cast.marker(*at, label);
-                continue;
-            }
-            ScriptedKind::Hide => {
-                hidden = true;
-                continue;
-            }
-            ScriptedKind::Show => hidden = false,
-            ScriptedKind::Resize(..) => continue,
-        }
-        let bytes = draw(app)?;
-        if !hidden && !bytes.is_empty() {
-            cast.output(*at, &bytes);
-        }
-    }
+    let term = Terminal::with_options(CrosstermBackend::new(screen.clone()), opts)?;
+    let rec = Rc::new(RefCell::new(Recording { cast: CastWriter::new(w, h, title, start.timestamp()), hidden: false, first: true }));
+    let at = Rc::new(Cell::new(Duration::ZERO));
+    let done = Rc::new(Cell::new(timeline.events.is_empty()));
+    let clock = VirtualClock { start, at: Rc::clone(&at) };
+    let mut source = Ending(
+        VirtualTape { events: timeline.events.clone().into_iter().peekable(), at: Rc::clone(&at), rec: Rc::clone(&rec) },
+        Rc::clone(&done),
+    );
+    let mut rec_screen =
+        Recorder { term, screen, rec: Rc::clone(&rec), at: Rc::clone(&at), size: (w, h), tape_done: Rc::clone(&done) };
+    let mut rt = Runtime::inline(Clipboard::off());
+    crate::tui::run_loop(&mut rec_screen, model, &mut source, &clock, &mut rt, Duration::ZERO)?;
     // Hold the last screen for the tape's closing Sleep.
-    app.update(Action::Tick(virtual_now(start, timeline.end)));
-    let bytes = draw(app)?;
-    cast.output(timeline.end, &bytes);
-    Ok(cast.finish())
+    at.set(timeline.end);
+    rt.execute(update::update(model, Msg::Tick(virtual_now(start, timeline.end))));
+    for m in rt.poll() {
+        let fx = update::update(model, m);
+        rt.execute(fx);
+    }
+    rec_screen.draw(model)?;
+    let _ = rec_screen.tape_done.get();
+    drop(rec_screen);
+    let rec = Rc::try_unwrap(rec).map_err(|_| io::Error::other("the recording is still shared"))?.into_inner();
+    Ok(rec.cast.finish())
+}
+
+/// Record a demo of `walkthrough` over evidence: the model as `closeout demo --record` builds it.
+pub fn record_demo(
+    evidence: crate::evidence::Evidence,
+    report: crate::health::Report,
+    walkthrough: &str,
+    timeline: &Timeline,
+    size: (u16, u16),
+    monochrome: bool,
+) -> io::Result<String> {
+    let start = report.as_of;
+    let mut model = Model::new(std::sync::Arc::new(evidence), std::sync::Arc::new(report), size.0, size.1);
+    model.set_monochrome(monochrome);
+    update::update(&mut model, Msg::Tick(start));
+    update::update(&mut model, Msg::OpenWalk(walkthrough.to_string()));
+    record(&mut model, timeline, &format!("closeout demo: {walkthrough}"), start)
 }
 
 /// Plays a timeline in real time on the terminal, yielding each scripted key when its moment comes. While

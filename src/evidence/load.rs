@@ -122,6 +122,7 @@ struct Builder {
     nodes: Vec<Node>,
     unknown_kinds: BTreeMap<String, usize>,
     skipped: Vec<(String, String)>,
+    review_records: Vec<PathBuf>,
     trial: Option<TrialMeta>,
     root: Option<PathBuf>,
 }
@@ -135,6 +136,8 @@ struct TrialMeta {
 enum Outcome {
     Loaded,
     NotEvidence(String),
+    /// A closeout review record (`closeout.review.v1`): not evidence, but recognised as what it is.
+    ReviewRecord,
 }
 
 /// Parse one file's bytes. In a directory (`lenient`), files that are not evidence are skipped; anything that
@@ -150,6 +153,10 @@ fn load_file(
     let outcome = classify_and_load(b, shown, path, bytes, sha)?;
     match outcome {
         Outcome::NotEvidence(why) if !lenient => Err(LoadError::new(shown, why)),
+        Outcome::ReviewRecord if !lenient => Err(LoadError::new(
+            shown,
+            "this is a closeout review record (closeout.review.v1), not evidence: pass it with --review",
+        )),
         other => Ok(other),
     }
 }
@@ -318,6 +325,9 @@ fn parse_document(
             return Err(LoadError::new(shown, "`schema_version` must be a string"));
         } else {
             // An API response: {"bundle": {...}, "metadata": {...}, ...}
+            if doc.field("schema").and_then(raw_str).as_deref() == Some(crate::review::REVIEW_SCHEMA) {
+                return Ok(Some(Outcome::ReviewRecord));
+            }
             response_nodes(shown, bytes, input, &doc, "", 0, nodes, &mut b.unknown_kinds)?;
             if nodes.is_empty() {
                 return Ok(Some(Outcome::NotEvidence(
@@ -767,8 +777,10 @@ fn load_dir(b: &mut Builder, dir: &Path, opts: &LoadOptions) -> Result<(), LoadE
     for f in &files {
         let shown = f.display().to_string();
         let (bytes, sha) = read_bounded(f, &shown, opts)?;
-        if let Outcome::NotEvidence(why) = load_file(b, &shown, Some(f), bytes, Some(sha), true)? {
-            b.skipped.push((shown, why));
+        match load_file(b, &shown, Some(f), bytes, Some(sha), true)? {
+            Outcome::NotEvidence(why) => b.skipped.push((shown, why)),
+            Outcome::ReviewRecord => b.review_records.push(f.clone()),
+            Outcome::Loaded => {}
         }
     }
     if b.nodes.is_empty() {
@@ -900,6 +912,7 @@ impl Builder {
             unknown_kinds: self.unknown_kinds,
             redactions: Vec::new(),
             skipped: self.skipped,
+            review_records: self.review_records,
             duplicates,
             release: opts.release.clone(),
             default_as_of: None,

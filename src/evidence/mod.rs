@@ -266,6 +266,8 @@ pub struct Evidence {
     pub redactions: Vec<Redaction>,
     /// Files in a directory that were not evidence, and why.
     pub skipped: Vec<(String, String)>,
+    /// `closeout.review.v1` records a directory held (recognised, not evidence: the explorer loads them).
+    pub review_records: Vec<PathBuf>,
     /// Duplicate artifacts dropped (same kind, id and time in two places).
     pub duplicates: usize,
     pub release: Option<String>,

@@ -323,6 +323,22 @@ pub fn evaluate(ev: &Evidence, extra: &[Acceptance], as_of: impl Into<AsOf>) -> 
     evaluate_with(ev, extra, as_of, &Policy::default())
 }
 
+/// Evaluate the chain of `release` (None: `--release`, else the newest) with the default policy: how the
+/// explorer switches between the releases one evidence holds.
+pub fn evaluate_release(
+    ev: &Evidence,
+    extra: &[Acceptance],
+    as_of: impl Into<AsOf>,
+    release: Option<&crate::text::Text>,
+) -> Result<Report, LoadError> {
+    let as_of = as_of.into();
+    let chain = Arc::new(Chain::build_for(ev, release)?);
+    let policy = Policy::default();
+    let ctx = Ctx { ev, chain: &chain, as_of: as_of.at, policy: &policy };
+    let findings = CRITERIA.iter().map(|c| run_criterion(c, &ctx)).collect::<Result<Vec<_>, _>>()?;
+    finish(ev, chain, findings, extra, as_of)
+}
+
 /// Evaluate every criterion under a policy and reach a verdict.
 pub fn evaluate_with(
     ev: &Evidence,

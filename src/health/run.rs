@@ -44,6 +44,16 @@ pub struct HealthRun {
 impl HealthRun {
     /// Start evaluating on a worker thread.
     pub fn start(evidence: Arc<Evidence>, acceptances: Vec<Acceptance>, as_of: impl Into<AsOf>) -> HealthRun {
+        HealthRun::start_release(evidence, acceptances, as_of, None)
+    }
+
+    /// Start evaluating the chain of `release` (None: `--release`, else the newest) on a worker thread.
+    pub fn start_release(
+        evidence: Arc<Evidence>,
+        acceptances: Vec<Acceptance>,
+        as_of: impl Into<AsOf>,
+        release: Option<crate::text::Text>,
+    ) -> HealthRun {
         let as_of: AsOf = as_of.into();
         let (tx, rx) = channel();
         let ev = Arc::clone(&evidence);
@@ -51,7 +61,7 @@ impl HealthRun {
         let generation = evidence.generation;
         let handle = std::thread::spawn(move || {
             let _ = tx.send(HealthEvent::Started { total: CRITERIA.len() });
-            let chain = match Chain::build(&ev, ev.release.as_deref()) {
+            let chain = match Chain::build_for(&ev, release.as_ref()) {
                 Ok(c) => Arc::new(c),
                 Err(e) => {
                     let _ = tx.send(HealthEvent::Failed(e));

@@ -175,6 +175,14 @@ fn before(ev: &Evidence, a: usize, b: usize) -> bool {
 }
 
 impl Chain {
+    /// Build the chain of a release named by evidence text (None: `--release`, else the newest).
+    pub fn build_for(ev: &Evidence, release: Option<&Text>) -> Result<Chain, LoadError> {
+        match release {
+            Some(r) => Self::build(ev, Some(r.raw())),
+            None => Self::build(ev, ev.release.as_deref()),
+        }
+    }
+
     /// Build the chain of `release` (None: of the newest closeout summary).
     pub fn build(ev: &Evidence, release: Option<&str>) -> Result<Chain, LoadError> {
         let t = std::time::Instant::now();

@@ -101,3 +101,8 @@ pub fn wheel(x: u16, y: u16, down: bool) -> Event {
     let kind = if down { MouseEventKind::ScrollDown } else { MouseEventKind::ScrollUp };
     Event::Mouse(MouseEvent { kind, column: x, row: y, modifiers: KeyModifiers::NONE })
 }
+
+/// A bracketed paste.
+pub fn paste(text: &str) -> Event {
+    Event::Paste(text.to_string())
+}

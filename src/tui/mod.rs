@@ -1,25 +1,28 @@
-//! The interactive explorer: the evidence chain tree, the detail of each artifact with its boundary tags,
-//! the boundary view and help, over one [`App`] state.
+//! The interactive explorer.
 //!
-//! Data flows one way: an [`EventSource`] yields terminal events, the [`keymap`] turns keys into
-//! [`Action`]s, [`App::update`] applies them, and [`ui::render`] draws the state into any ratatui
-//! [`Backend`]. The live terminal, tests (TestBackend + [`ScriptSource`]) and a future demo recorder all
-//! go through [`run_app`].
+//! Layers, each with its own name: [`state`] (the [`Model`] and the state of each mode: TUI state, no I/O),
+//! [`update`] (the one routing function: `update(&mut Model, Msg) -> Vec<Effect>`), [`runtime`] (runs the
+//! effects off the draw thread), [`ui`] (pure rendering of the model into a frame), [`keymap`] and
+//! [`config`] (the one key table and a person's overrides), [`terminal`] (the guard that always gives the
+//! terminal back). The domain (`evidence`, `model`, `health`, `review`) knows nothing of any of these.
+//!
+//! Data flows one way: an [`EventSource`] (the terminal, or a tape) yields events, the keymap turns keys
+//! into [`Msg`]s, [`update::update`] applies them and returns effects, the [`runtime::Runtime`] runs those
+//! and reports back as messages, and [`ui::render`] draws the model into a [`Screen`]. The live terminal,
+//! tests and the demo recorder all go through [`run_loop`].
 
 pub mod action;
-pub mod app;
-pub mod boundary;
-pub mod detail;
+pub mod config;
 pub mod event;
 pub mod harness;
-pub mod health;
 pub mod keymap;
-pub mod review;
+pub mod runtime;
+pub mod state;
+pub mod terminal;
 pub mod text;
 pub mod theme;
-pub mod tree;
 pub mod ui;
-pub mod walk;
+pub mod update;
 
 use std::io;
 use std::sync::Arc;
@@ -28,16 +31,16 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
-use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
-use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{Clear, ClearType};
 
-pub use action::Action;
-pub use app::App;
+pub use action::{Action, Msg};
 pub use event::{CrosstermSource, EventSource, ScriptSource};
+pub use state::{Live, Model, Pane};
 
 use crate::evidence::Evidence;
 use crate::health::Report;
+use keymap::Keymap;
+use runtime::{Clipboard, ClipboardMode, Effect, Runtime};
+use theme::ThemeChoice;
 
 /// How the live app runs.
 #[derive(Debug, Clone)]
@@ -46,12 +49,15 @@ pub struct Options {
     pub mouse: bool,
     /// How long to wait for input before a clock tick.
     pub tick: Duration,
-    /// Draw without colour (the meaning stays in glyphs, words and modifiers).
-    pub monochrome: bool,
-    /// Actions applied once the app is built (e.g. open a walkthrough).
-    pub start: Vec<Action>,
+    pub theme: ThemeChoice,
+    /// Messages applied once the app is built (e.g. open a walkthrough).
+    pub start: Vec<Msg>,
     /// Where the evidence came from, review records and `--review-out`: live reloads and reviews.
-    pub live: health::Live,
+    pub live: Live,
+    pub keymap: Arc<Keymap>,
+    /// What the config file asked for that could not be done (shown at start-up).
+    pub problems: Vec<String>,
+    pub clipboard: ClipboardMode,
 }
 
 impl Default for Options {
@@ -59,23 +65,41 @@ impl Default for Options {
         Options {
             mouse: true,
             tick: Duration::from_millis(500),
-            monochrome: false,
+            theme: ThemeChoice::Auto,
             start: Vec::new(),
-            live: health::Live::default(),
+            live: Live::default(),
+            keymap: Arc::new(Keymap::default()),
+            problems: Vec::new(),
+            clipboard: ClipboardMode::Auto,
         }
     }
 }
 
 impl Options {
-    /// Defaults, monochrome when `NO_COLOR` is set to anything non-empty (no-color.org).
+    /// Defaults with the environment's theme (mono under `NO_COLOR`); no config file read.
     pub fn from_env() -> Self {
-        let monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Options { monochrome, ..Options::default() }
+        Options { theme: ThemeChoice::Auto.resolve_env(), ..Options::default() }
+    }
+
+    /// The config file (theme, mouse, keys) and the environment (`NO_COLOR`, `COLORFGBG`,
+    /// `CLOSEOUT_CLIPBOARD`). An unreadable or invalid config file, or a bad `CLOSEOUT_CLIPBOARD`, is an
+    /// error naming what is wrong.
+    pub fn load() -> Result<Self, String> {
+        let c = config::load()?;
+        let clipboard = ClipboardMode::parse(std::env::var("CLOSEOUT_CLIPBOARD").ok().as_deref())?;
+        Ok(Options {
+            mouse: c.mouse,
+            theme: c.theme.resolve_env(),
+            keymap: Arc::new(c.keymap),
+            problems: c.problems,
+            clipboard,
+            ..Options::default()
+        })
     }
 }
 
 /// Where time comes from: the live app reads the system clock here, in the run loop, and hands the value
-/// to the app as a tick; scripted runs use a fixed clock.
+/// to the model as a tick; scripted runs use a fixed or virtual clock.
 pub trait Clock {
     fn now(&self) -> DateTime<Utc>;
 }
@@ -99,31 +123,65 @@ impl Clock for FixedClock {
     }
 }
 
-/// Restores the terminal when dropped: on normal exit, on error and while unwinding from a panic.
-struct TerminalGuard {
-    mouse: bool,
+/// Where frames go: a terminal, or a recording.
+pub trait Screen {
+    fn size(&self) -> io::Result<(u16, u16)>;
+    fn draw(&mut self, model: &Model) -> io::Result<()>;
 }
 
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        release(self.mouse);
-        ratatui::restore();
+/// Frames drawn into a ratatui terminal (any backend).
+pub struct TerminalScreen<'a, B: Backend>(pub &'a mut Terminal<B>);
+
+impl<B> Screen for TerminalScreen<'_, B>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+{
+    fn size(&self) -> io::Result<(u16, u16)> {
+        let s = self.0.size().map_err(io::Error::other)?;
+        Ok((s.width, s.height))
+    }
+    fn draw(&mut self, model: &Model) -> io::Result<()> {
+        self.0.draw(|f| ui::render(model, f)).map(|_| ()).map_err(io::Error::other)
     }
 }
 
-/// Undo what ratatui's own restore does not: mouse reporting, and the alternate screen's content (tmux
-/// 3.3 copies it into the main screen on exit when the window was resized meanwhile, unless it is blank).
-fn release(mouse: bool) {
-    if mouse {
-        let _ = execute!(io::stdout(), DisableMouseCapture);
+/// Build the model the live app starts with: keymap and theme, where the evidence came from, the config
+/// file's problems in the log; review records found beside the evidence are loaded and counted (the effects
+/// to run for that are returned).
+pub fn start_model(evidence: Evidence, report: Report, opts: &Options, width: u16, height: u16) -> (Model, Vec<Effect>) {
+    let mut model = Model::with_keymap(Arc::new(evidence), Arc::new(report), width, height, Arc::clone(&opts.keymap));
+    model.theme = opts.theme;
+    let mut live = opts.live.clone();
+    let found = runtime::found_reviews(&model.evidence, live.source.as_deref());
+    let mut fx = Vec::new();
+    for p in &opts.problems {
+        model.say(format!("config: {p}"));
     }
-    let _ = execute!(io::stdout(), Clear(ClearType::All));
+    let new: Vec<_> = found.into_iter().filter(|p| !live.reviews.contains(p)).collect();
+    if !new.is_empty() {
+        live.reviews.extend(new.iter().cloned());
+        live.found_reviews = new;
+        let (acceptances, problems) = runtime::acceptances(&live.reviews, &model.evidence);
+        live.acceptances = acceptances;
+        model.set_live(live);
+        for p in problems {
+            model.notice(p);
+        }
+        let n = model.live.found_reviews.len();
+        model.notice(format!(
+            "{n} review record{} found beside the evidence and loaded: re-evaluating with {}",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" }
+        ));
+        update::request_health(&mut model, &mut fx);
+    } else {
+        model.set_live(live);
+    }
+    (model, fx)
 }
 
 /// Open the explorer on the terminal until the user quits.
-///
-/// Call after installing color-eyre's hooks: ratatui's panic hook, installed here, restores the terminal
-/// and then chains to them.
 pub fn run(evidence: Evidence, report: Report, opts: Options) -> io::Result<()> {
     run_with(evidence, report, opts, &mut CrosstermSource, &SystemClock)
 }
@@ -137,38 +195,27 @@ pub fn run_with(
     clock: &dyn Clock,
 ) -> io::Result<()> {
     let t = std::time::Instant::now();
-    let mut terminal = ratatui::try_init()?;
-    let guard = TerminalGuard { mouse: opts.mouse };
-    // A panic must not leave the terminal reporting mouse events: turn that off first, then let ratatui's
-    // hook (and color-eyre's behind it) restore the rest and report.
-    let previous = std::panic::take_hook();
-    let mouse = opts.mouse;
-    std::panic::set_hook(Box::new(move |info| {
-        release(mouse);
-        previous(info);
-    }));
-    if opts.mouse {
-        execute!(io::stdout(), EnableMouseCapture)?;
-    }
+    let (mut terminal, guard) = terminal::enter(opts.mouse)?;
     let size = terminal.size()?;
-    let mut app = App::new(Arc::new(evidence), Arc::new(report), size.width, size.height);
-    app.monochrome = opts.monochrome;
-    app.set_live(opts.live);
-    app.update(Action::Tick(clock.now()));
-    for action in opts.start {
-        app.update(action);
+    let (mut model, mut fx) = start_model(evidence, report, &opts, size.width, size.height);
+    fx.extend(update::update(&mut model, Msg::Tick(clock.now())));
+    for msg in opts.start.clone() {
+        fx.extend(update::update(&mut model, msg));
     }
+    let sink: runtime::clipboard::Sink = Arc::new(std::sync::Mutex::new(io::stdout()));
+    let mut rt = Runtime::threaded(model.live.source.as_deref(), Clipboard::from_env(opts.clipboard, Some(sink)));
+    rt.execute(fx);
     crate::trace("explorer state built", t);
-    let result = run_app(&mut terminal, &mut app, source, clock, opts.tick);
+    let result = run_loop(&mut TerminalScreen(&mut terminal), &mut model, source, clock, &mut rt, opts.tick);
     drop(guard);
     result
 }
 
-/// The loop: draw, wait for an event, turn it into an action, apply it; until the app quits or the
-/// source runs dry. Generic over the backend so tests and recorders drive the same code.
+/// [`run_loop`] into a ratatui terminal with a runtime of its own (threaded, watching the evidence path):
+/// tests drive the app this way without a real terminal.
 pub fn run_app<B>(
     terminal: &mut Terminal<B>,
-    app: &mut App,
+    model: &mut Model,
     source: &mut dyn EventSource,
     clock: &dyn Clock,
     tick: Duration,
@@ -177,18 +224,35 @@ where
     B: Backend,
     B::Error: Send + Sync + 'static,
 {
-    let size = terminal.size().map_err(io::Error::other)?;
-    if (size.width, size.height) != (app.area.width, app.area.height) {
-        app.update(Action::Resize { width: size.width, height: size.height });
+    let mut rt = Runtime::threaded(model.live.source.as_deref(), Clipboard::off());
+    run_loop(&mut TerminalScreen(terminal), model, source, clock, &mut rt, tick)
+}
+
+/// The loop: apply what the runtime reports, draw when something changed, wait for an event, turn it into a
+/// message, apply it and hand its effects to the runtime; until the model quits or the source runs dry.
+pub fn run_loop(
+    screen: &mut dyn Screen,
+    model: &mut Model,
+    source: &mut dyn EventSource,
+    clock: &dyn Clock,
+    rt: &mut Runtime,
+    tick: Duration,
+) -> io::Result<()> {
+    let (w, h) = screen.size()?;
+    if (w, h) != (model.area.width, model.area.height) {
+        rt.execute(update::update(model, Msg::Resize { width: w, height: h }));
     }
-    app.update(Action::Tick(clock.now()));
+    rt.execute(update::update(model, Msg::Tick(clock.now())));
     let mut dirty = true;
     let mut first = Some(std::time::Instant::now());
-    let mut workers = health::Workers::new(app);
-    while !app.quit {
-        dirty |= workers.poll(app);
+    while !model.quit {
+        for msg in rt.poll() {
+            let fx = update::update(model, msg);
+            rt.execute(fx);
+            dirty = true;
+        }
         if dirty {
-            terminal.draw(|f| ui::render(app, f)).map_err(io::Error::other)?;
+            screen.draw(model)?;
             dirty = false;
             if let Some(t) = first.take() {
                 crate::trace("first frame drawn", t);
@@ -197,42 +261,29 @@ where
         if source.finished() {
             break;
         }
-        let wait = if workers.busy() { tick.min(health::WORK_TICK) } else { tick };
+        let wait = if rt.busy() { tick.min(state::health::WORK_TICK) } else { tick };
         match source.next(wait)? {
             Some(ev) => {
-                if let Some(action) = app.action_for(&ev) {
+                let now = clock.now();
+                if model.now != Some(now) {
+                    rt.execute(update::update(model, Msg::Tick(now)));
+                }
+                if let Some(msg) = model.msg_for(&ev) {
                     // A resize needs no terminal call: drawing a full-screen viewport autoresizes.
-                    app.update(action);
+                    let fx = update::update(model, msg);
+                    rt.execute(fx);
                     dirty = true;
                 }
             }
             None => {
-                app.update(Action::Tick(clock.now()));
-                // The spinner and the MB/s move with the clock.
-                dirty |= workers.busy();
+                rt.execute(update::update(model, Msg::Tick(clock.now())));
+                // The spinner, the MB/s and the walkthrough's clock move with the clock.
+                dirty |= rt.busy() || model.walk.is_some();
             }
         }
-        save_walk_notes(app);
     }
     Ok(())
 }
 
-/// Write walkthrough follow-up notes when the app asked for it (I/O stays out of `update`).
-pub fn save_walk_notes(app: &mut App) {
-    let Some(path) = app.walk.as_mut().and_then(|w| w.save_request.take()) else { return };
-    let Some(w) = app.walk.as_ref() else { return };
-    let as_of = app.report.as_of;
-    let notes = w.notes(&app.evidence.label.to_string(), as_of);
-    let tmp = path.with_extension("md.tmp");
-    let written = std::fs::write(&tmp, notes).and_then(|_| std::fs::rename(&tmp, &path));
-    app.status = Some(match written {
-        Ok(()) => format!("follow-up notes saved to {}", path.display()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            format!("could not save follow-up notes to {}: {e}", path.display())
-        }
-    });
-}
-
 #[cfg(test)]
-mod tests;
+mod tests_model;

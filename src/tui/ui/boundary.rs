@@ -10,16 +10,15 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::layout::{Areas, inner};
 use super::{pane_block, scrollbar};
 use crate::health::Status;
-use crate::tui::app::App;
-use crate::tui::boundary::{BoundaryModel, ENTERPRISE_ONLY, EntryKind};
+use crate::tui::state::boundary::{BoundaryModel, ENTERPRISE_ONLY, EntryKind};
+use crate::tui::state::{BoundaryState, Model};
 use crate::tui::text::{truncate, truncate_left, untrusted, width};
 use crate::tui::theme;
 
-pub fn render(app: &App, frame: &mut Frame, areas: &Areas) {
-    let Some(m) = &app.boundary else { return };
+pub fn render(app: &Model, b: &BoundaryState, frame: &mut Frame, areas: &Areas) {
     frame.render_widget(Clear, areas.body);
-    top(m, frame, areas.boundary_top);
-    list(app, m, frame, areas.boundary_list);
+    top(&b.model, frame, areas.boundary_top);
+    list(app, b, frame, areas.boundary_list);
 }
 
 fn ok(good: bool) -> Span<'static> {
@@ -74,7 +73,8 @@ fn top(m: &BoundaryModel, frame: &mut Frame, area: Rect) {
             .title(Line::styled(" b or Esc closes ", theme::dim()).right_aligned());
     let body = inner(area);
     frame.render_widget(block, area);
-    let left_w = body.width / 2;
+    // Narrow screens give the counted side the room it needs; the other side's names are shorter.
+    let left_w = if body.width < 100 { (body.width * 3 / 5).max(body.width / 2) } else { body.width / 2 };
     let left = Rect { width: left_w.saturating_sub(1), ..body };
     let right = Rect { x: body.x + left_w + 1, width: body.width.saturating_sub(left_w + 1), ..body };
     let lw = left.width as usize;
@@ -126,7 +126,8 @@ fn top(m: &BoundaryModel, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(r), right);
 }
 
-fn list(app: &App, m: &BoundaryModel, frame: &mut Frame, area: Rect) {
+fn list(app: &Model, b: &BoundaryState, frame: &mut Frame, area: Rect) {
+    let m = &*b.model;
     let title = format!(" Redactions and boundary violations ({}) ", m.entries.len());
     let block = pane_block(Line::styled(title, theme::title()), true)
         .title(Line::styled(" Enter shows the node ", theme::dim()).right_aligned());
@@ -150,10 +151,10 @@ fn list(app: &App, m: &BoundaryModel, frame: &mut Frame, area: Rect) {
     if m.entries.is_empty() {
         lines.push(Line::styled("No redactions and no boundary violations in this evidence.", theme::dim()));
     }
-    let start = app.boundary_offset.min(m.entries.len());
+    let start = b.offset.min(m.entries.len());
     let end = (start + h).min(m.entries.len());
     for (i, e) in m.entries.iter().enumerate().take(end).skip(start) {
-        let selected = i == app.boundary_selected;
+        let selected = i == b.selected;
         let (glyph, style) = match e.kind {
             EntryKind::Exposed | EntryKind::Violation => ("✗", theme::status(Some(Status::Fail))),
             EntryKind::CavraRedacted => ("✓", theme::status(Some(Status::Pass))),

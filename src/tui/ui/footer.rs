@@ -1,40 +1,61 @@
-//! The footer: a status line (filter prompt, message, or where you are) and the keys that work here,
-//! generated from the keymap.
+//! The footer: a status line (a search or filter prompt, a message, or where you are) and the keys that work
+//! here, generated from the keymap in force (the person's own keys).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::app::App;
-use crate::tui::keymap::{self, Context};
+use crate::tui::keymap::{Context, stack};
+use crate::tui::state::input::TextInput;
+use crate::tui::state::tree::Tree;
+use crate::tui::state::{Mode, Model};
 use crate::tui::text::{truncate, untrusted, width};
 use crate::tui::theme;
-use crate::tui::tree::Tree;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
     let w = area.width as usize;
     let status = status_line(app, w);
-    let keys = keys_line(app.contexts(), w);
+    let keys = keys_line(app, w);
     frame.render_widget(Paragraph::new(vec![status, keys]), area);
 }
 
-fn status_line(app: &App, w: usize) -> Line<'static> {
-    if app.filter_editing {
-        let mut spans = vec![
-            Span::styled(" [FILTER]", theme::filter_prompt()),
-            Span::raw(" "),
-            Span::styled(untrusted(&app.filter_text).into_owned(), theme::title()),
-            Span::styled("▏", theme::matched()),
-        ];
-        let what = if Tree::searches_states(&app.evidence) { "id, kind or state" } else { "id or kind" };
-        let n = if app.filter_text.is_empty() {
-            format!("  type to filter by {what}")
-        } else {
-            format!("  {} matches ({what})", app.tree.match_count)
-        };
-        spans.push(Span::styled(n, theme::dim()));
-        return Line::from(spans);
+/// A prompt with the text and the cursor in place.
+fn prompt(tag: &'static str, input: &TextInput, after: String) -> Line<'static> {
+    let (a, b) = input.split();
+    Line::from(vec![
+        Span::styled(tag, theme::filter_prompt()),
+        Span::raw(" "),
+        Span::styled(untrusted(a).into_owned(), theme::title()),
+        Span::styled("▏", theme::matched()),
+        Span::styled(untrusted(b).into_owned(), theme::title()),
+        Span::styled(after, theme::dim()),
+    ])
+}
+
+fn status_line(app: &Model, w: usize) -> Line<'static> {
+    match &app.mode {
+        Mode::Filter(input) => {
+            let what = if Tree::searches_states(&app.evidence) { "id, kind or state" } else { "id or kind" };
+            let n = if input.is_empty() {
+                format!("  type to filter by {what}")
+            } else {
+                format!("  {} matches ({what})", app.tree.match_count)
+            };
+            return prompt(" [FILTER]", input, n);
+        }
+        Mode::Search(input) => {
+            let n = if input.is_empty() {
+                "  type to search every field of every artifact".to_string()
+            } else if app.search.waiting {
+                "  indexing…".to_string()
+            } else {
+                format!("  {} artifacts match · Enter jumps, then n/N", app.search.matches.len())
+            };
+            return prompt(" [SEARCH]", input, n);
+        }
+        Mode::Help(h) if h.typing => return prompt(" [HELP SEARCH]", &h.query, String::new()),
+        _ => {}
     }
     if let Some(msg) = app.status.as_ref().or(app.live.notice.as_ref()) {
         return Line::styled(format!(" {}", truncate(&untrusted(msg), w.saturating_sub(2))), theme::status_message());
@@ -45,6 +66,16 @@ fn status_line(app: &App, w: usize) -> Line<'static> {
     if !app.tree.filter().is_empty() {
         text.push_str(&format!(" · filter \"{}\": {} matches", untrusted(&app.filter_text), app.tree.match_count));
     }
+    if app.tree.problems_only() {
+        text.push_str(" · problems only");
+    }
+    if app.tree.hide_superseded() {
+        text.push_str(" · latest versions only");
+    }
+    if app.search.active() {
+        let at = app.search.at.map_or(String::new(), |i| format!("{} of ", i + 1));
+        text.push_str(&format!(" · search \"{}\": {at}{}", untrusted(&app.search.query), app.search.matches.len()));
+    }
     let problems = app.tree.problems().len();
     text.push_str(&format!(" · {problems} with a problem"));
     let redactions = app.evidence.redactions.len();
@@ -53,25 +84,26 @@ fn status_line(app: &App, w: usize) -> Line<'static> {
     if exposed > 0 {
         text.push_str(&format!(" ({exposed} exposed)"));
     }
-    if !app.history.is_empty() {
-        let n = app.history.len();
+    let n = app.history.back_len();
+    if n > 0 {
         text.push_str(&format!(" · {n} jump{} to go back", if n == 1 { "" } else { "s" }));
     }
     Line::styled(truncate(&text, w).into_owned(), theme::dim())
 }
 
-/// Key hints that fit the width; the global ones (boundary, help, quit) are always kept.
-fn keys_line(contexts: &[Context], w: usize) -> Line<'static> {
-    let hints = keymap::hints(contexts);
+/// Key hints that fit the width; the headline ones (health, review, walkthrough, help, quit) are always kept.
+fn keys_line(app: &Model, w: usize) -> Line<'static> {
+    let contexts = app.contexts();
+    let hints = app.keymap.hints(&contexts);
     let entry_w = |(k, h): &(String, &str)| width(k) + 1 + width(h) + 2;
-    let global: Vec<(String, &str)> = keymap::hints(&[Context::Global]);
+    let global: Vec<(String, &str)> = app.keymap.hints(&stack(Context::Global, false));
     let keep_global = contexts.contains(&Context::Global);
-    let reserved: usize = if keep_global { global.iter().map(entry_w).sum() } else { 0 };
+    let reserved: usize =
+        if keep_global { hints.iter().filter(|h| global.contains(h)).map(entry_w).sum() } else { 0 };
     let mut used = 1 + reserved;
     let mut shown: Vec<&(String, &str)> = Vec::new();
     for hint in &hints {
-        let is_global = keep_global && global.iter().any(|g| g == hint);
-        if is_global {
+        if keep_global && global.contains(hint) {
             shown.push(hint);
             continue;
         }

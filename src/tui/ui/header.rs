@@ -1,16 +1,60 @@
-//! The header: what is open (label, source, edition, model), when it is evaluated, and the verdict.
+//! The header: what is open (label, source, edition, model), which release is evaluated and which others the
+//! evidence holds, review records found beside the evidence, when it is evaluated, and the verdict with its
+//! reason, wrapped rather than cut.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::health::wrap;
 use crate::time::fmt_instant;
-use crate::tui::app::App;
+use crate::tui::state::Model;
 use crate::tui::text::{truncate, truncate_left, untrusted, width};
 use crate::tui::theme;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// Lines of the verdict reason shown at most.
+const REASON_LINES: usize = 3;
+
+/// The verdict reason's lines at this width.
+fn reason_lines(app: &Model, w: usize) -> Vec<String> {
+    let r = &app.report;
+    let mut text = String::new();
+    if let Some(d) = &r.evidence_decision
+        && r.disagreement.is_some()
+    {
+        text.push_str(&format!("≠ the evidence itself says {} · ", untrusted(d)));
+    }
+    text.push_str(&untrusted(&r.verdict_reason));
+    let mut lines = wrap(&text, " ", w.saturating_sub(1));
+    if lines.len() > REASON_LINES {
+        lines.truncate(REASON_LINES);
+        let last = lines.pop().unwrap_or_default();
+        lines.push(format!("{} (L: the log has it all)", truncate(&last, w.saturating_sub(24))));
+    }
+    lines
+}
+
+/// Lines the header takes at a terminal width.
+pub fn height(app: &Model, w: u16) -> u16 {
+    2 + reason_lines(app, w as usize).len().max(1) as u16
+}
+
+fn release_facts(app: &Model) -> String {
+    let r = &app.report;
+    let others = r.other_releases().iter().filter(|x| x.name.is_some()).count();
+    let mut s = format!("release {}", r.release_label());
+    if others > 0 {
+        s.push_str(&format!(" (+{others} other{}: R)", if others == 1 { "" } else { "s" }));
+    }
+    let found = app.live.found_reviews.len();
+    if found > 0 {
+        s.push_str(&format!(" · {found} review record{} beside the evidence", if found == 1 { "" } else { "s" }));
+    }
+    s
+}
+
+pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
     let ev = &app.evidence;
     let r = &app.report;
     let w = area.width as usize;
@@ -35,14 +79,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     ]);
 
     let as_of = format!("as of {} ({})", fmt_instant(r.as_of), r.as_of_source.short());
-    let mut facts = vec![ev.model_label().to_string()];
-    if let Some(rel) = &ev.release {
-        facts.push(format!("release {}", untrusted(rel)));
-    }
     let room = w.saturating_sub(width(&as_of) + 4);
     let source = ev.source.to_string();
-    let full = format!("{source} · {}", facts.join(" · "));
-    let facts_text = if width(&full) <= room { full } else { truncate_left(&source, room).into_owned() };
+    let release = release_facts(app);
+    let candidates = [
+        format!("{source} · {} · {release}", ev.model_label()),
+        format!("{source} · {release}"),
+        format!("{} · {release}", truncate_left(&source, room.saturating_sub(width(&release) + 3).max(12))),
+        truncate_left(&source, room).into_owned(),
+    ];
+    let facts_text = candidates.into_iter().find(|c| width(c) <= room).unwrap_or_default();
     let fill2 = w.saturating_sub(1 + width(&facts_text) + width(&as_of) + 1);
     let line2 = Line::from(vec![
         Span::raw(" "),
@@ -50,16 +96,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Span::raw(" ".repeat(fill2)),
         Span::styled(as_of, theme::title()),
     ]);
-
-    let mut third: Vec<Span<'static>> = vec![Span::raw(" ")];
-    let mut room3 = w.saturating_sub(2);
-    if let Some(d) = &r.evidence_decision
-        && r.disagreement.is_some()
-    {
-        let note = format!("≠ the evidence itself says {} · ", untrusted(d));
-        room3 = room3.saturating_sub(width(&note));
-        third.push(Span::styled(note, theme::status(Some(crate::health::Status::Warn))));
+    let mut lines = vec![line1, line2];
+    let warn = r.disagreement.is_some();
+    for (i, l) in reason_lines(app, w).into_iter().enumerate() {
+        let style = if warn && i == 0 { theme::status(Some(crate::health::Status::Warn)) } else { theme::dim() };
+        lines.push(Line::styled(l, style));
     }
-    third.push(Span::styled(truncate(&untrusted(&r.verdict_reason), room3).into_owned(), theme::dim()));
-    frame.render_widget(Paragraph::new(vec![line1, line2, Line::from(third)]), area);
+    frame.render_widget(Paragraph::new(lines), area);
 }

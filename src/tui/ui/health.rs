@@ -10,8 +10,8 @@ use ratatui::widgets::Paragraph;
 use super::layout::{inner, text_width};
 use super::{pane_block, scrollbar};
 use crate::health::Status;
-use crate::tui::app::{App, Overlay, Pane};
-use crate::tui::health::{HealthView, Item, Row, spinner, verdict_words};
+use crate::tui::state::health::{HealthView, Item, Row, spinner, verdict_words};
+use crate::tui::state::{Model, Pane};
 use crate::tui::text::{truncate, untrusted, width as width_of};
 use crate::tui::theme;
 
@@ -45,7 +45,7 @@ pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> Vec<String> {
 }
 
 /// The pane's lines: (line, item it selects).
-pub fn lines(app: &App, width: usize) -> Vec<(Line<'static>, Option<Item>)> {
+pub fn lines(app: &Model, width: usize) -> Vec<(Line<'static>, Option<Item>)> {
     let h: &HealthView = &app.health;
     let mut out: Vec<(Line<'static>, Option<Item>)> = Vec::new();
     if let Some(r) = &h.report {
@@ -139,8 +139,8 @@ pub fn lines(app: &App, width: usize) -> Vec<(Line<'static>, Option<Item>)> {
     out
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let focused = app.focus == Pane::Health && app.overlay == Overlay::None && app.review.is_none();
+pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Pane::Health && app.mode.panes_active();
     let width = text_width(area) as usize;
     let all = lines(app, width);
     let body = inner(area);

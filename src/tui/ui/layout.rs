@@ -7,7 +7,7 @@ use ratatui::layout::{Margin, Rect};
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
-const HEADER_HEIGHT: u16 = 3;
+pub const HEADER_HEIGHT: u16 = 3;
 const FOOTER_HEIGHT: u16 = 2;
 /// Lines of the boundary view's two-column comparison (with its borders).
 const BOUNDARY_TOP: u16 = 10;
@@ -32,21 +32,28 @@ pub struct Areas {
 
 /// The panes for a terminal area; `None` below the minimum size.
 pub fn layout(area: Rect) -> Option<Areas> {
-    layout_with(area, false)
+    layout_for(area, false, HEADER_HEIGHT, false)
 }
 
 /// The panes, with room for the walkthrough's narration panel below them when `narration` is set.
 pub fn layout_with(area: Rect, narration: bool) -> Option<Areas> {
+    layout_for(area, narration, HEADER_HEIGHT, false)
+}
+
+/// The panes with a header of `header_h` lines (the verdict reason wraps), and the detail pane widened when
+/// `wide` is set.
+pub fn layout_for(area: Rect, narration: bool, header_h: u16, wide: bool) -> Option<Areas> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
-    let header = Rect { height: HEADER_HEIGHT, ..area };
+    let header_h = header_h.clamp(HEADER_HEIGHT, HEADER_HEIGHT + 3);
+    let header = Rect { height: header_h, ..area };
     let footer = Rect { y: area.bottom() - FOOTER_HEIGHT, height: FOOTER_HEIGHT, ..area };
     let full = Rect { y: header.bottom(), height: footer.y - header.bottom(), ..area };
     let narration_h = if narration { (full.height / 3).clamp(7, 14) } else { 0 };
     let body = Rect { height: full.height - narration_h, ..full };
     let narration = Rect { y: body.bottom(), height: narration_h, ..full };
-    let tree_w = (area.width / 2).clamp(40, 72);
+    let tree_w = if wide { (area.width / 4).clamp(28, 48) } else { (area.width / 2).clamp(40, 72) };
     let tree = Rect { width: tree_w, ..body };
     let detail = Rect { x: body.x + tree_w, width: body.width - tree_w, ..body };
     let help_w = body.width.saturating_sub(4).min(96);

@@ -8,6 +8,7 @@ pub mod header;
 pub mod health;
 pub mod help;
 pub mod layout;
+pub mod popup;
 pub mod review;
 pub mod tree;
 pub mod walk;
@@ -17,20 +18,21 @@ use ratatui::layout::{Alignment, Margin, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
-use super::app::{App, Overlay};
+use super::state::{Mode, Model};
 use super::theme;
 
 /// Draw the whole screen.
-pub fn render(app: &App, frame: &mut Frame) {
+pub fn render(app: &Model, frame: &mut Frame) {
     let area = frame.area();
-    let Some(areas) = layout::layout_with(area, app.walk.is_some()) else {
+    let Some(areas) = layout::layout_for(area, app.walk.is_some(), header::height(app, area.width), app.wide) else {
         too_small(frame, area);
         return;
     };
     panes(app, frame, &areas);
+    theme::apply(app.theme, frame.buffer_mut());
 }
 
-fn panes(app: &App, frame: &mut Frame, areas: &layout::Areas) {
+fn panes(app: &Model, frame: &mut Frame, areas: &layout::Areas) {
     header::render(app, frame, areas.header);
     tree::render(app, frame, areas.tree);
     if app.health_visible() {
@@ -42,27 +44,63 @@ fn panes(app: &App, frame: &mut Frame, areas: &layout::Areas) {
     if let Some(w) = &app.walk {
         walk::render(app, w, frame, areas.narration);
     }
-    match app.overlay {
-        Overlay::None => {}
-        Overlay::Help => help::render(app, frame, areas.help),
-        Overlay::Boundary => boundary::render(app, frame, areas),
-    }
-    if app.review.is_some() {
-        review::render(app, frame, areas);
-    }
-    if app.monochrome {
-        strip_colours(frame.buffer_mut());
+    mode(app, &app.mode, frame, areas);
+}
+
+/// Draw what a mode puts over the panes (a question draws over the mode it interrupted).
+fn mode(app: &Model, m: &Mode, frame: &mut Frame, areas: &layout::Areas) {
+    match m {
+        Mode::Normal | Mode::Search(_) | Mode::Filter(_) => {}
+        Mode::Help(h) => help::render(app, h, frame, areas.help),
+        Mode::Boundary(b) => boundary::render(app, b, frame, areas),
+        Mode::Log(scroll) => popup::log(app, *scroll, frame, areas.help),
+        Mode::Review(w) => review::render(app, w, frame, areas),
+        Mode::Confirm(c) => {
+            mode(app, &c.back, frame, areas);
+            popup::confirm(&c.question, frame, areas.body);
+        }
+        Mode::Palette(p) => popup::palette(p, frame, areas.body),
+        Mode::Copy => popup::copy_menu(app, frame, areas.body),
+        Mode::Releases(sel) => popup::releases(app, *sel, frame, areas.body),
     }
 }
 
-/// Drop every colour, keeping modifiers. Done here rather than left to crossterm's NO_COLOR support:
-/// crossterm 0.29 writes an empty SGR (`ESC[m`, a full reset) for each colour change under NO_COLOR,
-/// which also wipes the REVERSED and BOLD cues set just before it.
-fn strip_colours(buf: &mut ratatui::buffer::Buffer) {
-    for cell in &mut buf.content {
-        cell.fg = ratatui::style::Color::Reset;
-        cell.bg = ratatui::style::Color::Reset;
+/// `line` with every case-insensitive occurrence of `needle` (lowercase) in the match style.
+pub(crate) fn highlight(line: &ratatui::text::Line<'static>, needle: &str) -> ratatui::text::Line<'static> {
+    use ratatui::text::Span;
+    if needle.is_empty() {
+        return line.clone();
     }
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let ranges = super::text::match_ranges(&text, needle);
+    if ranges.is_empty() {
+        return line.clone();
+    }
+    let mut out: Vec<Span<'static>> = Vec::new();
+    let mut at = 0usize;
+    for sp in &line.spans {
+        let start = at;
+        let end = at + sp.content.len();
+        at = end;
+        let mut cur = start;
+        for &(a, b) in &ranges {
+            if b <= cur || a >= end {
+                continue;
+            }
+            let (a, b) = (a.max(cur), b.min(end));
+            if a > cur {
+                out.push(Span::styled(text[cur..a].to_string(), sp.style));
+            }
+            out.push(Span::styled(text[a..b].to_string(), sp.style.patch(theme::matched())));
+            cur = b;
+        }
+        if cur < end {
+            out.push(Span::styled(text[cur..end].to_string(), sp.style));
+        }
+    }
+    let mut l = ratatui::text::Line::from(out);
+    l.style = line.style;
+    l
 }
 
 fn too_small(frame: &mut Frame, area: Rect) {

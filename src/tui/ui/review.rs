@@ -11,8 +11,8 @@ use super::health::wrap;
 use super::layout::{Areas, inner};
 use super::pane_block;
 use crate::health::Status;
-use crate::tui::app::App;
-use crate::tui::review::{FACT_PANES, FIELDS, Mark, PANE_SHORT, PANE_TITLES, ReviewWizard, Seg};
+use crate::tui::state::Model;
+use crate::tui::state::review::{FACT_PANES, FIELDS, Mark, PANE_SHORT, PANE_TITLES, ReviewWizard, Seg};
 use crate::tui::text::{truncate, untrusted, width as width_of};
 use crate::tui::theme;
 
@@ -40,7 +40,7 @@ fn progress(w: &ReviewWizard) -> Line<'static> {
 }
 
 /// The overlay's lines for the current pane.
-pub fn lines(app: &App, w: &ReviewWizard, width: usize) -> Vec<Line<'static>> {
+pub fn lines(app: &Model, w: &ReviewWizard, width: usize) -> Vec<Line<'static>> {
     let mut out = vec![progress(w), Line::raw("")];
     if w.on_form() {
         form(app, w, width, &mut out);
@@ -83,7 +83,7 @@ pub fn lines(app: &App, w: &ReviewWizard, width: usize) -> Vec<Line<'static>> {
     out
 }
 
-fn form(app: &App, w: &ReviewWizard, width: usize, out: &mut Vec<Line<'static>>) {
+fn form(app: &Model, w: &ReviewWizard, width: usize, out: &mut Vec<Line<'static>>) {
     out.push(Line::styled(" Owner acceptance", theme::heading()));
     let covers: Vec<&str> =
         app.report.findings.iter().filter(|f| f.status == Status::Warn).map(|f| f.id.as_str()).collect();
@@ -105,16 +105,17 @@ fn form(app: &App, w: &ReviewWizard, width: usize, out: &mut Vec<Line<'static>>)
     }
     out.push(Line::raw(""));
     for (i, (_, label)) in FIELDS.iter().enumerate() {
-        let focused = i == w.field && !w.confirm;
-        let value = untrusted(&w.form[i]).into_owned();
+        let focused = i == w.field;
+        let (before, after) = w.form[i].split();
         let mut spans = vec![
             Span::styled(format!(" {} ", if focused { "›" } else { " " }), theme::title()),
             Span::styled(format!("{label:<36} "), if focused { theme::title() } else { theme::key() }),
-            Span::styled(value, theme::value().add_modifier(Modifier::UNDERLINED)),
+            Span::styled(untrusted(before).into_owned(), theme::value().add_modifier(Modifier::UNDERLINED)),
         ];
         if focused {
             spans.push(Span::styled("▏", theme::matched()));
         }
+        spans.push(Span::styled(untrusted(after).into_owned(), theme::value().add_modifier(Modifier::UNDERLINED)));
         out.push(Line::from(spans));
         for e in w.errors_for(i) {
             out.push(Line::styled(
@@ -126,8 +127,8 @@ fn form(app: &App, w: &ReviewWizard, width: usize, out: &mut Vec<Line<'static>>)
     out.push(Line::raw(""));
     let dest = match (&app.live.review_out, app.evidence.root()) {
         (Some(p), _) => p.display().to_string(),
-        (None, Some(dir)) => format!("{}/closeout-review-<time>.json", dir.display()),
-        (None, None) => "./closeout-review-<time>.json".into(),
+        (None, Some(dir)) if !dir.as_os_str().is_empty() => format!("{}/closeout-review-<time>.json", dir.display()),
+        _ => "./closeout-review-<time>.json".into(),
     };
     out.push(Line::styled(format!(" Ctrl-S saves a closeout.review.v1 record to {}", untrusted(&dest)), theme::dim()));
     if let Some((p, _)) = &w.saving {
@@ -138,27 +139,14 @@ fn form(app: &App, w: &ReviewWizard, width: usize, out: &mut Vec<Line<'static>>)
     }
 }
 
-pub fn render(app: &App, frame: &mut Frame, areas: &Areas) {
-    let Some(w) = &app.review else { return };
+pub fn render(app: &Model, w: &ReviewWizard, frame: &mut Frame, areas: &Areas) {
     let rect = area(areas);
     let body = inner(rect);
     let width = body.width.saturating_sub(1) as usize;
     let all = lines(app, w, width);
-    let height = body.height as usize;
-    let confirm_h = usize::from(w.confirm) * 2;
-    let room = height.saturating_sub(confirm_h);
+    let room = body.height as usize;
     let start = w.scroll.min(all.len().saturating_sub(room));
-    let mut visible: Vec<Line<'static>> = all.into_iter().skip(start).take(room).collect();
-    if w.confirm {
-        while visible.len() < room {
-            visible.push(Line::raw(""));
-        }
-        visible.push(Line::raw(""));
-        visible.push(Line::styled(
-            " Discard this review? y/n ",
-            theme::status(Some(Status::Warn)).add_modifier(Modifier::REVERSED | Modifier::BOLD),
-        ));
-    }
+    let visible: Vec<Line<'static>> = all.into_iter().skip(start).take(room).collect();
     frame.render_widget(Clear, rect);
     frame.render_widget(pane_block(Line::styled(format!(" {} ", w.title()), theme::title()), true), rect);
     frame.render_widget(Paragraph::new(visible), body);

@@ -8,10 +8,10 @@ use ratatui::widgets::Paragraph;
 
 use super::layout::inner;
 use super::{pane_block, scrollbar};
-use crate::tui::app::{App, Overlay, Pane};
+use crate::tui::state::tree::{Row, Sel, state_text};
+use crate::tui::state::{Mode, Model, Pane};
 use crate::tui::text::{match_ranges, truncate, truncate_middle, untrusted, width};
 use crate::tui::theme;
-use crate::tui::tree::{Row, Sel, state_text};
 
 /// The fewest columns an id is cut to before the state gives way.
 const ID_MIN: usize = 16;
@@ -25,18 +25,31 @@ fn last_key(pointer: &str) -> &str {
     pointer.rsplit('/').find(|t| !t.is_empty() && !t.bytes().all(|b| b.is_ascii_digit())).unwrap_or(pointer)
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
     let tree = &app.tree;
-    let focused = app.focus == Pane::Tree && app.overlay == Overlay::None;
-    let count = if tree.filter().is_empty() {
+    let focused = app.focus == Pane::Tree && app.mode.panes_active();
+    let count = if !tree.filtering() {
         format!(" {} artifacts ", app.evidence.nodes.len())
     } else {
-        format!(" {} of {} match ", tree.match_count, app.evidence.nodes.len())
+        format!(" {} of {} shown ", tree.visible_count(), app.evidence.nodes.len())
     };
     let mut block = pane_block(Line::styled(" Evidence chain ", theme::title()), focused)
         .title(Line::styled(count, theme::dim()).right_aligned());
-    if !tree.filter().is_empty() && !app.filter_editing {
-        block = block.title_bottom(Line::styled(format!(" /{} ", untrusted(&app.filter_text)), theme::matched()));
+    let mut bottom = Vec::new();
+    if !tree.filter().is_empty() && !matches!(app.mode, Mode::Filter(_)) {
+        bottom.push(format!("filter {}", untrusted(&app.filter_text)));
+    }
+    if tree.problems_only() {
+        bottom.push("problems only".to_string());
+    }
+    if tree.hide_superseded() {
+        bottom.push("latest versions".to_string());
+    }
+    if app.search.active() && !matches!(app.mode, Mode::Search(_)) {
+        bottom.push(format!("/{} {}", untrusted(&app.search.query), app.search.matches.len()));
+    }
+    if !bottom.is_empty() {
+        block = block.title_bottom(Line::styled(format!(" {} ", bottom.join(" · ")), theme::matched()));
     }
     let body = inner(area);
     frame.render_widget(block, area);
@@ -45,10 +58,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let start = tree.offset.min(rows.len());
     let end = (start + h).min(rows.len());
     let w = body.width as usize;
-    let lines: Vec<Line<'static>> =
-        (start..end).map(|i| row_line(app, &rows[i], w, i == tree.selected_row(), focused)).collect();
+    let needle = app.search.needle();
+    let lines: Vec<Line<'static>> = (start..end)
+        .map(|i| super::highlight(&row_line(app, &rows[i], w, i == tree.selected_row(), focused), &needle))
+        .collect();
     if rows.is_empty() {
-        let msg = if tree.filter().is_empty() { "no artifacts" } else { "nothing matches the filter (Esc clears it)" };
+        let msg = if !tree.filtering() { "no artifacts" } else { "nothing matches the filter (Esc clears it)" };
         frame.render_widget(Paragraph::new(Line::styled(msg, theme::dim())), body);
     } else {
         frame.render_widget(Paragraph::new(lines), body);
@@ -77,7 +92,7 @@ fn highlighted(text: String, needle: &str, base: Style) -> Vec<Span<'static>> {
     out
 }
 
-fn row_line(app: &App, row: &Row, w: usize, selected: bool, focused: bool) -> Line<'static> {
+fn row_line(app: &Model, row: &Row, w: usize, selected: bool, focused: bool) -> Line<'static> {
     let ev = &app.evidence;
     let tree = &app.tree;
     let needle = tree.filter();

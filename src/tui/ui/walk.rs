@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::pane_block;
-use crate::tui::app::App;
+use crate::tui::state::Model;
+use crate::tui::state::walk::WalkState;
 use crate::tui::theme;
-use crate::tui::walk::WalkState;
 use crate::walkthrough::SUCCESS_CHECKLIST;
 
 fn item(ticked: bool, text: &str) -> Line<'static> {
@@ -17,7 +17,7 @@ fn item(ticked: bool, text: &str) -> Line<'static> {
     Line::from(vec![Span::styled(mark, style), Span::raw(text.to_string())])
 }
 
-pub fn render(app: &App, w: &WalkState, frame: &mut Frame, area: Rect) {
+pub fn render(app: &Model, w: &WalkState, frame: &mut Frame, area: Rect) {
     if area.height == 0 {
         return;
     }

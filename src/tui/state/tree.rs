@@ -92,19 +92,41 @@ pub struct Tree {
     haystack: Option<Vec<String>>,
     /// Nodes matching the filter.
     pub match_count: usize,
+    /// Keep only nodes with a problem.
+    problems_only: bool,
+    /// Hide older versions (not the latest of their kind, not a chain member).
+    hide_superseded: bool,
+    /// Node → an older version.
+    superseded: Vec<bool>,
+}
+
+/// Node → the worst status of the findings that cite it.
+fn statuses(n: usize, report: &Report) -> Vec<Option<Status>> {
+    let mut status: Vec<Option<Status>> = vec![None; n];
+    for f in &report.findings {
+        for i in f.nodes() {
+            if i < n {
+                status[i] = status[i].max(Some(f.status));
+            }
+        }
+    }
+    status
+}
+
+/// Node → an older version: not CAVRA's latest of its kind and not a member of the evaluated chain.
+fn superseded(ev: &Evidence, report: &Report) -> Vec<bool> {
+    (0..ev.nodes.len())
+        .map(|i| {
+            !ev.nodes[i].latest
+                && !matches!(report.chain.scope.get(i), Some(crate::model::Scope::Current | crate::model::Scope::OutOfScope))
+        })
+        .collect()
 }
 
 impl Tree {
     pub fn new(ev: &Evidence, report: &Report) -> Tree {
         let n = ev.nodes.len();
-        let mut status: Vec<Option<Status>> = vec![None; n];
-        for f in &report.findings {
-            for i in f.nodes() {
-                if i < n {
-                    status[i] = status[i].max(Some(f.status));
-                }
-            }
-        }
+        let status = statuses(n, report);
         let mut by_kind: HashMap<Kind, usize> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
         for (kind, count) in ev.kind_counts() {
@@ -156,6 +178,9 @@ impl Tree {
             hit: Vec::new(),
             haystack: None,
             match_count: 0,
+            problems_only: false,
+            hide_superseded: false,
+            superseded: superseded(ev, report),
         };
         tree.rebuild();
         // Start on the first node, so the detail pane has something to show.
@@ -424,36 +449,94 @@ impl Tree {
     }
 
     fn visible(&self, node: usize) -> bool {
-        self.filter.is_empty() || self.hit.get(node).copied().unwrap_or(false)
+        (self.filter.is_empty() || self.hit.get(node).copied().unwrap_or(false))
+            && (!self.problems_only || matches!(self.status[node], Some(Status::Warn | Status::Fail)))
+            && (!self.hide_superseded || !self.superseded[node])
+    }
+
+    /// Whether any filter (text or toggle) hides nodes.
+    pub fn filtering(&self) -> bool {
+        !self.filter.is_empty() || self.problems_only || self.hide_superseded
+    }
+
+    pub fn problems_only(&self) -> bool {
+        self.problems_only
+    }
+
+    pub fn hide_superseded(&self) -> bool {
+        self.hide_superseded
+    }
+
+    /// Nodes the filters let through.
+    pub fn visible_count(&self) -> usize {
+        (0..self.status.len()).filter(|&n| self.visible(n)).count()
+    }
+
+    /// Turn the toggles on or off, keeping the selection by identity.
+    pub fn set_toggles(&mut self, problems_only: bool, hide_superseded: bool) {
+        self.problems_only = problems_only;
+        self.hide_superseded = hide_superseded;
+        if problems_only || hide_superseded {
+            let open: Vec<usize> = (0..self.groups.len())
+                .filter(|&g| self.groups[g].nodes.iter().any(|&n| self.visible(n)))
+                .collect();
+            for g in open {
+                self.group_open[g] = true;
+            }
+        }
+        self.rebuild();
+    }
+
+    /// Adopt a new report for the same evidence (a re-run, another release): statuses, problems and the older
+    /// versions change; expansion, references, the filter and the selection stay as they were.
+    pub fn set_report(&mut self, ev: &Evidence, report: &Report) {
+        self.status = statuses(ev.nodes.len(), report);
+        self.superseded = superseded(ev, report);
+        for g in &mut self.groups {
+            g.worst = g.nodes.iter().filter_map(|&i| self.status[i]).max();
+        }
+        let mut problems: Vec<usize> =
+            (0..ev.nodes.len()).filter(|&i| matches!(self.status[i], Some(Status::Warn | Status::Fail))).collect();
+        problems.sort_by_key(|&i| self.order[i]);
+        self.problems = problems;
+        self.rebuild();
+    }
+
+    /// A node's position in full tree order.
+    pub fn order_of(&self, node: usize) -> u32 {
+        self.order[node]
     }
 
     /// Rebuild the visible rows, keeping the selection by identity.
     fn rebuild(&mut self) {
         let keep = self.selection();
         let old = self.selected;
-        self.rows.clear();
+        let mut rows = std::mem::take(&mut self.rows);
+        rows.clear();
+        let filtering = self.filtering();
         for (g, group) in self.groups.iter().enumerate() {
-            if !self.filter.is_empty() && !group.nodes.iter().any(|&i| self.hit[i]) {
+            if filtering && !group.nodes.iter().any(|&i| self.visible(i)) {
                 continue;
             }
-            self.rows.push(Row { sel: Sel::Group(g), depth: 0 });
+            rows.push(Row { sel: Sel::Group(g), depth: 0 });
             if !self.group_open[g] {
                 continue;
             }
             for &n in &group.nodes {
-                if !self.filter.is_empty() && !self.hit[n] {
+                if filtering && !self.visible(n) {
                     continue;
                 }
-                self.rows.push(Row { sel: Sel::Node(n), depth: 1 });
+                rows.push(Row { sel: Sel::Node(n), depth: 1 });
                 if self.node_open.contains(&n)
                     && let Some(refs) = self.refs.get(&n)
                 {
                     for index in 0..refs.len() {
-                        self.rows.push(Row { sel: Sel::Ref { node: n, index }, depth: 2 });
+                        rows.push(Row { sel: Sel::Ref { node: n, index }, depth: 2 });
                     }
                 }
             }
         }
+        self.rows = rows;
         let restored = match keep {
             Some(sel) => {
                 self.select(sel)

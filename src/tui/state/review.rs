@@ -1,20 +1,17 @@
-//! The retry plan review: a modal wizard that walks each open failed closeout delivery through four fact
-//! panes (the failed delivery, the retry decision, the worker evidence, the boundary check) and ends in an
-//! owner acceptance form. Saving builds a `closeout.review.v1` record ([`crate::review`]), which the run
-//! loop writes atomically; the acceptance then counts in the app's verdict at once.
+//! The retry plan review's state: a modal wizard that walks each open failed closeout delivery through four
+//! fact panes (the failed delivery, the retry decision, the worker evidence, the boundary check) and ends in
+//! an owner acceptance form. Its [`ReviewWizard::update`] takes the wizard's keys and says what the model
+//! should do (close, ask before discarding, save); saving builds a `closeout.review.v1` record
+//! ([`crate::review`]) that the runtime writes atomically, off the draw thread.
 //!
-//! Facts come from the artifacts, every string through [`crate::sanitize::clean`]; redacted values keep
-//! their `«REDACTED: kind»` form and render in reverse video.
+//! The facts and checks come from [`crate::review::panes`] (the domain's retry rule, never re-derived here);
+//! redacted values keep their `«REDACTED: kind»` form and render in reverse video.
 
-use std::sync::Arc;
-
-use super::action::Action;
-use super::health::{Msg, Request};
+use super::input::TextInput;
 use crate::evidence::Evidence;
 use crate::health::Report;
-use crate::review::{self, AcceptanceInput, DeliveryReview, FieldError, PaneOutcome, RecordInput, ReviewRecord};
-use crate::sanitize::clean;
-use crate::tui::app::App;
+use crate::review::{self, AcceptanceInput, DeliveryReview, FieldError, PaneOutcome, ReviewRecord};
+use crate::tui::action::{Action, Msg};
 
 pub use crate::review::panes::{Check, DeliveryFacts, FACT_PANES, Fact, PaneFacts, Seg};
 
@@ -61,11 +58,9 @@ pub struct ReviewWizard {
     pub pane: usize,
     pub marks: Vec<[Option<Mark>; FACT_PANES]>,
     /// The form's text, one entry per [`FIELDS`].
-    pub form: [String; 6],
+    pub form: [TextInput; 6],
     pub field: usize,
     pub errors: Vec<FieldError>,
-    /// "Discard this review? y/n" is showing.
-    pub confirm: bool,
     pub scroll: usize,
     /// A record waiting for the run loop to write it.
     pub saving: Option<(std::path::PathBuf, Box<ReviewRecord>)>,
@@ -88,7 +83,6 @@ impl ReviewWizard {
             form: Default::default(),
             field: 0,
             errors: Vec::new(),
-            confirm: false,
             scroll: 0,
             saving: None,
             save_error: None,
@@ -118,7 +112,7 @@ impl ReviewWizard {
         &self.deliveries[self.delivery]
     }
 
-    fn next(&mut self, mark: Option<Mark>) {
+    pub fn next(&mut self, mark: Option<Mark>) {
         if self.on_form() {
             return;
         }
@@ -136,7 +130,7 @@ impl ReviewWizard {
         }
     }
 
-    fn back(&mut self) {
+    pub fn back(&mut self) {
         self.scroll = 0;
         if self.pane > 0 {
             self.pane -= 1;
@@ -149,11 +143,11 @@ impl ReviewWizard {
     /// The form as the engine validates it.
     pub fn input(&self) -> AcceptanceInput {
         AcceptanceInput {
-            owner: self.form[0].clone(),
-            external_ref: self.form[1].clone(),
-            reason: self.form[2].clone(),
-            target_resolution_date: self.form[3].clone(),
-            expires_at: self.form[4].clone(),
+            owner: self.form[0].text().to_string(),
+            external_ref: self.form[1].text().to_string(),
+            reason: self.form[2].text().to_string(),
+            target_resolution_date: self.form[3].text().to_string(),
+            expires_at: self.form[4].text().to_string(),
         }
     }
 
@@ -188,167 +182,76 @@ impl ReviewWizard {
     }
 }
 
-impl App {
-    /// The review's keys. Returns false when the review is not open.
-    pub(crate) fn update_review(&mut self, action: &Action) -> bool {
-        let Some(w) = self.review.as_mut() else {
-            if *action == Action::OpenReview {
-                self.open_review();
-                return true;
+/// What a key in the review asks of the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewAsk {
+    Stay,
+    /// Close the review; nothing was recorded.
+    Close,
+    /// Ask before discarding what was marked or typed.
+    ConfirmDiscard,
+    /// Validate the form and save the record.
+    Submit,
+}
+
+impl ReviewWizard {
+    /// The wizard's keys and typed text.
+    pub fn update(&mut self, msg: &Msg) -> ReviewAsk {
+        let on_form = self.on_form();
+        match msg {
+            Msg::Input(c) if on_form => {
+                self.form[self.field].insert(*c);
+                self.errors.retain(|e| e.field != FIELDS[self.field].0);
             }
-            return false;
-        };
-        if w.confirm {
-            match action {
-                Action::ConfirmYes => {
-                    self.review = None;
-                    self.status = Some("review discarded: nothing was recorded".into());
+            Msg::Paste(text) if on_form => {
+                // A paste goes into the field as text: it never moves to the next field or submits.
+                self.form[self.field].insert_str(text);
+                self.errors.retain(|e| e.field != FIELDS[self.field].0);
+            }
+            Msg::Action(a) => match *a {
+                Action::Cancel => return if self.touched() { ReviewAsk::ConfirmDiscard } else { ReviewAsk::Close },
+                Action::ReviewNext if !on_form => self.next(Some(Mark::Reviewed)),
+                Action::ReviewFlag if !on_form => self.next(Some(Mark::Flagged)),
+                Action::ReviewBack => self.back(),
+                Action::Up if !on_form => self.scroll = self.scroll.saturating_sub(1),
+                Action::Down if !on_form => self.scroll += 1,
+                Action::NextField => self.field = (self.field + 1).min(FIELDS.len() - 1),
+                Action::PrevField => {
+                    if self.field == 0 {
+                        self.back();
+                    } else {
+                        self.field -= 1;
+                    }
                 }
-                Action::ConfirmNo | Action::Cancel => w.confirm = false,
+                Action::Activate if on_form => {
+                    if self.field + 1 < FIELDS.len() {
+                        self.field += 1;
+                    } else {
+                        return ReviewAsk::Submit;
+                    }
+                }
+                Action::Submit if on_form => return ReviewAsk::Submit,
+                edit if on_form => {
+                    if self.form[self.field].edit(edit) {
+                        self.errors.retain(|e| e.field != FIELDS[self.field].0);
+                    }
+                }
                 _ => {}
-            }
-            return true;
-        }
-        match action {
-            Action::Cancel => {
-                if w.touched() {
-                    w.confirm = true;
-                } else {
-                    self.review = None;
-                    self.status = Some("review closed: nothing was recorded".into());
-                }
-            }
-            Action::ReviewNext if !w.on_form() => w.next(Some(Mark::Reviewed)),
-            Action::ReviewFlag if !w.on_form() => w.next(Some(Mark::Flagged)),
-            Action::ReviewBack => w.back(),
-            Action::Up => w.scroll = w.scroll.saturating_sub(1),
-            Action::Down => w.scroll += 1,
-            Action::ReviewNextField => w.field = (w.field + 1).min(FIELDS.len() - 1),
-            Action::ReviewPrevField => {
-                if w.field == 0 {
-                    w.back();
-                } else {
-                    w.field -= 1;
-                }
-            }
-            Action::ReviewInput(c) if w.on_form() => w.form[w.field].push(*c),
-            Action::ReviewBackspace if w.on_form() => {
-                w.form[w.field].pop();
-            }
-            Action::Activate if w.on_form() => {
-                if w.field + 1 < FIELDS.len() {
-                    w.field += 1;
-                } else {
-                    self.submit_review();
-                }
-            }
-            Action::ReviewSubmit if w.on_form() => self.submit_review(),
+            },
             _ => {}
         }
-        true
+        ReviewAsk::Stay
     }
 
-    fn open_review(&mut self) {
-        match ReviewWizard::open(&self.evidence, &self.report) {
-            Ok(w) => {
-                self.overlay = super::app::Overlay::None;
-                self.filter_editing = false;
-                self.review = Some(w);
-            }
-            Err(e) => self.status = Some(e),
-        }
-    }
-
-    /// Validate the form; when valid, build the record and ask the run loop to write it.
-    fn submit_review(&mut self) {
-        let as_of = self.as_of().at;
-        let now = self.now.unwrap_or(as_of);
-        let covers = review::warned(&self.report);
-        let out = self.live.review_out.clone();
-        let evidence = Arc::clone(&self.evidence);
-        let report = Arc::clone(&self.report);
-        let Some(w) = self.review.as_mut() else { return };
-        let input = w.input();
-        w.errors = review::validate_acceptance(&input, as_of);
-        w.save_error = None;
-        if !w.errors.is_empty() {
-            let first = w.errors[0].field;
-            w.field = FIELDS.iter().position(|f| f.0 == first).unwrap_or(w.field);
-            self.status = Some(format!("{} problem(s) in the acceptance: see the marked fields", w.errors.len()));
-            return;
-        }
-        let reviewer = if w.form[5].trim().is_empty() { w.form[0].clone() } else { w.form[5].clone() };
-        let record = review::build_record(
-            &evidence,
-            &report,
-            RecordInput {
-                reviewer: &reviewer,
-                reviewed_at: now,
-                as_of,
-                deliveries: w.outcomes(),
-                acceptance: Some(&input),
-                covers,
-            },
-        );
-        match record {
-            Ok(record) => {
-                let path = out.unwrap_or_else(|| review::default_path(&evidence, now));
-                w.saving = Some((path.clone(), Box::new(record.clone())));
-                self.live.requests.push(Request::SaveReview { path, record: Box::new(record), evidence });
-                self.status = Some("saving the review record…".into());
-            }
-            Err(e) => w.save_error = Some(clean(&e.to_string()).into_owned()),
-        }
-    }
-
-    /// The run loop wrote (or failed to write) the record.
-    pub(crate) fn review_saved(&mut self, result: &Result<std::path::PathBuf, String>) {
-        let Some(w) = self.review.as_mut() else { return };
-        let Some((_, record)) = w.saving.take() else { return };
-        match result {
-            Ok(path) => {
-                let shown = path.display().to_string();
-                match review::to_acceptance(&record, &shown, &self.evidence) {
-                    Ok(Some(a)) => self.live.acceptances.push(a),
-                    Ok(None) => {}
-                    Err(e) => self.live.notice = Some(clean(&e.to_string()).into_owned()),
-                }
-                self.live.reviews.push(path.clone());
-                self.review = None;
-                self.request_health();
-                self.status = Some(format!("review saved to {}", clean(&shown)));
-            }
-            Err(e) => {
-                w.save_error = Some(clean(e).into_owned());
-                self.status = Some(format!("review not saved: {}", clean(e)));
-            }
-        }
+    /// The reviewer: the form's, else the owner.
+    pub fn reviewer(&self) -> String {
+        if self.form[5].text().trim().is_empty() { self.form[0].text().to_string() } else { self.form[5].text().to_string() }
     }
 }
 
 /// The record a finished review would write (tests).
-pub fn record_for(app: &App) -> Option<&ReviewRecord> {
-    app.review.as_ref().and_then(|w| w.saving.as_ref()).map(|(_, r)| r.as_ref())
-}
-
-/// Keeps [`Msg`] in scope for callers that build save results by hand (tests).
-pub fn saved(path: std::path::PathBuf) -> Action {
-    Action::Work(super::health::Work::ReviewSaved(Msg::new(Ok(path))))
-}
-
-impl App {
-    /// The keymap context the open review holds the keyboard with.
-    pub fn review_context(&self) -> Option<crate::tui::keymap::Context> {
-        use crate::tui::keymap::Context;
-        let w = self.review.as_ref()?;
-        Some(if w.confirm {
-            Context::ReviewConfirm
-        } else if w.on_form() {
-            Context::ReviewForm
-        } else {
-            Context::Review
-        })
-    }
+pub fn record_for(w: &ReviewWizard) -> Option<&ReviewRecord> {
+    w.saving.as_ref().map(|(_, r)| r.as_ref())
 }
 
 #[cfg(test)]

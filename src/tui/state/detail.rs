@@ -1,16 +1,18 @@
-//! The detail document of the selected row: a header (kind, id, state, time, source), the findings that
-//! looked at it, every field of the artifact with its boundary tag, hash checks and references.
+//! The detail pane's state: the document of the selected row (a header, the findings that looked at it,
+//! every field of the artifact with its boundary tag, hash checks and references), laid out for the pane
+//! width, with a cursor line that says which field a copy takes and which reference Enter follows.
 //!
 //! [`build`] produces width-independent [`DLine`]s when the selection changes; [`wrap`] lays them out for
 //! a pane width (when the selection or the terminal size changes), so a frame only copies visible lines.
-//! All evidence text passes through [`untrusted`]; redacted values exist only as `«REDACTED: kind»`.
+//! All evidence text is shown through [`crate::text::Text`] or [`untrusted`]; redacted values exist only as
+//! `«REDACTED: kind»`.
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::text::{char_width, pointer_path, untrusted};
-use super::theme;
 use super::tree::{Sel, Tree, state_text};
+use crate::tui::text::{char_width, pointer_path, untrusted};
+use crate::tui::theme;
 use crate::evidence::{Boundary, EValue, Evidence, HashStatus};
 use crate::health::{Finding, Report, Status};
 
@@ -27,6 +29,21 @@ pub struct DLine {
     pub hang: u16,
     pub spans: Vec<Span<'static>>,
     pub tag: Option<Boundary>,
+    /// What the line is about: a reference Enter follows, a field a copy takes.
+    pub target: Option<Target>,
+}
+
+/// What a detail line points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A reference that resolves to this node.
+    Node(usize),
+    /// A reference to an id this evidence does not hold.
+    Dangling(String),
+    /// A field: its JSON pointer inside the artifact and its value as shown (a redaction as its marker).
+    Field { pointer: String, value: String },
+    /// A hash (as shown): what a SHA-256 copy takes.
+    Hash(String),
 }
 
 #[derive(Default)]
@@ -36,7 +53,10 @@ struct Doc {
 
 impl Doc {
     fn push(&mut self, indent: u16, hang: u16, spans: Vec<Span<'static>>, tag: Option<Boundary>) {
-        self.lines.push(DLine { indent, hang, spans, tag });
+        self.lines.push(DLine { indent, hang, spans, tag, target: None });
+    }
+    fn push_at(&mut self, indent: u16, hang: u16, spans: Vec<Span<'static>>, tag: Option<Boundary>, target: Target) {
+        self.lines.push(DLine { indent, hang, spans, tag, target: Some(target) });
     }
     fn blank(&mut self) {
         self.lines.push(DLine::default());
@@ -166,7 +186,8 @@ fn node_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, n: usize
                 None,
             );
             let short = |x: &Option<String>| x.as_deref().map_or("—".to_string(), |v| clean(&short_hash(v)));
-            doc.push(
+            let full = h.actual.as_deref().or(h.expected.as_deref()).map(clean).unwrap_or_default();
+            doc.push_at(
                 4,
                 2,
                 vec![
@@ -176,6 +197,7 @@ fn node_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, n: usize
                     s(short(&h.actual)),
                 ],
                 None,
+                Target::Hash(full),
             );
             if !h.note.is_empty() {
                 doc.push(4, 2, vec![styled(clean(&h.note), theme::dim())], None);
@@ -200,7 +222,11 @@ fn node_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, n: usize
             s("  "),
         ];
         spans.push(target_kind(ev, targets));
-        doc.push(2, 4, spans, None);
+        let t = match targets.first() {
+            Some(&n) => Target::Node(n),
+            None => Target::Dangling(clean(target)),
+        };
+        doc.push_at(2, 4, spans, None, t);
     }
     doc.blank();
     doc.heading("Fields");
@@ -216,10 +242,10 @@ fn node_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, n: usize
     match &art.fields {
         EValue::Object(entries) => {
             for (k, v) in entries {
-                field(doc, 2, Some(k), v, Boundary::of_key(k));
+                field(doc, 2, Some(k), v, Boundary::of_key(k), &child_pointer("", &k.to_string()));
             }
         }
-        other => field(doc, 2, None, other, Boundary::PublicMetadata),
+        other => field(doc, 2, None, other, Boundary::PublicMetadata, ""),
     }
 }
 
@@ -255,8 +281,24 @@ fn scalar_span(v: &EValue) -> Span<'static> {
     }
 }
 
-/// One field (and its children) as lines; `tag` is the field's class, inherited by list items.
-fn field(doc: &mut Doc, indent: u16, key: Option<&crate::text::Text>, v: &EValue, tag: Boundary) {
+/// `pointer` with one more token, escaped as JSON pointers escape `~` and `/`.
+pub fn child_pointer(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", token.replace('~', "~0").replace('/', "~1"))
+}
+
+/// A value as a copy takes it: a scalar as shown (a redaction as its marker, a string unquoted), a container
+/// as its JSON (shown text only).
+pub fn copy_value(v: &EValue) -> String {
+    match v {
+        EValue::Object(_) | EValue::Array(_) => serde_json::to_string_pretty(v).unwrap_or_default(),
+        other => clean(&other.scalar_text()),
+    }
+}
+
+/// One field (and its children) as lines; `tag` is the field's class, inherited by list items; `pointer` is
+/// the field's JSON pointer inside the artifact.
+fn field(doc: &mut Doc, indent: u16, key: Option<&crate::text::Text>, v: &EValue, tag: Boundary, pointer: &str) {
+    let target = || Target::Field { pointer: pointer.to_string(), value: copy_value(v) };
     let key_spans = |suffix: &str| -> Vec<Span<'static>> {
         match key {
             Some(k) => vec![styled(k.to_string(), theme::key()), styled(suffix.to_string(), theme::dim())],
@@ -270,11 +312,12 @@ fn field(doc: &mut Doc, indent: u16, key: Option<&crate::text::Text>, v: &EValue
                 spans.push(styled(" {}", theme::dim()));
             }
             if !spans.is_empty() {
-                doc.push(indent, 2, spans, Some(tag));
+                doc.push_at(indent, 2, spans, Some(tag), target());
             }
             let child_indent = if key.is_some() { indent + 2 } else { indent };
             for (k, child) in entries {
-                field(doc, child_indent, Some(k), child, stronger(Boundary::of_key(k), tag));
+                let p = child_pointer(pointer, &k.to_string());
+                field(doc, child_indent, Some(k), child, stronger(Boundary::of_key(k), tag), &p);
             }
         }
         EValue::Array(items) => {
@@ -283,14 +326,21 @@ fn field(doc: &mut Doc, indent: u16, key: Option<&crate::text::Text>, v: &EValue
                 if items.is_empty() { " []".to_string() } else { format!(" ({})", items.len()) },
                 theme::dim(),
             ));
-            doc.push(indent, 2, spans, Some(tag));
+            doc.push_at(indent, 2, spans, Some(tag), target());
             for (i, item) in items.iter().enumerate() {
+                let p = format!("{pointer}/{i}");
                 match item {
                     EValue::Object(_) | EValue::Array(_) => {
                         let label = crate::text::Text::new(format!("[{i}]"));
-                        field(doc, indent + 2, Some(&label), item, tag);
+                        field(doc, indent + 2, Some(&label), item, tag, &p);
                     }
-                    scalar => doc.push(indent + 2, 2, vec![styled("- ", theme::dim()), scalar_span(scalar)], Some(tag)),
+                    scalar => doc.push_at(
+                        indent + 2,
+                        2,
+                        vec![styled("- ", theme::dim()), scalar_span(scalar)],
+                        Some(tag),
+                        Target::Field { pointer: p, value: copy_value(scalar) },
+                    ),
                 }
             }
         }
@@ -298,7 +348,7 @@ fn field(doc: &mut Doc, indent: u16, key: Option<&crate::text::Text>, v: &EValue
             let mut spans = key_spans(": ");
             let hang = if key.is_some() { 4 } else { 2 };
             spans.push(scalar_span(scalar));
-            doc.push(indent, hang, spans, Some(tag));
+            doc.push_at(indent, hang, spans, Some(tag), target());
         }
     }
 }
@@ -362,9 +412,15 @@ fn ref_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, node: usi
 
 /// Lay the document out for a pane `width` columns wide.
 pub fn wrap(doc: &[DLine], width: u16) -> Vec<Line<'static>> {
+    wrap_mapped(doc, width).0
+}
+
+/// [`wrap`], with the index of the document line each screen line comes from.
+pub fn wrap_mapped(doc: &[DLine], width: u16) -> (Vec<Line<'static>>, Vec<u32>) {
     let width = width as usize;
     let mut out = Vec::with_capacity(doc.len());
-    for dl in doc {
+    let mut from = Vec::with_capacity(doc.len());
+    for (di, dl) in doc.iter().enumerate() {
         let tag_w = if dl.tag.is_some() { TAG_WIDTH } else { 0 };
         let indent = dl.indent as usize;
         let first_avail = width.saturating_sub(indent + tag_w).max(8);
@@ -407,9 +463,10 @@ pub fn wrap(doc: &[DLine], width: u16) -> Vec<Line<'static>> {
                 spans.push(Span::styled(tag.short(), theme::tag(tag)));
             }
             out.push(Line::from(spans));
+            from.push(di as u32);
         }
     }
-    out
+    (out, from)
 }
 
 type StyledChar = (char, Style);
@@ -454,6 +511,7 @@ mod tests {
             hang: 4,
             spans: vec![Span::raw("key: "), Span::raw("word ".repeat(30))],
             tag: Some(Boundary::ExternalReference),
+            target: None,
         };
         let lines = wrap(&[dl], 40);
         assert!(lines.len() > 2);
@@ -466,7 +524,7 @@ mod tests {
 
     #[test]
     fn unbreakable_text_is_cut_hard() {
-        let dl = DLine { indent: 0, hang: 2, spans: vec![Span::raw("x".repeat(100))], tag: None };
+        let dl = DLine { indent: 0, hang: 2, spans: vec![Span::raw("x".repeat(100))], tag: None, target: None };
         let lines = wrap(&[dl], 30);
         assert_eq!(lines.len(), 4);
         assert!(lines.iter().all(|l| l.width() <= 30));

@@ -1,0 +1,1197 @@
+//! [`update`]: the one function that changes the [`Model`], and the only place that routes. A message goes to
+//! the mode that holds the keyboard (each modal state has its own update); what the panes do is here. Side
+//! effects are returned as [`Effect`]s for the runtime, never run here: no I/O, no clock reads.
+
+use std::sync::Arc;
+
+use ratatui::layout::Position;
+
+use super::action::{Action, Msg};
+use super::runtime::{Effect, Loaded, Shared, Source, Work};
+use super::state::boundary::BoundaryModel;
+use super::state::detail::Target;
+use super::state::health::{HealthAsk, HealthView};
+use super::state::help::HelpState;
+use super::state::input::TextInput;
+use super::state::palette::{Jump, PaletteState};
+use super::state::review::{ReviewAsk, ReviewWizard};
+use super::state::search::{INLINE_INDEX_MAX, SearchIndex};
+use super::state::tree::{Opened, Sel, Tree};
+use super::state::walk::WalkState;
+use super::state::{BoundaryState, Confirm, Mode, Model, OnYes, Pane, Right, WHEEL_STEP};
+use super::ui::layout::inner;
+use crate::evidence::Model as EvidenceModel;
+use crate::health::Report;
+use crate::health::run::HealthEvent;
+use crate::review::{self, RecordInput};
+use crate::sanitize::clean;
+use crate::walkthrough::{self, FocusPane};
+
+/// Apply one message; the effects it asks for.
+pub fn update(m: &mut Model, msg: impl Into<Msg>) -> Vec<Effect> {
+    let msg = msg.into();
+    let mut fx = Vec::new();
+    if !msg.is_passive() {
+        m.status = None;
+    }
+    let follow = !matches!(msg, Msg::Wheel { .. } | Msg::Tick(_));
+    match msg {
+        Msg::Tick(t) => {
+            m.now = Some(t);
+            if let Some(w) = m.walk.as_mut() {
+                w.started_at.get_or_insert(t);
+            }
+        }
+        Msg::Resize { width, height } => m.area = ratatui::layout::Rect::new(0, 0, width, height),
+        Msg::Click { x, y } => click(m, x, y),
+        Msg::Wheel { x, y, down } => wheel(m, x, y, if down { WHEEL_STEP } else { -WHEEL_STEP }),
+        Msg::FocusNode(n) if n < m.evidence.nodes.len() => {
+            m.mode = Mode::Normal;
+            m.focus = Pane::Tree;
+            jump(m, n, true);
+        }
+        Msg::FocusNode(_) => {}
+        Msg::FocusPane(p) => {
+            m.mode = Mode::Normal;
+            focus(m, p);
+        }
+        Msg::OpenWalk(name) => open_walk(m, &name, &mut fx),
+        Msg::Work(w) => work(m, w, &mut fx),
+        msg @ (Msg::Action(_) | Msg::Input(_) | Msg::Paste(_)) => route(m, msg, &mut fx),
+    }
+    m.sync(follow);
+    fx
+}
+
+/// Send a key's message to the mode that holds the keyboard; each arm says what the mode becomes.
+fn route(m: &mut Model, msg: Msg, fx: &mut Vec<Effect>) {
+    let action = match &msg {
+        Msg::Action(a) => Some(*a),
+        _ => None,
+    };
+    if action == Some(Action::Quit) {
+        m.quit = true;
+        return;
+    }
+    match std::mem::take(&mut m.mode) {
+        Mode::Normal => {
+            if let Some(a) = action {
+                normal(m, a, fx);
+            }
+        }
+        Mode::Search(input) => search_input(m, input, msg, fx),
+        Mode::Filter(input) => filter_input(m, input, msg),
+        Mode::Help(h) => help(m, h, msg, fx),
+        Mode::Boundary(b) => boundary(m, b, action, fx),
+        Mode::Log(scroll) => log(m, scroll, action, fx),
+        Mode::Review(w) => review_msg(m, w, &msg, fx),
+        Mode::Confirm(c) => confirm(m, *c, action, fx),
+        Mode::Palette(p) => palette(m, p, msg, fx),
+        Mode::Copy => match action {
+            Some(a @ (Action::CopyId
+            | Action::CopyPointer
+            | Action::CopyJq
+            | Action::CopySha
+            | Action::CopyValue
+            | Action::CopyReason
+            | Action::CopyCommand)) => copy(m, a, fx),
+            _ => m.say("nothing copied"),
+        },
+        Mode::Releases(sel) => releases(m, sel, action, fx),
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ the panes
+
+fn page(m: &Model) -> usize {
+    match m.focus {
+        Pane::Tree => m.tree_height(),
+        Pane::Detail | Pane::Health => m.detail_height(),
+    }
+    .saturating_sub(1)
+    .max(1)
+}
+
+fn focus(m: &mut Model, p: Pane) {
+    m.focus = p;
+    match p {
+        Pane::Detail => m.right = Right::Detail,
+        Pane::Health => m.right = Right::Health,
+        Pane::Tree => {}
+    }
+}
+
+/// An action while the panes have the keyboard.
+fn normal(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
+    let pg = page(m) as isize;
+    if m.focus == Pane::Health && matches!(a, Action::Up | Action::Down | Action::Top | Action::Bottom | Action::PageUp | Action::PageDown | Action::HalfPageUp | Action::HalfPageDown | Action::Expand | Action::Collapse | Action::Activate) {
+        match m.health.update(a, pg as usize) {
+            HealthAsk::Jump(n) if n < m.evidence.nodes.len() => {
+                m.right = Right::Detail;
+                m.focus = Pane::Tree;
+                jump(m, n, true);
+            }
+            _ => {}
+        }
+        return;
+    }
+    match (a, m.focus) {
+        (Action::Up, Pane::Tree) => m.tree.move_by(-1),
+        (Action::Down, Pane::Tree) => m.tree.move_by(1),
+        (Action::PageUp, Pane::Tree) => m.tree.move_by(-pg),
+        (Action::PageDown, Pane::Tree) => m.tree.move_by(pg),
+        (Action::HalfPageUp, Pane::Tree) => m.tree.move_by(-(pg / 2).max(1)),
+        (Action::HalfPageDown, Pane::Tree) => m.tree.move_by((pg / 2).max(1)),
+        (Action::Top, Pane::Tree) => m.tree.select_row(0),
+        (Action::Bottom, Pane::Tree) => m.tree.select_row(usize::MAX),
+        (Action::Up, Pane::Detail) => m.detail.cursor = m.detail.cursor.saturating_sub(1),
+        (Action::Down, Pane::Detail) => m.detail.cursor += 1,
+        (Action::PageUp, Pane::Detail) => {
+            m.detail.cursor = m.detail.cursor.saturating_sub(pg as usize);
+            m.detail.scroll = m.detail.scroll.saturating_sub(pg as usize);
+        }
+        (Action::PageDown, Pane::Detail) => {
+            m.detail.cursor += pg as usize;
+            m.detail.scroll += pg as usize;
+        }
+        (Action::HalfPageUp, Pane::Detail) => m.detail.cursor = m.detail.cursor.saturating_sub((pg as usize / 2).max(1)),
+        (Action::HalfPageDown, Pane::Detail) => m.detail.cursor += (pg as usize / 2).max(1),
+        (Action::Top, Pane::Detail) => {
+            m.detail.cursor = 0;
+            m.detail.scroll = 0;
+        }
+        (Action::Bottom, Pane::Detail) => {
+            m.detail.cursor = usize::MAX;
+            m.detail.scroll = usize::MAX;
+        }
+        (Action::Activate, Pane::Detail) => follow_detail(m),
+        (Action::Expand, _) => {
+            let r = m.tree.expand(&m.evidence);
+            opened(m, r);
+        }
+        (Action::Collapse, _) => m.tree.collapse(),
+        (Action::Activate, _) => activate(m),
+        (Action::ExpandAll, _) => {
+            if !m.tree.expand_all(&m.evidence) {
+                let n = m.evidence.nodes.len();
+                m.say(format!("expanded every group; {n} artifacts are too many to open all at once: → opens one"));
+            }
+        }
+        (Action::CollapseAll, _) => m.tree.collapse_all(),
+        (Action::NextProblem, _) => next_problem(m, true),
+        (Action::PrevProblem, _) => next_problem(m, false),
+        (Action::Back, _) => back(m, false),
+        (Action::Forward, _) => back(m, true),
+        (Action::FocusNext, p) => focus(m, p.step(true)),
+        (Action::FocusPrev, p) => focus(m, p.step(false)),
+        (Action::WidenDetail, _) => {
+            m.wide = !m.wide;
+            m.say(if m.wide { "detail widened (z again: back)" } else { "detail at its usual width" });
+        }
+        (Action::StartSearch, _) => {
+            m.mode = Mode::Search(TextInput::new(&m.search.query.clone()));
+            ensure_index(m, fx);
+        }
+        (Action::SearchNext, _) => search_step(m, true),
+        (Action::SearchPrev, _) => search_step(m, false),
+        (Action::StartFilter, _) => {
+            m.focus = Pane::Tree;
+            m.mode = Mode::Filter(TextInput::new(&m.filter_text.clone()));
+        }
+        (Action::ToggleProblemsOnly, _) => {
+            let on = !m.tree.problems_only();
+            m.tree.set_toggles(on, m.tree.hide_superseded());
+            m.say(if on { "filter: only nodes with a problem (F: all again)" } else { "filter: every node, problem or not" });
+        }
+        (Action::ToggleHideSuperseded, _) => {
+            let on = !m.tree.hide_superseded();
+            m.tree.set_toggles(m.tree.problems_only(), on);
+            m.say(if on { "filter: superseded versions hidden (V: show them)" } else { "filter: superseded versions shown" });
+        }
+        (Action::Cancel, _) => {
+            if m.search.active() {
+                m.search.clear();
+                m.say("search cleared");
+            } else if m.tree.filtering() {
+                clear_filter(m);
+                m.say("filter cleared");
+            } else {
+                m.say("nothing to close: q quits, ? shows every key");
+            }
+        }
+        (Action::ToggleHelp, _) => open_help(m),
+        (Action::ToggleBoundary, _) => open_boundary(m),
+        (Action::ToggleLog, _) => m.mode = Mode::Log(m.log.len().saturating_sub(1)),
+        (Action::OpenPalette, _) => {
+            m.mode = Mode::Palette(PaletteState::open(&m.evidence, &m.report, &m.keymap, m.walk.is_some()));
+        }
+        (Action::CopyMenu, _) => m.mode = Mode::Copy,
+        (a @ (Action::CopyId
+        | Action::CopyPointer
+        | Action::CopyJq
+        | Action::CopySha
+        | Action::CopyValue
+        | Action::CopyReason
+        | Action::CopyCommand), _) => copy(m, a, fx),
+        (Action::PickRelease, _) => {
+            let named = m.report.chain.releases.iter().filter(|r| r.name.is_some()).count();
+            if named < 2 {
+                m.say(format!("this evidence holds one release ({}): nothing to choose", m.report.release_label()));
+            } else {
+                let at = m.report.chain.releases.iter().position(|r| r.evaluated).unwrap_or(0);
+                m.mode = Mode::Releases(at);
+            }
+        }
+        (Action::ToggleHealth, _) => {
+            if m.health_visible() {
+                m.right = Right::Detail;
+                if m.focus == Pane::Health {
+                    m.focus = Pane::Tree;
+                }
+            } else {
+                m.right = Right::Health;
+                m.focus = Pane::Health;
+            }
+        }
+        (Action::RunHealth, _) => {
+            m.right = Right::Health;
+            m.focus = Pane::Health;
+            request_health(m, fx);
+        }
+        (Action::OpenReview, _) => match ReviewWizard::open(&m.evidence, &m.report) {
+            Ok(w) => m.mode = Mode::Review(Box::new(w)),
+            Err(e) => m.say(e),
+        },
+        (Action::ToggleWalk, _) => toggle_walk(m, fx),
+        (Action::WalkNext | Action::WalkPrev, _) => {
+            let moved = match m.walk.as_mut() {
+                Some(w) if a == Action::WalkNext => w.advance(),
+                Some(w) => w.back(),
+                None => false,
+            };
+            if moved {
+                apply_walk_focus(m, fx);
+            } else if m.walk.is_none() {
+                m.say("no walkthrough open: w opens one");
+            }
+        }
+        (Action::WalkTick, _) => {
+            if let Some(w) = m.walk.as_mut()
+                && !w.tick_next()
+            {
+                m.say("every item of this checklist is ticked (X unticks)");
+            }
+        }
+        (Action::WalkUntick, _) => {
+            if let Some(w) = m.walk.as_mut() {
+                w.untick_last();
+            }
+        }
+        (Action::WalkSave, _) => save_notes(m, fx, false),
+        _ => {}
+    }
+}
+
+fn opened(m: &mut Model, r: Opened) {
+    match r {
+        Opened::Done => {}
+        Opened::NoReferences => m.say("this artifact references no other artifact"),
+        Opened::Failed(e) => m.say(format!("cannot decode this artifact: {}", clean(&e))),
+    }
+}
+
+/// Enter on a tree row: follow a reference, or open/close a group or node.
+fn activate(m: &mut Model) {
+    match m.tree.selection() {
+        Some(Sel::Ref { node, index }) => {
+            let Some(r) = m.tree.reference(node, index) else { return };
+            match r.targets.first() {
+                Some(&t) => jump(m, t, true),
+                None => {
+                    let msg = format!("dangling reference: no artifact in this evidence has id {}", clean(&r.target));
+                    m.say(msg)
+                }
+            }
+        }
+        Some(_) => {
+            let r = m.tree.toggle(&m.evidence);
+            opened(m, r);
+        }
+        None => {}
+    }
+}
+
+/// Enter on a detail line: follow the reference it shows.
+fn follow_detail(m: &mut Model) {
+    match m.detail.target().cloned() {
+        Some(Target::Node(n)) => {
+            jump(m, n, true);
+            m.focus = Pane::Tree;
+        }
+        Some(Target::Dangling(id)) => m.say(format!("dangling reference: no artifact in this evidence has id {id}")),
+        _ => m.say("no reference on this line: move to a → line under References"),
+    }
+}
+
+fn clear_filter(m: &mut Model) {
+    m.filter_text.clear();
+    m.tree.set_filter(&m.evidence, "");
+    m.tree.set_toggles(false, false);
+}
+
+/// Select a node, revealing it (clearing a filter that hides it); `record` remembers where we were.
+pub(crate) fn jump(m: &mut Model, node: usize, record: bool) {
+    let from = m.tree.selection();
+    if !m.tree.reveal(node) {
+        clear_filter(m);
+        m.tree.reveal(node);
+        m.say("filter cleared to show the target");
+    }
+    if record
+        && let Some(f) = from
+        && Some(f) != m.tree.selection()
+    {
+        m.history.record(f);
+    }
+}
+
+/// Back (or forward) along the jump history.
+fn back(m: &mut Model, forward: bool) {
+    let here = m.tree.selection();
+    let to = if forward { m.history.forward(here) } else { m.history.back(here) };
+    let Some(sel) = to else {
+        m.say(if forward { "no jump to go forward to" } else { "no jump to go back to" });
+        return;
+    };
+    if m.tree.select(sel) {
+        return;
+    }
+    match Tree::node_of(sel) {
+        Some(n) => {
+            if !m.tree.reveal(n) {
+                clear_filter(m);
+                m.tree.reveal(n);
+            }
+            m.tree.select(sel);
+        }
+        None => {
+            if !m.tree.select(sel) {
+                clear_filter(m);
+                m.tree.select(sel);
+            }
+        }
+    }
+}
+
+fn next_problem(m: &mut Model, forward: bool) {
+    match m.tree.find_problem(forward) {
+        Some(n) => {
+            jump(m, n, true);
+            let total = m.tree.problems().len();
+            let rank = m.tree.problem_rank(n).unwrap_or(0);
+            let node = &m.evidence.nodes[n];
+            let msg = format!("problem {rank} of {total}: {} {}", node.kind.name(), node.id);
+            m.say(msg);
+        }
+        None => m.say(if m.tree.filtering() {
+            "no node the filter shows has a problem"
+        } else {
+            "no node has a problem: every finding that looked at a node passes"
+        }),
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ search
+
+/// Make sure a search index for this evidence exists or is on its way.
+fn ensure_index(m: &mut Model, fx: &mut Vec<Effect>) {
+    m.search.forget_other(m.evidence.generation);
+    if m.search.index.is_some() || m.search.waiting {
+        return;
+    }
+    if m.evidence.nodes.len() <= INLINE_INDEX_MAX {
+        m.search.index = Some(Arc::new(SearchIndex::build(&m.evidence)));
+    } else {
+        m.search.waiting = true;
+        fx.push(Effect::BuildIndex { evidence: Arc::clone(&m.evidence) });
+    }
+}
+
+/// Recompute the matches of the query.
+fn run_search(m: &mut Model) {
+    m.search.matches.clear();
+    m.search.at = None;
+    if m.search.query.is_empty() {
+        return;
+    }
+    let Some(idx) = m.search.index.clone() else { return };
+    let mut nodes = idx.find(&m.search.query);
+    nodes.sort_by_key(|&n| m.tree.order_of(n));
+    m.search.matches = nodes;
+}
+
+fn search_input(m: &mut Model, mut input: TextInput, msg: Msg, fx: &mut Vec<Effect>) {
+    let before = input.text().to_string();
+    match msg {
+        Msg::Input(c) => input.insert(c),
+        Msg::Paste(s) => input.insert_str(&s),
+        Msg::Action(Action::InputAccept) => {
+            m.search.query = input.text().to_string();
+            run_search(m);
+            if m.search.query.is_empty() {
+                m.search.clear();
+            } else if m.search.waiting {
+                m.say("indexing every field for search… the matches come when it is done");
+            } else if m.search.matches.is_empty() {
+                let q = clean(&m.search.query).into_owned();
+                m.say(format!("no field of any artifact contains \"{q}\""));
+            } else {
+                search_step(m, true);
+            }
+            return;
+        }
+        Msg::Action(Action::Cancel) => {
+            m.search.clear();
+            return;
+        }
+        Msg::Action(Action::Up) => m.tree.move_by(-1),
+        Msg::Action(Action::Down) => m.tree.move_by(1),
+        Msg::Action(a) => {
+            input.edit(a);
+        }
+        _ => {}
+    }
+    if input.text() != before {
+        m.search.query = input.text().to_string();
+        ensure_index(m, fx);
+        run_search(m);
+    }
+    m.mode = Mode::Search(input);
+}
+
+/// Move to the next (or previous) node that matches the search, after the cursor in tree order, wrapping.
+fn search_step(m: &mut Model, forward: bool) {
+    if !m.search.active() {
+        m.say("no search: / searches every field of every artifact");
+        return;
+    }
+    if m.search.matches.is_empty() {
+        let q = clean(&m.search.query).into_owned();
+        m.say(if m.search.waiting { "still indexing for search…".to_string() } else { format!("no match for \"{q}\"") });
+        return;
+    }
+    let cur = m.tree.selection().and_then(Tree::node_of).map(|n| m.tree.order_of(n));
+    let orders: Vec<u32> = m.search.matches.iter().map(|&n| m.tree.order_of(n)).collect();
+    let i = match (cur, forward) {
+        (Some(c), true) => orders.iter().position(|&o| o > c).unwrap_or(0),
+        (Some(c), false) => orders.iter().rposition(|&o| o < c).unwrap_or(orders.len() - 1),
+        (None, true) => 0,
+        (None, false) => orders.len() - 1,
+    };
+    let n = m.search.matches[i];
+    jump(m, n, true);
+    m.search.at = Some(i);
+    // Show the first line of the detail that holds the match.
+    m.sync(true);
+    let needle = m.search.needle();
+    if let Some(l) = m.detail.lines.iter().position(|l| l.to_string().to_lowercase().contains(&needle)) {
+        m.detail.cursor = l;
+        m.detail.scroll = l.saturating_sub(2);
+    }
+    let node = &m.evidence.nodes[n];
+    let msg = format!("match {} of {} (n/N): {} {}", i + 1, m.search.matches.len(), node.kind.name(), node.id);
+    m.say(msg);
+}
+
+fn filter_input(m: &mut Model, mut input: TextInput, msg: Msg) {
+    let before = input.text().to_string();
+    match msg {
+        Msg::Input(c) => input.insert(c),
+        Msg::Paste(s) => input.insert_str(&s),
+        Msg::Action(Action::InputAccept) => {
+            if !m.filter_text.is_empty() {
+                let t = clean(&m.filter_text).into_owned();
+                m.say(format!("filter \"{t}\" kept: {} matches (Esc clears)", m.tree.match_count));
+            }
+            return;
+        }
+        Msg::Action(Action::Cancel) => {
+            m.filter_text.clear();
+            m.tree.set_filter(&m.evidence, "");
+            return;
+        }
+        Msg::Action(Action::Up) => m.tree.move_by(-1),
+        Msg::Action(Action::Down) => m.tree.move_by(1),
+        Msg::Action(a) => {
+            input.edit(a);
+        }
+        _ => {}
+    }
+    if input.text() != before {
+        m.filter_text = input.text().to_string();
+        m.tree.set_filter(&m.evidence, &m.filter_text);
+    }
+    m.mode = Mode::Filter(input);
+}
+
+// ------------------------------------------------------------------------------------------------ overlays
+
+fn open_help(m: &mut Model) {
+    let contexts = m.contexts();
+    m.mode = Mode::Help(HelpState::open(&m.keymap, &contexts));
+}
+
+fn help(m: &mut Model, mut h: HelpState, msg: Msg, fx: &mut Vec<Effect>) {
+    let page = m.help_height().saturating_sub(1).max(1);
+    if h.typing {
+        match msg {
+            Msg::Input(c) => h.query.insert(c),
+            Msg::Paste(s) => h.query.insert_str(&s),
+            Msg::Action(Action::InputAccept) => h.typing = false,
+            Msg::Action(Action::Cancel) => {
+                h.query.clear();
+                h.typing = false;
+            }
+            Msg::Action(Action::Up) => h.scroll = h.scroll.saturating_sub(1),
+            Msg::Action(Action::Down) => h.scroll += 1,
+            Msg::Action(a) => {
+                h.query.edit(a);
+            }
+            _ => {}
+        }
+        h.scroll = h.scroll.min(h.visible(&m.help_lines).len().saturating_sub(1));
+        m.mode = Mode::Help(h);
+        return;
+    }
+    let Msg::Action(a) = msg else {
+        m.mode = Mode::Help(h);
+        return;
+    };
+    let len = h.visible(&m.help_lines).len();
+    match a {
+        Action::Cancel | Action::ToggleHelp => return,
+        Action::StartSearch => {
+            h.typing = true;
+            h.scroll = 0;
+        }
+        Action::Up => h.scroll = h.scroll.saturating_sub(1),
+        Action::Down => h.scroll += 1,
+        Action::PageUp => h.scroll = h.scroll.saturating_sub(page),
+        Action::PageDown => h.scroll += page,
+        Action::Top => h.scroll = 0,
+        Action::Bottom => h.scroll = usize::MAX,
+        other => {
+            // A global key: help gives way to what it opens.
+            normal(m, other, fx);
+            return;
+        }
+    }
+    h.scroll = h.scroll.min(len.saturating_sub(m.help_height()));
+    m.mode = Mode::Help(h);
+}
+
+fn open_boundary(m: &mut Model) {
+    let model = match &m.boundary {
+        Some(b) => Arc::clone(b),
+        None => {
+            let b = Arc::new(BoundaryModel::build(&m.evidence, &m.report));
+            m.boundary = Some(Arc::clone(&b));
+            b
+        }
+    };
+    m.mode = Mode::Boundary(BoundaryState { model, selected: 0, offset: 0 });
+}
+
+fn boundary(m: &mut Model, mut b: BoundaryState, action: Option<Action>, fx: &mut Vec<Effect>) {
+    let len = b.model.entries.len();
+    match action {
+        Some(Action::Cancel | Action::ToggleBoundary) => return,
+        Some(Action::Up) => b.selected = b.selected.saturating_sub(1),
+        Some(Action::Down) => b.selected = (b.selected + 1).min(len.saturating_sub(1)),
+        Some(Action::Top) => b.selected = 0,
+        Some(Action::Bottom) => b.selected = len.saturating_sub(1),
+        Some(Action::Activate) => match b.model.entries.get(b.selected).and_then(|e| e.node) {
+            Some(n) => {
+                m.focus = Pane::Tree;
+                jump(m, n, true);
+                return;
+            }
+            None => m.say("this entry is not inside an artifact"),
+        },
+        Some(other) => {
+            normal(m, other, fx);
+            return;
+        }
+        None => {}
+    }
+    m.mode = Mode::Boundary(b);
+}
+
+fn log(m: &mut Model, mut scroll: usize, action: Option<Action>, fx: &mut Vec<Effect>) {
+    let page = m.help_height().saturating_sub(1).max(1);
+    let last = m.log.len().saturating_sub(1);
+    match action {
+        Some(Action::Cancel | Action::ToggleLog) => return,
+        Some(Action::Up) => scroll = scroll.saturating_sub(1),
+        Some(Action::Down) => scroll = (scroll + 1).min(last),
+        Some(Action::PageUp) => scroll = scroll.saturating_sub(page),
+        Some(Action::PageDown) => scroll = (scroll + page).min(last),
+        Some(Action::Top) => scroll = 0,
+        Some(Action::Bottom) => scroll = last,
+        Some(other) => {
+            normal(m, other, fx);
+            return;
+        }
+        None => {}
+    }
+    m.mode = Mode::Log(scroll);
+}
+
+fn confirm(m: &mut Model, c: Confirm, action: Option<Action>, fx: &mut Vec<Effect>) {
+    match action {
+        Some(Action::ConfirmYes) => match c.on_yes {
+            OnYes::DiscardReview => m.say("review discarded: nothing was recorded"),
+            OnYes::OverwriteNotes(path) => {
+                m.mode = c.back;
+                write_notes(m, fx, path);
+            }
+        },
+        Some(Action::ConfirmNo | Action::Cancel) => m.mode = c.back,
+        _ => m.mode = Mode::Confirm(Box::new(c)),
+    }
+}
+
+fn palette(m: &mut Model, mut p: PaletteState, msg: Msg, fx: &mut Vec<Effect>) {
+    match msg {
+        Msg::Input(c) => {
+            p.input.insert(c);
+            p.refilter();
+        }
+        Msg::Paste(s) => {
+            p.input.insert_str(&s);
+            p.refilter();
+        }
+        Msg::Action(Action::Cancel) => return,
+        Msg::Action(Action::Up) => p.selected = p.selected.saturating_sub(1),
+        Msg::Action(Action::Down) => p.selected = (p.selected + 1).min(p.shown.len().saturating_sub(1)),
+        Msg::Action(Action::Activate) => {
+            let Some(e) = p.chosen().cloned() else {
+                m.mode = Mode::Palette(p);
+                return;
+            };
+            match e.jump {
+                Jump::Action(a) => normal(m, a, fx),
+                Jump::Node(n) => {
+                    m.focus = Pane::Tree;
+                    jump(m, n, true);
+                }
+                Jump::Criterion(id) => {
+                    m.health.open_criterion(id);
+                    focus(m, Pane::Health);
+                }
+                Jump::Release(i) => choose_release(m, i, fx),
+                Jump::Sample(name) => {
+                    m.notice(format!("opening the embedded sample {name}…"));
+                    fx.push(Effect::Load {
+                        source: Source::Sample(name),
+                        options: m.live.load.clone(),
+                        reviews: Vec::new(),
+                        as_of: None,
+                        release: None,
+                    });
+                }
+            }
+            return;
+        }
+        Msg::Action(a) => {
+            if p.input.edit(a) {
+                p.refilter();
+            }
+        }
+        _ => {}
+    }
+    m.mode = Mode::Palette(p);
+}
+
+fn copy(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
+    match super::state::copy::text_for(m, a) {
+        Ok((what, text)) => fx.push(Effect::Copy { what, text }),
+        Err(e) => m.say(format!("nothing copied: {e}")),
+    }
+}
+
+fn releases(m: &mut Model, mut sel: usize, action: Option<Action>, fx: &mut Vec<Effect>) {
+    let len = m.report.chain.releases.len();
+    match action {
+        Some(Action::Cancel) => return,
+        Some(Action::Up) => sel = sel.saturating_sub(1),
+        Some(Action::Down) => sel = (sel + 1).min(len.saturating_sub(1)),
+        Some(Action::Activate) => {
+            choose_release(m, sel, fx);
+            return;
+        }
+        _ => {}
+    }
+    m.mode = Mode::Releases(sel);
+}
+
+/// Evaluate another release of the same evidence.
+fn choose_release(m: &mut Model, i: usize, fx: &mut Vec<Effect>) {
+    let Some(r) = m.report.chain.releases.get(i) else { return };
+    let Some(name) = r.name.clone() else {
+        m.say("artifacts without a release_record_ref are not a release to evaluate");
+        return;
+    };
+    if r.evaluated {
+        m.say(format!("release {name} is the one evaluated"));
+        return;
+    }
+    m.live.release = Some(name.clone());
+    m.say(format!("evaluating release {name}…"));
+    focus(m, Pane::Health);
+    request_health(m, fx);
+}
+
+// ------------------------------------------------------------------------------------------------ review
+
+fn review_msg(m: &mut Model, mut w: Box<ReviewWizard>, msg: &Msg, fx: &mut Vec<Effect>) {
+    match w.update(msg) {
+        ReviewAsk::Stay => m.mode = Mode::Review(w),
+        ReviewAsk::Close => m.say("review closed: nothing was recorded"),
+        ReviewAsk::ConfirmDiscard => {
+            m.mode = Mode::Confirm(Box::new(Confirm {
+                question: "Discard this review? y/n".into(),
+                on_yes: OnYes::DiscardReview,
+                back: Mode::Review(w),
+            }))
+        }
+        ReviewAsk::Submit => {
+            submit_review(m, &mut w, fx);
+            m.mode = Mode::Review(w);
+        }
+    }
+}
+
+/// Validate the form; when valid, build the record and ask the runtime to write it.
+fn submit_review(m: &mut Model, w: &mut ReviewWizard, fx: &mut Vec<Effect>) {
+    let as_of = m.as_of().at;
+    let now = m.now.unwrap_or(as_of);
+    let input = w.input();
+    w.errors = review::validate_acceptance(&input, as_of);
+    w.save_error = None;
+    if !w.errors.is_empty() {
+        let first = w.errors[0].field;
+        w.field = super::state::review::FIELDS.iter().position(|f| f.0 == first).unwrap_or(w.field);
+        m.say(format!("{} problem(s) in the acceptance: see the marked fields", w.errors.len()));
+        return;
+    }
+    let reviewer = w.reviewer();
+    let record = review::build_record(
+        &m.evidence,
+        &m.report,
+        RecordInput {
+            reviewer: &reviewer,
+            reviewed_at: now,
+            as_of,
+            deliveries: w.outcomes(),
+            acceptance: Some(&input),
+            covers: review::warned(&m.report),
+        },
+    );
+    match record {
+        Ok(record) => {
+            let path = m.live.review_out.clone().unwrap_or_else(|| review::default_path(&m.evidence, now));
+            w.saving = Some((path.clone(), Box::new(record.clone())));
+            fx.push(Effect::SaveReview {
+                generation: m.evidence.generation,
+                path,
+                record: Box::new(record),
+                evidence: Arc::clone(&m.evidence),
+            });
+            m.say("saving the review record…");
+        }
+        Err(e) => w.save_error = Some(clean(&e.to_string()).into_owned()),
+    }
+}
+
+/// The runtime wrote (or failed to write) the record.
+fn review_saved(m: &mut Model, result: &Result<std::path::PathBuf, String>, fx: &mut Vec<Effect>) {
+    let Mode::Review(w) = &mut m.mode else { return };
+    if w.saving.take().is_none() {
+        return;
+    }
+    match result {
+        Ok(path) => {
+            let shown = clean(&path.display().to_string()).into_owned();
+            m.mode = Mode::Normal;
+            m.live.reviews.push(path.clone());
+            let (acceptances, problems) = super::runtime::acceptances(&m.live.reviews, &m.evidence);
+            m.live.acceptances = acceptances;
+            for p in problems {
+                m.notice(p);
+            }
+            request_health(m, fx);
+            m.say(format!("review saved to {shown}"));
+        }
+        Err(e) => {
+            let e = clean(e).into_owned();
+            w.save_error = Some(e.clone());
+            m.say(format!("review not saved: {e}"));
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------------ health and work
+
+/// Start a live health run (the runtime executes it).
+pub fn request_health(m: &mut Model, fx: &mut Vec<Effect>) {
+    m.health.start(m.now);
+    fx.push(Effect::RunHealth {
+        evidence: Arc::clone(&m.evidence),
+        acceptances: m.live.acceptances.clone(),
+        as_of: m.as_of(),
+        release: m.live.release.clone(),
+    });
+}
+
+fn work(m: &mut Model, w: Work, fx: &mut Vec<Effect>) {
+    match w {
+        Work::Health { generation, event } => {
+            if generation != m.evidence.generation {
+                // A run on evidence that has since been replaced: its findings mean nothing here.
+                return;
+            }
+            if let Some(report) = m.health.apply(&event.0) {
+                adopt_report(m, report);
+            }
+            if let HealthEvent::Failed(_) = &*event.0 {
+                m.say("the health run stopped: see the health pane");
+            }
+        }
+        Work::Hashed { generation, bytes } => {
+            if generation == m.evidence.generation {
+                m.health.bytes = bytes;
+            }
+        }
+        Work::EvidenceChanged => {
+            // What the reload will say replaces an older one-shot message.
+            m.status = None;
+            if let Some(path) = m.live.source.clone() {
+                fx.push(Effect::Load {
+                    source: Source::Path(path),
+                    options: m.live.load.clone(),
+                    reviews: m.live.reviews.clone(),
+                    as_of: Some(m.as_of()),
+                    release: m.live.release.clone(),
+                });
+                m.notice("evidence changed on disk: reloading…");
+            }
+        }
+        Work::Loaded(Shared(result)) => match &*result {
+            Ok(l) => adopt_evidence(m, l),
+            Err(e) => m.notice(format!("reload failed: {} — showing the last good evidence", clean(e))),
+        },
+        Work::ReviewSaved { result, .. } => review_saved(m, &result.0, fx),
+        Work::NotesSaved(Shared(r)) => match &*r {
+            Ok(p) => m.say(format!("follow-up notes saved to {}", clean(&p.display().to_string()))),
+            Err(e) => m.say(format!("could not save follow-up notes: {}", clean(e))),
+        },
+        Work::Copied { what, result } => match result {
+            Ok(how) => m.say(format!("copied {what} {how}")),
+            Err(e) => m.say(format!("could not copy {what}: {}", clean(&e))),
+        },
+        Work::Index(Shared(idx)) => {
+            if idx.generation == m.evidence.generation {
+                m.search.index = Some(idx);
+                let was_waiting = m.search.waiting;
+                m.search.waiting = false;
+                run_search(m);
+                if was_waiting && m.search.active() && !matches!(m.mode, Mode::Search(_)) {
+                    search_step(m, true);
+                }
+            }
+        }
+    }
+}
+
+/// A new report for the same evidence (a re-run, another release): the tree stays as it was.
+fn adopt_report(m: &mut Model, report: Report) {
+    let before = m.report.verdict;
+    let release_before = m.report.release_label();
+    let report = Arc::new(report);
+    m.report = Arc::clone(&report);
+    m.tree.set_report(&m.evidence, &report);
+    m.health.adopt(&report);
+    m.boundary = None;
+    m.invalidate_detail();
+    let after = report.verdict.as_str();
+    let release = report.release_label();
+    let msg = if release != release_before {
+        format!("evaluated release {release}: verdict {after} (was {} for {release_before})", before.as_str())
+    } else if before == report.verdict {
+        format!("health re-ran: verdict {after}, unchanged; the tree is as it was")
+    } else {
+        format!("health re-ran: verdict {} → {after}; the tree is as it was", before.as_str())
+    };
+    m.say(msg);
+}
+
+/// Swap in reloaded evidence: rebuild the tree keeping the selection by node id, refresh the panes.
+fn adopt_evidence(m: &mut Model, l: &Loaded) {
+    let changes = crate::live::diff(&m.evidence, &m.report, &l.evidence, &l.report);
+    let keep = m.tree.selection().and_then(Tree::node_of).map(|n| m.evidence.nodes[n].id.clone());
+    let group = match m.tree.selection() {
+        Some(Sel::Group(g)) => Some(m.tree.groups[g].kind.clone()),
+        _ => None,
+    };
+    let toggles = (m.tree.problems_only(), m.tree.hide_superseded());
+    m.evidence = Arc::clone(&l.evidence);
+    let report = Arc::new(l.report.clone());
+    m.report = Arc::clone(&report);
+    m.live.acceptances = l.acceptances.clone();
+    match &l.source {
+        Source::Path(p) => m.live.source = Some(p.clone()),
+        Source::Sample(s) => {
+            m.live.source = None;
+            m.live.sample = Some(s.clone());
+            m.live.reviews.clear();
+            m.live.found_reviews.clear();
+            m.live.release = None;
+        }
+    }
+    m.boundary = None;
+    m.history.clear();
+    m.search.forget_other(m.evidence.generation);
+    m.search.matches.clear();
+    m.health = HealthView::from_report(&report);
+    m.tree = Tree::new(&m.evidence, &m.report);
+    if !m.filter_text.is_empty() {
+        m.tree.set_filter(&m.evidence, &m.filter_text);
+    }
+    m.tree.set_toggles(toggles.0, toggles.1);
+    if let Some(id) = keep
+        && let Some(&n) = m.evidence.find_text(&id).first()
+    {
+        m.tree.reveal(n);
+    } else if let Some(kind) = group
+        && let Some(g) = m.tree.groups.iter().position(|x| x.kind == kind)
+    {
+        m.tree.select(Sel::Group(g));
+    }
+    // Modal state that points into the old evidence cannot stay open.
+    match &m.mode {
+        Mode::Review(_) | Mode::Confirm(_) => {
+            m.mode = Mode::Normal;
+            m.say("the review was closed: the evidence changed under it");
+        }
+        Mode::Boundary(_) | Mode::Palette(_) | Mode::Releases(_) => m.mode = Mode::Normal,
+        _ => {}
+    }
+    m.invalidate_detail();
+    for p in &l.problems {
+        m.log.push(m.now, p);
+    }
+    let summary = match &l.source {
+        Source::Sample(s) => format!("opened the embedded sample {s}: verdict {}", m.report.verdict.as_str()),
+        Source::Path(_) => changes.summary(),
+    };
+    // The full list of what changed goes to the log, line by line.
+    for (id, a, b) in &changes.moved {
+        m.log.push(m.now, &format!("  {id}: {} → {}", a.as_str(), b.as_str()));
+    }
+    for id in &changes.added {
+        m.log.push(m.now, &format!("  added {id}"));
+    }
+    for id in &changes.removed {
+        m.log.push(m.now, &format!("  removed {id}"));
+    }
+    m.notice(summary);
+}
+
+// ------------------------------------------------------------------------------------------------ walkthroughs
+
+fn toggle_walk(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.walk.is_some() {
+        m.walk = None;
+        m.say("walkthrough closed (w opens it again)");
+        return;
+    }
+    let name = if m.evidence.model == EvidenceModel::TrialPackage { "trial-walkthrough" } else { "operator-runbook" };
+    open_walk(m, name, fx);
+}
+
+fn open_walk(m: &mut Model, name: &str, fx: &mut Vec<Effect>) {
+    match walkthrough::find(name) {
+        Some(w) => {
+            let mut state = WalkState::new(w);
+            state.started_at = m.now;
+            m.walk = Some(state);
+            apply_walk_focus(m, fx);
+        }
+        None => m.say(format!("no walkthrough {:?} (have: {})", clean(name), walkthrough::names().join(", "))),
+    }
+}
+
+/// Move the focus to the current step's target.
+fn apply_walk_focus(m: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(step) = m.walk.as_ref().and_then(|w| w.current()).cloned() else { return };
+    let f = step.focus;
+    let node = f.resolve(&m.evidence).or_else(|| {
+        let kind = f.kind()?;
+        m.evidence.latest(&kind).or_else(|| m.evidence.all(&kind).last().copied())
+    });
+    if !matches!(m.mode, Mode::Normal | Mode::Boundary(_)) {
+        m.mode = Mode::Normal;
+    }
+    match f.pane {
+        FocusPane::Boundary => {
+            if let Some(n) = node {
+                update_inner(m, Msg::FocusNode(n), fx);
+            }
+            if !matches!(m.mode, Mode::Boundary(_)) {
+                open_boundary(m);
+            }
+        }
+        pane => {
+            m.mode = Mode::Normal;
+            if let Some(n) = node {
+                update_inner(m, Msg::FocusNode(n), fx);
+            }
+            let target = match pane {
+                FocusPane::Tree => Pane::Tree,
+                FocusPane::Health | FocusPane::Verdict => Pane::Health,
+                _ => Pane::Detail,
+            };
+            // Health and verdict steps show the health pane (verdict banner and findings) in the right
+            // column; the others the artifact's detail.
+            m.right = if target == Pane::Health { Right::Health } else { Right::Detail };
+            if let Some(c) = f.criterion.as_deref().and_then(crate::health::CriterionId::parse) {
+                m.health.open_criterion(c);
+            }
+            focus(m, target);
+        }
+    }
+}
+
+fn update_inner(m: &mut Model, msg: Msg, fx: &mut Vec<Effect>) {
+    fx.extend(update(m, msg));
+}
+
+/// Ask the runtime to write the closing summary as notes; asks first before replacing a file.
+fn save_notes(m: &mut Model, fx: &mut Vec<Effect>, overwrite: bool) {
+    let Some(w) = m.walk.as_ref() else { return };
+    let dir = m.evidence.root().map(std::path::Path::to_path_buf).unwrap_or_else(|| ".".into());
+    let path = dir.join(format!("closeout-follow-up-{}.md", w.walkthrough.name));
+    if !overwrite && path.exists() {
+        let shown = clean(&path.display().to_string()).into_owned();
+        let back = std::mem::take(&mut m.mode);
+        m.mode = Mode::Confirm(Box::new(Confirm {
+            question: format!("Replace {shown}? y/n"),
+            on_yes: OnYes::OverwriteNotes(path),
+            back,
+        }));
+        return;
+    }
+    write_notes(m, fx, path);
+}
+
+fn write_notes(m: &mut Model, fx: &mut Vec<Effect>, path: std::path::PathBuf) {
+    let Some(w) = m.walk.as_ref() else { return };
+    let text = w.notes(&m.evidence.label.to_string(), m.report.as_of);
+    fx.push(Effect::SaveNotes { path, text });
+}
+
+// ------------------------------------------------------------------------------------------------ mouse
+
+/// A click, hit-tested against the same rectangles render draws into; modal modes take no clicks.
+fn click(m: &mut Model, x: u16, y: u16) {
+    let Some(a) = m.areas() else { return };
+    let p = Position { x, y };
+    match &mut m.mode {
+        Mode::Boundary(b) => {
+            let list = inner(a.boundary_list);
+            // The list's first two lines are the finding summary and a rule.
+            if list.contains(p) && y >= list.y + 2 {
+                let idx = b.offset + (y - list.y - 2) as usize;
+                if idx < b.model.entries.len() {
+                    if idx == b.selected {
+                        let b = b.clone();
+                        let mut fx = Vec::new();
+                        boundary(m, b, Some(Action::Activate), &mut fx);
+                    } else {
+                        b.selected = idx;
+                    }
+                }
+            }
+            return;
+        }
+        Mode::Help(_) | Mode::Log(_) => {
+            if !a.help.contains(p) {
+                m.mode = Mode::Normal;
+            }
+            return;
+        }
+        Mode::Normal | Mode::Search(_) | Mode::Filter(_) | Mode::Copy => {}
+        // The review, questions, the palette and the release picker are modal: nothing under them is clickable.
+        _ => return,
+    }
+    if matches!(m.mode, Mode::Search(_) | Mode::Filter(_) | Mode::Copy) {
+        m.mode = Mode::Normal;
+    }
+    let tree_inner = inner(a.tree);
+    if tree_inner.contains(p) {
+        let row = m.tree.offset + (y - tree_inner.y) as usize;
+        if row < m.tree.rows().len() {
+            if row == m.tree.selected_row() && m.focus == Pane::Tree {
+                activate(m);
+            } else {
+                m.tree.select_row(row);
+            }
+        }
+        m.focus = Pane::Tree;
+    } else if a.tree.contains(p) {
+        m.focus = Pane::Tree;
+    } else if a.detail.contains(p) {
+        if m.health_visible() {
+            focus(m, Pane::Health);
+        } else {
+            focus(m, Pane::Detail);
+            let di = inner(a.detail);
+            if di.contains(p) {
+                m.detail.cursor = m.detail.scroll + (y - di.y) as usize;
+            }
+        }
+    }
+}
+
+fn wheel(m: &mut Model, x: u16, y: u16, delta: isize) {
+    let Some(a) = m.areas() else { return };
+    let p = Position { x, y };
+    let bh = m.boundary_height();
+    let _ = bh;
+    match &mut m.mode {
+        Mode::Help(h) => h.scroll = (h.scroll as isize + delta).max(0) as usize,
+        Mode::Log(s) => *s = (*s as isize + delta.signum()).max(0) as usize,
+        Mode::Boundary(b) => {
+            let len = b.model.entries.len();
+            let s = (b.selected as isize + delta.signum()).max(0) as usize;
+            b.selected = s.min(len.saturating_sub(1));
+        }
+        Mode::Normal | Mode::Search(_) | Mode::Filter(_) | Mode::Copy => {
+            if a.tree.contains(p) {
+                let h = m.tree_height();
+                m.tree.scroll_by(delta, h);
+            } else if a.detail.contains(p) {
+                if m.health_visible() {
+                    let _ = m.health.update(if delta > 0 { Action::Down } else { Action::Up }, 1);
+                } else {
+                    m.detail.scroll = (m.detail.scroll as isize + delta).max(0) as usize;
+                    let dh = m.detail_height();
+                    m.detail.cursor = m.detail.cursor.clamp(m.detail.scroll, m.detail.scroll + dh.saturating_sub(1));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
