@@ -13,7 +13,8 @@ use ratatui::backend::TestBackend;
 use closeout::evidence::kinds::KIND_PREFIX;
 use closeout::evidence::{Evidence, Kind, LoadOptions, load_bytes};
 use closeout::health::{self, Report};
-use closeout::tui::{Action, App, ui};
+use closeout::tui::update::update;
+use closeout::tui::{Action, Model as App, ui};
 
 const NODES: usize = 100_000;
 const WIDTH: u16 = 200;
@@ -67,14 +68,14 @@ fn bench(c: &mut Criterion) {
     });
 
     let mut app = App::new(ev.clone(), report.clone(), WIDTH, HEIGHT);
-    app.update(Action::ExpandAll);
+    update(&mut app, Action::ExpandAll);
     assert!(app.tree.rows().len() >= NODES, "every node has a row");
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
 
     c.bench_function("expand_all_100k", |b| {
         b.iter(|| {
-            app.update(Action::CollapseAll);
-            app.update(Action::ExpandAll);
+            update(&mut app, Action::CollapseAll);
+            update(&mut app, Action::ExpandAll);
         });
     });
 
@@ -84,7 +85,7 @@ fn bench(c: &mut Criterion) {
 
     // The middle of the tree: 50,000 rows down.
     while app.tree.selected_row() < NODES / 2 {
-        app.update(Action::PageDown);
+        update(&mut app, Action::PageDown);
     }
     c.bench_function("frame_200x60_middle_of_100k", |b| {
         b.iter(|| terminal.draw(|f| ui::render(black_box(&app), f)).map(|_| ()).unwrap());
@@ -94,7 +95,7 @@ fn bench(c: &mut Criterion) {
     let mut down = true;
     c.bench_function("keypress_and_frame_200x60_100k", |b| {
         b.iter(|| {
-            app.update(if down { Action::Down } else { Action::Up });
+            update(&mut app, if down { Action::Down } else { Action::Up });
             down = !down;
             terminal.draw(|f| ui::render(&app, f)).map(|_| ()).unwrap();
         });

@@ -473,23 +473,23 @@ fn fast_scanner_agrees_with_serde_json_on_every_fixture(dir: &Path) {
 
 // ------------------------------------------------------------------------------------------- explorer
 
-fn review_app(dir: &Path, doc: Option<Value>) -> closeout::tui::App {
-    use closeout::tui::{Action, harness};
+fn review_app(dir: &Path, doc: Option<Value>) -> closeout::tui::Model {
+    use closeout::tui::{Msg, harness};
     let doc = doc.unwrap_or_else(|| read_json(&path(dir, "accepted-risk-failed-delivery.json")));
     let ev =
         closeout::evidence::load_bytes("store.json", serde_json::to_vec(&doc).unwrap(), &Default::default()).unwrap();
     let t = closeout::time::parse_instant(FIXTURE_TIME).unwrap();
     let mut app = harness::app(ev, Some(t), 100, 30);
-    app.update(Action::Tick(t));
+    harness::apply(&mut app, Msg::Tick(t));
     harness::type_keys(&mut app, "r");
-    assert!(app.review.is_some(), "status: {:?}", app.status);
+    assert!(app.review().is_some(), "status: {:?}", app.status);
     app
 }
 
 type Facts = (Vec<(String, String)>, Vec<(closeout::health::Status, String)>);
 
-fn facts(app: &closeout::tui::App, pane: usize) -> Facts {
-    let p = &app.review.as_ref().unwrap().deliveries[0].panes[pane];
+fn facts(app: &closeout::tui::Model, pane: usize) -> Facts {
+    let p = &app.review().unwrap().deliveries[0].panes[pane];
     (
         p.facts.iter().map(|f| (f.label.trim().to_string(), f.plain())).collect(),
         p.checks.iter().map(|c| (c.status, c.text.clone())).collect(),
@@ -504,7 +504,7 @@ fn has(facts: &[(String, String)], label: &str, value: &str) -> bool {
 fn review_panes_show_the_cavra_failed_delivery(dir: &Path) {
     use closeout::health::Status;
     let app = review_app(dir, None);
-    assert_eq!(app.review.as_ref().unwrap().deliveries.len(), 1);
+    assert_eq!(app.review().unwrap().deliveries.len(), 1);
     let (f1, c1) = facts(&app, 0);
     assert!(has(&f1, "provider", "webhook"), "{f1:?}");
     assert!(has(&f1, "attempts", "3"), "{f1:?}");
@@ -555,7 +555,7 @@ fn the_cavra_trial_package_reviews_its_source_delivery(dir: &Path) {
     let ev = closeout::evidence::load_path(&path(dir, "sample-evidence-package.json"), &Default::default()).unwrap();
     let mut app = harness::app(ev, closeout::time::parse_instant("2026-05-31T08:30:00Z"), 100, 30);
     harness::type_keys(&mut app, "r");
-    let w = app.review.as_ref().expect("opened");
+    let w = app.review().expect("opened");
     assert_eq!(w.deliveries[0].id, "connector-delivery-demo-001");
     assert!(w.deliveries[0].panes[3].checks.iter().all(|c| c.status == closeout::health::Status::Pass));
 }

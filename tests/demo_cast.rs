@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use closeout::demo::cast::validate_cast;
 use closeout::demo::tape::{parse, timeline};
 use closeout::demo::{DEFAULT_SIZE, DEFAULT_TAPE, DEFAULT_WALKTHROUGH};
-use closeout::tui::{Action, App, harness};
+use closeout::tui::{Model as App, Msg, harness};
 
 fn demo_app() -> (App, chrono::DateTime<chrono::Utc>) {
     let ev = closeout::samples::load(&closeout::samples::default_name(), &Default::default()).unwrap();
@@ -17,8 +17,8 @@ fn demo_app() -> (App, chrono::DateTime<chrono::Utc>) {
     let report = closeout::health::evaluate(&ev, &[], when).unwrap();
     let (w, h) = DEFAULT_SIZE;
     let mut app = App::new(Arc::new(ev), Arc::new(report), w, h);
-    app.update(Action::Tick(when));
-    app.update(Action::OpenWalk(DEFAULT_WALKTHROUGH.into()));
+    harness::apply(&mut app, Msg::Tick(when));
+    harness::apply(&mut app, Msg::OpenWalk(DEFAULT_WALKTHROUGH.into()));
     (app, when)
 }
 

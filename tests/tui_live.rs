@@ -1,7 +1,7 @@
 //! Watch mode: the test rewrites the evidence file under a running app and sees the new verdict; a file
 //! caught mid-write shows its error and keeps the last good evidence; the next good write recovers. The
 //! watch (notify, debounced) and the reload worker are the real ones, driven by the run loop's
-//! [`Workers::poll`] with ticks between, and each state is drawn through the TestBackend.
+//! [`Runtime::poll`] with ticks between, and each state is drawn through the TestBackend.
 
 mod support;
 
@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use closeout::health::Verdict;
 use closeout::time::parse_instant;
-use closeout::tui::health::Workers;
-use closeout::tui::{Action, App, harness};
+use closeout::tui::runtime::{Clipboard, Runtime};
+use closeout::tui::{Model as App, Msg, harness};
 
 use support::{SAMPLE_TIME as AS_OF, read, sample_path};
 
@@ -23,13 +23,16 @@ fn replace(path: &Path, bytes: &[u8]) {
 }
 
 /// Tick and poll the workers until `done` holds (or a generous timeout for a busy 2-core machine).
-fn run_until(app: &mut App, workers: &mut Workers, what: &str, done: impl Fn(&App) -> bool) {
+fn run_until(app: &mut App, rt: &mut Runtime, what: &str, done: impl Fn(&App) -> bool) {
     let end = Instant::now() + Duration::from_secs(30);
     let t = parse_instant(AS_OF).unwrap();
     while !done(app) {
         assert!(Instant::now() < end, "timed out waiting for {what}; status: {:?}", app.live.notice);
-        workers.poll(app);
-        app.update(Action::Tick(t));
+        for msg in rt.poll() {
+            let fx = harness::apply(app, msg);
+            rt.execute(fx);
+        }
+        harness::apply(app, Msg::Tick(t));
         std::thread::sleep(Duration::from_millis(20));
     }
     // The state draws.
@@ -44,18 +47,21 @@ fn start(dir: &Path) -> (App, PathBuf) {
 fn rewriting_the_evidence_file_reloads_it_and_a_broken_write_keeps_the_last_good_one() {
     let dir = tempfile::tempdir().unwrap();
     let (mut app, path) = start(dir.path());
-    let mut workers = Workers::new(&app);
+    let mut rt = Runtime::threaded(app.live.source.as_deref(), Clipboard::off());
     assert_eq!(app.report.verdict, Verdict::ReadyForRelease);
     // A few quiet ticks: nothing changes.
     for _ in 0..5 {
-        workers.poll(&mut app);
+        for msg in rt.poll() {
+            let fx = harness::apply(&mut app, msg);
+            rt.execute(fx);
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(app.live.notice.is_none());
 
     // 1. A good rewrite: the failed-delivery store blocks.
     replace(&path, &read(&sample_path("accepted-risk-store.json")));
-    run_until(&mut app, &mut workers, "the blocked verdict", |a| a.report.verdict == Verdict::Blocked);
+    run_until(&mut app, &mut rt, "the blocked verdict", |a| a.report.verdict == Verdict::Blocked);
     let notice = app.live.notice.clone().unwrap();
     assert!(notice.starts_with("evidence reloaded: verdict ready_for_release → blocked"), "{notice}");
     assert!(notice.contains("retry_workflow pass → warn"), "{notice}");
@@ -66,7 +72,7 @@ fn rewriting_the_evidence_file_reloads_it_and_a_broken_write_keeps_the_last_good
     let good = read(&sample_path("clean-store.json"));
     let nodes = app.evidence.nodes.len();
     replace(&path, &good[..good.len() / 2]);
-    run_until(&mut app, &mut workers, "the reload error", |a| {
+    run_until(&mut app, &mut rt, "the reload error", |a| {
         a.live.notice.as_deref().is_some_and(|n| n.starts_with("reload failed:"))
     });
     let notice = app.live.notice.clone().unwrap();
@@ -77,7 +83,7 @@ fn rewriting_the_evidence_file_reloads_it_and_a_broken_write_keeps_the_last_good
 
     // 3. The next good write recovers.
     replace(&path, &good);
-    run_until(&mut app, &mut workers, "recovery", |a| a.report.verdict == Verdict::ReadyForRelease);
+    run_until(&mut app, &mut rt, "recovery", |a| a.report.verdict == Verdict::ReadyForRelease);
     assert!(app.live.notice.as_deref().unwrap().contains("verdict blocked → ready_for_release"));
 }
 

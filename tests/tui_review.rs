@@ -14,8 +14,8 @@ use closeout::health::Verdict;
 use closeout::health::run::HealthEvent;
 use closeout::time::parse_instant;
 use closeout::tui::harness::{self, press, send, type_keys};
-use closeout::tui::health::{Msg, Work, Workers};
-use closeout::tui::{Action, App};
+use closeout::tui::runtime::{Clipboard, Runtime, Shared, Work};
+use closeout::tui::{Model as App, Msg};
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 use support::{SAMPLE_TIME as AS_OF, read, sample_path};
@@ -23,7 +23,7 @@ use support::{SAMPLE_TIME as AS_OF, read, sample_path};
 fn open_copy(dir: &Path) -> (App, PathBuf) {
     let t = parse_instant(AS_OF).unwrap();
     let (mut app, path) = harness::live_copy(dir, &sample_path("accepted-risk-store.json"), t, 120, 36);
-    app.update(Action::Tick(t));
+    harness::apply(&mut app, Msg::Tick(t));
     (app, path)
 }
 
@@ -31,7 +31,7 @@ fn open_copy(dir: &Path) -> (App, PathBuf) {
 fn a_review_typed_in_the_app_is_saved_and_flips_the_verdict() {
     let dir = tempfile::tempdir().unwrap();
     let (mut app, evidence) = open_copy(dir.path());
-    let mut workers = Workers::new(&app);
+    let mut rt = Runtime::threaded(app.live.source.as_deref(), Clipboard::off());
     assert_eq!(app.report.verdict, Verdict::Blocked);
     type_keys(&mut app, "r");
     for _ in 0..4 {
@@ -42,8 +42,9 @@ fn a_review_typed_in_the_app_is_saved_and_flips_the_verdict() {
         press(&mut app, KeyCode::Tab);
     }
     type_keys(&mut app, "2026-09-21");
-    send(&mut app, &closeout::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
-    assert!(workers.settle(&mut app, Duration::from_secs(60)), "the save and the re-run finish");
+    let fx = send(&mut app, &closeout::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert!(!fx.is_empty(), "Ctrl-S on a valid form asks for the record to be written");
+    assert!(rt.settle(&mut app, fx, Duration::from_secs(60)), "the save and the re-run finish");
 
     let records: Vec<PathBuf> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -60,7 +61,7 @@ fn a_review_typed_in_the_app_is_saved_and_flips_the_verdict() {
     assert_eq!(rec.reviewer, "release-risk-owner");
     assert_eq!(rec.deliveries[0].panes.len(), 5);
     assert!(rec.deliveries[0].panes.iter().all(|p| p.outcome == "reviewed"), "{:?}", rec.deliveries);
-    assert!(app.review.is_none());
+    assert!(app.review().is_none());
     assert_eq!(app.report.verdict, Verdict::ReadyWithAcceptedRisk, "{}", app.report.verdict_reason);
     assert!(harness::screen(&app).contains("READY WITH ACCEPTED RISK"));
     let no_tmp =
@@ -83,7 +84,7 @@ fn review_out_puts_the_record_where_asked() {
     let (mut app, _) = open_copy(dir.path());
     let out = dir.path().join("elsewhere.json");
     app.live.review_out = Some(out.clone());
-    let mut workers = Workers::new(&app);
+    let mut rt = Runtime::threaded(app.live.source.as_deref(), Clipboard::off());
     type_keys(&mut app, "r");
     for _ in 0..4 {
         press(&mut app, KeyCode::Enter);
@@ -97,11 +98,16 @@ fn review_out_puts_the_record_where_asked() {
     type_keys(&mut app, "2026-09-21");
     press(&mut app, KeyCode::Tab);
     type_keys(&mut app, "a-reviewer");
-    press(&mut app, KeyCode::Enter);
-    assert!(workers.settle(&mut app, Duration::from_secs(60)));
+    let fx = press(&mut app, KeyCode::Enter);
+    assert!(rt.settle(&mut app, fx, Duration::from_secs(60)));
     let rec = closeout::review::load_record(&out).unwrap();
     assert_eq!(rec.reviewer, "a-reviewer");
-    assert_eq!(app.status.as_deref(), Some(format!("review saved to {}", out.display()).as_str()));
+    // The footer says where the record went and that health re-ran with it; the log keeps both.
+    let status = app.status.clone().unwrap_or_default();
+    assert!(status.starts_with(&format!("review saved to {} · health re-ran", out.display())), "{status}");
+    let log: Vec<&str> = app.log.entries().iter().map(|(_, t)| t.as_str()).collect();
+    assert!(log.contains(&format!("review saved to {}", out.display()).as_str()), "{log:?}");
+    assert!(log.iter().any(|t| t.starts_with("health re-ran: verdict blocked → ready_with_accepted_risk")), "{log:?}");
 }
 
 // ---------------------------------------------------------------------------------------------- snapshots
@@ -112,7 +118,7 @@ fn sample_app() -> App {
     let ev = load_bytes(name, bytes, &LoadOptions::default()).unwrap();
     let t = parse_instant(AS_OF).unwrap();
     let mut app = harness::app(ev, Some(t), 100, 30);
-    app.update(Action::Tick(t));
+    harness::apply(&mut app, Msg::Tick(t));
     app
 }
 
@@ -127,6 +133,7 @@ fn settings() -> insta::Settings {
 fn snapshot_health_pane_mid_run_and_done() {
     let mut app = sample_app();
     type_keys(&mut app, "c");
+    let generation = app.evidence.generation;
     let events: Vec<HealthEvent> =
         closeout::health::run::HealthRun::start(Arc::clone(&app.evidence), Vec::new(), parse_instant(AS_OF).unwrap())
             .events
@@ -134,11 +141,11 @@ fn snapshot_health_pane_mid_run_and_done() {
             .collect();
     let mid = events.iter().position(|e| matches!(e, HealthEvent::Running { index: 4, .. })).unwrap();
     for e in &events[..=mid] {
-        app.update(Action::Work(Work::HealthEvent(Msg::new(e.clone()))));
+        harness::apply(&mut app, Msg::Work(Work::Health { generation, event: Shared::new(e.clone()) }));
     }
     settings().bind(|| insta::assert_snapshot!("health_mid_run_100x30", harness::screen(&app)));
     for e in &events[mid + 1..] {
-        app.update(Action::Work(Work::HealthEvent(Msg::new(e.clone()))));
+        harness::apply(&mut app, Msg::Work(Work::Health { generation, event: Shared::new(e.clone()) }));
     }
     settings().bind(|| insta::assert_snapshot!("health_done_100x30", harness::screen(&app)));
 }

@@ -7,9 +7,9 @@ mod support;
 
 use closeout::evidence::{LoadOptions, load_bytes};
 use closeout::samples;
-use closeout::tui::App;
+use closeout::tui::Model as App;
 use closeout::tui::harness::{self, press, type_keys};
-use closeout::tui::tree::Sel;
+use closeout::tui::state::tree::Sel;
 use ratatui::crossterm::event::KeyCode;
 
 /// A sample file as `closeout FILE` loads it (from disk, not embedded), as of the samples' time.
@@ -115,7 +115,7 @@ fn help_overlay() {
 fn active_filter() {
     for (w, h) in [(80, 24), (160, 48)] {
         let mut app = sample_file("accepted-risk-store.json", w, h);
-        type_keys(&mut app, "/retry");
+        type_keys(&mut app, "fretry");
         snap(&format!("filter_typing_{w}x{h}"), &app);
         press(&mut app, KeyCode::Enter);
         snap(&format!("filter_kept_{w}x{h}"), &app);

@@ -3,9 +3,9 @@
 
 use closeout::evidence::{LoadOptions, load_bytes};
 use closeout::samples;
-use closeout::tui::App;
+use closeout::tui::Model as App;
 use closeout::tui::harness::{self, press, type_keys};
-use closeout::tui::tree::Sel;
+use closeout::tui::state::tree::Sel;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::{Color, Modifier};
@@ -16,7 +16,7 @@ fn sample(name: &str, w: u16, h: u16) -> App {
 }
 
 fn select_node(app: &mut App, n: usize) {
-    app.update(closeout::tui::Action::FocusNode(n));
+    harness::apply(app, closeout::tui::Msg::FocusNode(n));
     assert_eq!(app.tree.selection(), Some(Sel::Node(n)));
 }
 
@@ -51,9 +51,9 @@ fn buffer_text(buf: &Buffer) -> String {
 
 fn delivery_detail(monochrome: bool) -> (App, Buffer) {
     let mut app = sample("leaked-connector-secret", 160, 48);
-    app.monochrome = monochrome;
+    app.set_monochrome(monochrome);
     let n = app.evidence.nodes.iter().position(|n| n.kind.name() == "closeout delivery").unwrap();
-    app.update(closeout::tui::Action::FocusNode(n));
+    harness::apply(&mut app, closeout::tui::Msg::FocusNode(n));
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::PageDown);
     let buf = harness::buffer(&app);
@@ -185,7 +185,7 @@ fn the_leaked_secret_is_drawn_nowhere() {
             for _ in 0..40 {
                 press(&mut app, KeyCode::PageDown);
                 screens.push(harness::screen(&app));
-                if app.detail_scroll + 10 >= app.detail_lines().len() {
+                if app.detail.scroll + 10 >= app.detail_lines().len() {
                     break;
                 }
             }

@@ -164,8 +164,8 @@ pub fn record(model: &mut Model, timeline: &Timeline, title: &str, start: DateTi
         rt.execute(fx);
     }
     rec_screen.draw(model)?;
-    let _ = rec_screen.tape_done.get();
     drop(rec_screen);
+    drop(source);
     let rec = Rc::try_unwrap(rec).map_err(|_| io::Error::other("the recording is still shared"))?.into_inner();
     Ok(rec.cast.finish())
 }

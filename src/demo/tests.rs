@@ -170,14 +170,15 @@ fn demo_keys_become_the_events_a_terminal_delivers() {
     assert_eq!(TapeKey::PageUp.name(), "PageUp");
 
     // The same keymap a person's keys go through.
-    let tree = keymap::stack(Context::Tree);
-    let act = |ev: KeyEvent| keymap::dispatch(tree, &ev);
-    use crate::tui::Action;
-    assert_eq!(act(TapeKey::Ctrl('c').key_event()), Some(Action::Quit));
-    assert_eq!(act(TapeKey::Down.key_event()), Some(Action::Down));
-    assert_eq!(act(tape::char_event('j')), Some(Action::Down));
-    assert_eq!(act(tape::char_event('G')), Some(Action::Bottom));
-    assert_eq!(act(TapeKey::Tab.key_event()), Some(Action::FocusNext));
+    let tree = keymap::stack(Context::Tree, false);
+    let map = keymap::Keymap::default();
+    let act = |ev: KeyEvent| map.dispatch(&tree, &ev);
+    use crate::tui::{Action, Msg};
+    assert_eq!(act(TapeKey::Ctrl('c').key_event()), Some(Msg::Action(Action::Quit)));
+    assert_eq!(act(TapeKey::Down.key_event()), Some(Msg::Action(Action::Down)));
+    assert_eq!(act(tape::char_event('j')), Some(Msg::Action(Action::Down)));
+    assert_eq!(act(tape::char_event('G')), Some(Msg::Action(Action::Bottom)));
+    assert_eq!(act(TapeKey::Tab.key_event()), Some(Msg::Action(Action::FocusNext)));
 }
 
 #[test]
@@ -321,7 +322,7 @@ fn demo_default_tape_narrates_the_sales_demo() {
             _ => continue,
         };
         let spec = KeySpec::from_event(&ev);
-        let bound = keymap::BINDINGS.iter().any(|b| b.keys.contains(&spec));
+        let bound = keymap::Keymap::default().bindings.iter().any(|b| b.keys.contains(&spec));
         let assumed = matches!(ev.code, KeyCode::Char(ch) if ASSUMED_KEYS.contains(&ch));
         assert!(bound || assumed, "{c:?} is neither bound nor an assumed walkthrough key");
     }

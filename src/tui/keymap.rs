@@ -102,7 +102,9 @@ impl KeySpec {
             break;
         }
         let mut chars = rest.chars();
+        let named = NAMED.iter().find(|(names, _)| names.contains(&rest)).map(|(_, c)| *c);
         let code = match (chars.next(), chars.next()) {
+            (Some(_), None) if let Some(code) = named => code,
             (Some(c), None) if !c.is_control() => {
                 if mods.contains(KeyModifiers::CONTROL) {
                     KeyCode::Char(c.to_ascii_lowercase())
@@ -746,6 +748,8 @@ mod tests {
         for walk in [false, true] {
             for bnd in &map.bindings {
                 for key in &bnd.keys {
+                    // Walkthrough keys work only while a walkthrough is open.
+                    let walk = walk || bnd.context == C::Walk;
                     let got = map.dispatch(&stack(bnd.context, walk), &press(*key));
                     assert_eq!(
                         got,

@@ -1,14 +1,14 @@
-//! Unit tests of `App::update` driven through the keymap: navigation, expansion, filter, reference jumps
-//! and back, problems, focus, mouse, boundary view, resize.
+//! Unit tests of `update` driven through the keymap: navigation, expansion, filter, reference jumps back
+//! and forward, problems, focus, mouse, boundary view, resize; and the run loop.
 
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
-use super::app::{App, Overlay, Pane};
 use super::event::{click, key_with, wheel};
 use super::harness::{self, press, send, type_keys};
-use super::tree::Sel;
-use super::ui::layout::{inner, layout};
-use super::{Action, ScriptSource};
+use super::state::tree::Sel;
+use super::state::{Mode, Model as App, Pane};
+use super::ui::layout::inner;
+use super::{Msg, ScriptSource};
 use crate::evidence::{LoadOptions, load_path};
 use crate::health::Status;
 use crate::samples;
@@ -84,7 +84,7 @@ fn navigation_keys_move_the_selection() {
 fn the_viewport_follows_the_selection() {
     let mut app = on_disk("accepted-risk-store.json");
     type_keys(&mut app, "G");
-    let h = inner(layout(app.area).unwrap().tree).height as usize;
+    let h = inner(app.areas().unwrap().tree).height as usize;
     assert_eq!(app.tree.offset, app.tree.rows().len() - h);
     type_keys(&mut app, "g");
     assert_eq!(app.tree.offset, 0);
@@ -138,8 +138,8 @@ fn expand_all_opens_nodes_and_collapse_all_closes_groups() {
 fn filter_typing_counts_matches_and_esc_clears() {
     let mut app = on_disk("accepted-risk-store.json");
     let all = app.tree.rows().len();
-    type_keys(&mut app, "/");
-    assert!(app.filter_editing);
+    type_keys(&mut app, "f");
+    assert!(matches!(app.mode, Mode::Filter(_)));
     type_keys(&mut app, "retry");
     assert_eq!(app.filter_text, "retry");
     // Kind "retry plan" (2 nodes) and the ids containing "retry" (the same 2 retry plans).
@@ -150,7 +150,7 @@ fn filter_typing_counts_matches_and_esc_clears() {
     assert_eq!(app.filter_text, "retr");
     type_keys(&mut app, "y");
     press(&mut app, KeyCode::Esc);
-    assert!(!app.filter_editing);
+    assert!(!matches!(app.mode, Mode::Filter(_)));
     assert_eq!(app.filter_text, "");
     assert_eq!(app.tree.rows().len(), all);
 }
@@ -158,10 +158,10 @@ fn filter_typing_counts_matches_and_esc_clears() {
 #[test]
 fn filter_matches_state_text_and_enter_keeps_it() {
     let mut app = on_disk("accepted-risk-store.json");
-    type_keys(&mut app, "/skipped");
+    type_keys(&mut app, "fskipped");
     assert_eq!(app.tree.match_count, 1, "one execution record has execution_status skipped");
     press(&mut app, KeyCode::Enter);
-    assert!(!app.filter_editing);
+    assert!(!matches!(app.mode, Mode::Filter(_)));
     assert_eq!(app.tree.filter(), "skipped");
     // j and q are keys again, not text.
     type_keys(&mut app, "j");
@@ -177,10 +177,10 @@ fn filter_matches_state_text_and_enter_keeps_it() {
 #[test]
 fn filter_is_case_insensitive_and_can_match_nothing() {
     let mut app = on_disk("accepted-risk-store.json");
-    type_keys(&mut app, "/GORDACKFINALMANIFEST");
+    type_keys(&mut app, "fGORDACKFINALMANIFEST");
     assert_eq!(app.tree.match_count, 1);
     press(&mut app, KeyCode::Esc);
-    type_keys(&mut app, "/zzzz-no-such");
+    type_keys(&mut app, "fzzzz-no-such");
     assert_eq!(app.tree.match_count, 0);
     assert!(app.tree.rows().is_empty());
     assert!(harness::screen(&app).contains("nothing matches"));
@@ -199,12 +199,16 @@ fn reference_jump_and_back() {
     let target = app.tree.reference(node, index).unwrap().targets[0];
     press(&mut app, KeyCode::Enter);
     assert_eq!(selected(&app), Sel::Node(target), "Enter on a reference jumps to its target");
-    assert_eq!(app.history, vec![r]);
+    assert_eq!(app.history.backs(), &[r]);
     press(&mut app, KeyCode::Backspace);
     assert_eq!(selected(&app), r, "Backspace goes back to the reference row");
-    assert!(app.history.is_empty());
+    assert_eq!(app.history.back_len(), 0);
     press(&mut app, KeyCode::Backspace);
     assert!(app.status.as_deref().unwrap_or("").contains("no jump"));
+    send(&mut app, &key_with(KeyCode::Right, KeyModifiers::ALT));
+    assert_eq!(selected(&app), Sel::Node(target), "Alt-→ goes forward again");
+    send(&mut app, &key_with(KeyCode::Char('o'), KeyModifiers::CONTROL));
+    assert_eq!(selected(&app), r, "Ctrl-O goes back");
 }
 
 #[test]
@@ -222,7 +226,7 @@ fn jumping_reveals_a_target_in_a_closed_group_and_clears_a_hiding_filter() {
     assert!(!app.tree.is_group_open(g));
     type_keys(&mut app, "E");
     assert!(app.tree.select(r));
-    type_keys(&mut app, "/alert");
+    type_keys(&mut app, "falert");
     press(&mut app, KeyCode::Enter);
     assert_eq!(selected(&app), r);
     press(&mut app, KeyCode::Enter);
@@ -251,15 +255,15 @@ fn next_problem_cycles_through_warn_and_fail_nodes() {
     assert!(problems.len() >= 3, "{problems:?}");
     let mut seen = Vec::new();
     for _ in 0..problems.len() {
-        type_keys(&mut app, "n");
+        type_keys(&mut app, "p");
         let n = selected_node(&app);
         assert!(matches!(app.tree.status[n], Some(Status::Warn | Status::Fail)));
         seen.push(n);
     }
     assert_eq!(seen, problems, "n visits the problems in tree order");
-    type_keys(&mut app, "n");
+    type_keys(&mut app, "p");
     assert_eq!(selected_node(&app), problems[0], "and wraps around");
-    type_keys(&mut app, "N");
+    type_keys(&mut app, "P");
     assert_eq!(selected_node(&app), *problems.last().unwrap());
     assert!(app.status.as_deref().unwrap().starts_with("problem"));
 }
@@ -268,7 +272,7 @@ fn next_problem_cycles_through_warn_and_fail_nodes() {
 fn next_problem_on_clean_evidence_says_there_is_none() {
     let mut app = sample("clean-store");
     let before = selected(&app);
-    type_keys(&mut app, "n");
+    type_keys(&mut app, "p");
     assert_eq!(selected(&app), before);
     assert!(app.status.as_deref().unwrap().contains("no node has a problem"));
 }
@@ -280,31 +284,32 @@ fn tab_switches_focus_and_keys_follow_it() {
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.focus, Pane::Detail);
     type_keys(&mut app, "jjj");
-    assert_eq!(app.detail_scroll, 3);
-    assert_eq!(app.tree.selected_row(), row, "j scrolls the detail, not the tree");
+    assert_eq!(app.detail.cursor, 3);
+    assert_eq!(app.tree.selected_row(), row, "j moves in the detail, not the tree");
     type_keys(&mut app, "G");
-    assert!(app.detail_scroll > 3);
-    let bottom = app.detail_scroll;
+    assert!(app.detail.scroll > 3);
+    let bottom = app.detail.cursor;
+    assert_eq!(bottom, app.detail.lines.len() - 1);
     type_keys(&mut app, "j");
-    assert_eq!(app.detail_scroll, bottom, "clamped at the end");
+    assert_eq!(app.detail.cursor, bottom, "clamped at the end");
     press(&mut app, KeyCode::BackTab);
     assert_eq!(app.focus, Pane::Tree);
     type_keys(&mut app, "j");
     assert_eq!(app.tree.selected_row(), row + 1);
-    assert_eq!(app.detail_scroll, 0, "a new selection shows its detail from the top");
+    assert_eq!((app.detail.scroll, app.detail.cursor), (0, 0), "a new selection shows its detail from the top");
 }
 
 #[test]
 fn mouse_click_selects_the_row_under_it_and_wheel_scrolls() {
     let mut app = on_disk("accepted-risk-store.json");
-    let tree = inner(layout(app.area).unwrap().tree);
+    let tree = inner(app.areas().unwrap().tree);
     send(&mut app, &click(tree.x + 5, tree.y + 4));
     assert_eq!(app.tree.selected_row(), 4);
-    let a = layout(app.area).unwrap();
+    let a = app.areas().unwrap();
     send(&mut app, &click(a.detail.x + 3, a.detail.y + 3));
     assert_eq!(app.focus, Pane::Detail);
     send(&mut app, &wheel(a.detail.x + 3, a.detail.y + 3, true));
-    assert_eq!(app.detail_scroll, 3);
+    assert_eq!(app.detail.scroll, 3);
     send(&mut app, &wheel(tree.x + 3, tree.y + 3, true));
     assert_eq!(app.tree.offset, 3, "the wheel scrolls the tree viewport");
     assert_eq!(app.tree.selected_row(), 4, "without moving the selection");
@@ -317,18 +322,18 @@ fn mouse_click_selects_the_row_under_it_and_wheel_scrolls() {
 fn help_and_boundary_overlays_open_and_close() {
     let mut app = sample("leaked-connector-secret");
     type_keys(&mut app, "?");
-    assert_eq!(app.overlay, Overlay::Help);
+    assert!(matches!(app.mode, Mode::Help(_)));
     type_keys(&mut app, "jj");
-    assert_eq!(app.help_scroll, 2);
+    let Mode::Help(h) = &app.mode else { panic!() };
+    assert_eq!(h.scroll, 2);
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.overlay, Overlay::None);
+    assert!(matches!(app.mode, Mode::Normal));
     type_keys(&mut app, "b");
-    assert_eq!(app.overlay, Overlay::Boundary);
-    let m = app.boundary.as_ref().unwrap();
-    assert_eq!(m.exposed, 2);
-    let first = m.entries[0].node.unwrap();
+    let Mode::Boundary(b) = &app.mode else { panic!("{:?}", app.mode) };
+    assert_eq!(b.model.exposed, 2);
+    let first = b.model.entries[0].node.unwrap();
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.overlay, Overlay::None);
+    assert!(matches!(app.mode, Mode::Normal));
     assert_eq!(selected(&app), Sel::Node(first), "Enter on an entry selects its node");
     press(&mut app, KeyCode::Backspace);
     assert_ne!(selected(&app), Sel::Node(first), "and it is a jump you can go back from");
@@ -337,11 +342,11 @@ fn help_and_boundary_overlays_open_and_close() {
 #[test]
 fn ctrl_c_quits_even_while_typing_a_filter() {
     let mut app = sample("clean-store");
-    type_keys(&mut app, "/ab");
+    type_keys(&mut app, "fab");
     send(&mut app, &key_with(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert!(app.quit);
     let mut app = sample("clean-store");
-    type_keys(&mut app, "/q");
+    type_keys(&mut app, "fq");
     assert!(!app.quit, "q is text while filtering");
     press(&mut app, KeyCode::Esc);
     type_keys(&mut app, "q");
@@ -351,10 +356,10 @@ fn ctrl_c_quits_even_while_typing_a_filter() {
 #[test]
 fn resize_below_the_minimum_shows_a_message_and_keys_still_work() {
     let mut app = sample("trial-walkthrough");
-    app.update(Action::Resize { width: 60, height: 20 });
+    harness::apply(&mut app, Msg::Resize { width: 60, height: 20 });
     let screen = harness::screen(&app);
     assert!(screen.contains("terminal too small (need 80×24, have 60×20)"), "{screen}");
-    for c in "jjjlhEC/x".chars() {
+    for c in "jjjlhECfx/y".chars() {
         type_keys(&mut app, &c.to_string());
     }
     press(&mut app, KeyCode::Esc);
@@ -362,7 +367,7 @@ fn resize_below_the_minimum_shows_a_message_and_keys_still_work() {
     send(&mut app, &wheel(10, 10, true));
     let _ = harness::screen(&app);
     for (w, h) in [(1, 1), (0, 0), (79, 24), (80, 23), (80, 24), (300, 100)] {
-        app.update(Action::Resize { width: w, height: h });
+        harness::apply(&mut app, Msg::Resize { width: w, height: h });
         let _ = harness::screen(&app);
     }
     assert_eq!(app.area.width, 300);

@@ -933,7 +933,14 @@ fn adopt_report(m: &mut Model, report: Report) {
     } else {
         format!("health re-ran: verdict {} → {after}; the tree is as it was", before.as_str())
     };
-    m.say(msg);
+    // A re-run that follows a saved review keeps saying where the record went.
+    match m.status.take().filter(|s| s.starts_with("review saved to ")) {
+        Some(saved) => {
+            m.log.push(m.now, &msg);
+            m.status = Some(format!("{saved} · {msg}"));
+        }
+        None => m.say(msg),
+    }
 }
 
 /// Swap in reloaded evidence: rebuild the tree keeping the selection by node id, refresh the panes.

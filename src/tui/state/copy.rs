@@ -23,6 +23,9 @@ pub fn jq_path(pointer: &str) -> String {
             out.push('.');
             out.push_str(&token);
         } else {
+            if out.is_empty() {
+                out.push('.');
+            }
             out.push_str(&format!("[{}]", serde_json::to_string(&token).unwrap_or_default()));
         }
     }

@@ -38,7 +38,9 @@ impl HelpState {
         let label = if primary.label().is_empty() { "here".to_string() } else { primary.label().to_string() };
         let mut here = vec![Line::styled(format!("Keys here ({label})"), theme::heading())];
         let mut seen = Vec::new();
-        for ctx in contexts {
+        // The mode's own keys first; those that work anywhere (Ctrl-C) last.
+        let ordered = contexts.iter().filter(|c| **c != Context::Always).chain(contexts.iter().filter(|c| **c == Context::Always));
+        for ctx in ordered {
             for b in keymap.bindings.iter().filter(|b| b.context == *ctx) {
                 if seen.contains(&b.action) {
                     continue;
@@ -187,8 +189,9 @@ pub fn lines(keymap: &Keymap) -> Vec<Line<'static>> {
     ]));
     out.push(Line::raw(""));
     out.push(Line::styled("Clipboard", theme::heading()));
-    out.push(Line::raw("  CLOSEOUT_CLIPBOARD=auto|osc52|off; over SSH, and without a native clipboard,"));
-    out.push(Line::raw("  copies go through the terminal (OSC 52). A redaction copies as its marker."));
+    out.push(Line::raw("  CLOSEOUT_CLIPBOARD=auto|osc52|off. Over SSH, and without a native"));
+    out.push(Line::raw("  clipboard, copies go through the terminal (OSC 52), up to a size cap."));
+    out.push(Line::raw("  A redaction copies as its marker: a secret never reaches the clipboard."));
     out
 }
 

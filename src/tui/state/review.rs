@@ -7,7 +7,7 @@
 //! The facts and checks come from [`crate::review::panes`] (the domain's retry rule, never re-derived here);
 //! redacted values keep their `«REDACTED: kind»` form and render in reverse video.
 
-use super::input::TextInput;
+pub use super::input::TextInput;
 use crate::evidence::Evidence;
 use crate::health::Report;
 use crate::review::{self, AcceptanceInput, DeliveryReview, FieldError, PaneOutcome, ReviewRecord};
@@ -261,8 +261,9 @@ mod tests {
     use crate::health::{Status, Verdict};
     use crate::time::parse_instant;
     use crate::tui::harness;
-    use crate::tui::health::Work;
     use crate::tui::keymap::Context;
+    use crate::tui::runtime::{Effect, Shared, Work};
+    use crate::tui::state::{Mode, Model as App};
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
     const AS_OF: &str = "2026-09-14T10:00:00Z";
@@ -271,7 +272,7 @@ mod tests {
         let ev = load_bytes("store.json", serde_json::to_vec(doc).unwrap(), &LoadOptions::default()).unwrap();
         let t = parse_instant(AS_OF).unwrap();
         let mut app = harness::app(ev, Some(t), 100, 30);
-        app.update(Action::Tick(t));
+        harness::apply(&mut app, Msg::Tick(t));
         app
     }
 
@@ -282,7 +283,7 @@ mod tests {
 
     fn open(app: &mut App) {
         harness::type_keys(app, "r");
-        assert!(app.review.is_some(), "status: {:?}", app.status);
+        assert!(app.review().is_some(), "status: {:?}", app.status);
     }
 
     fn pane_text(app: &App) -> String {
@@ -292,7 +293,7 @@ mod tests {
     type Facts = (Vec<(String, String)>, Vec<(Status, String)>);
 
     fn facts(app: &App, pane: usize) -> Facts {
-        let p = &app.review.as_ref().unwrap().deliveries[0].panes[pane];
+        let p = &app.review().unwrap().deliveries[0].panes[pane];
         (
             p.facts.iter().map(|f| (f.label.trim().to_string(), f.plain())).collect(),
             p.checks.iter().map(|c| (c.status, c.text.clone())).collect(),
@@ -307,7 +308,7 @@ mod tests {
     fn panes_show_the_failed_delivery_and_the_retry_rules_checks() {
         let mut app = app_from(&store());
         open(&mut app);
-        let w = app.review.as_ref().unwrap();
+        let w = app.review().unwrap();
         assert_eq!(w.deliveries.len(), 1);
         assert_eq!(w.title(), "Retry plan review · delivery 1 of 1 · pane 1 of 5");
         let (f1, c1) = facts(&app, 0);
@@ -394,28 +395,28 @@ mod tests {
         harness::type_keys(&mut app, "f");
         harness::press(&mut app, KeyCode::Right);
         harness::type_keys(&mut app, "n");
-        let w = app.review.as_ref().unwrap();
+        let w = app.review().unwrap();
         assert!(w.on_form());
         assert_eq!(w.marks[0], [Some(Mark::Reviewed), Some(Mark::Flagged), Some(Mark::Reviewed), Some(Mark::Reviewed)]);
-        assert_eq!(app.contexts(), crate::tui::keymap::stack(Context::ReviewForm));
+        assert_eq!(app.contexts(), crate::tui::keymap::stack(Context::ReviewForm, false));
         // Typing: letters the panes bind (q, n, r, v) are characters here.
         harness::type_keys(&mut app, "qa-owner");
         harness::press(&mut app, KeyCode::Backspace);
         harness::press(&mut app, KeyCode::Tab);
         harness::type_keys(&mut app, "CHG-1");
-        assert_eq!(app.review.as_ref().unwrap().form[0], "qa-owne");
+        assert_eq!(app.review().unwrap().form[0].text(), "qa-owne");
         assert!(!app.quit);
         // Back to pane 4 and forward again: nothing typed is lost.
         harness::press(&mut app, KeyCode::PageUp);
-        assert_eq!(app.review.as_ref().unwrap().pane, 3);
+        assert_eq!(app.review().unwrap().pane, 3);
         harness::press(&mut app, KeyCode::Left);
-        assert_eq!(app.review.as_ref().unwrap().pane, 2);
+        assert_eq!(app.review().unwrap().pane, 2);
         harness::press(&mut app, KeyCode::Enter);
         harness::press(&mut app, KeyCode::Enter);
-        let w = app.review.as_ref().unwrap();
+        let w = app.review().unwrap();
         assert!(w.on_form());
-        assert_eq!(w.form[0], "qa-owne");
-        assert_eq!(w.form[1], "CHG-1");
+        assert_eq!(w.form[0].text(), "qa-owne");
+        assert_eq!(w.form[1].text(), "CHG-1");
         assert!(pane_text(&app).contains("qa-owne"));
     }
 
@@ -430,12 +431,12 @@ mod tests {
             harness::press(&mut app, KeyCode::Tab);
         }
         harness::type_keys(&mut app, "2026-09-01");
-        harness::send(&mut app, &crate::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
-        let w = app.review.as_ref().unwrap();
+        let fx = harness::send(&mut app, &crate::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        let w = app.review().unwrap();
         let fields: Vec<&str> = w.errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["owner", "reason", "expires_at"], "{:?}", w.errors);
         assert_eq!(w.field, 0, "the cursor goes to the first field in error");
-        assert!(app.take_requests().is_empty(), "nothing is written while the form is invalid");
+        assert!(fx.is_empty(), "nothing is written while the form is invalid");
         let screen = pane_text(&app);
         assert!(screen.contains("✗ owner is required"), "{screen}");
         assert!(screen.contains("✗ must be after the evaluation time 2026-09-14T10:00:00Z"), "{screen}");
@@ -458,21 +459,22 @@ mod tests {
             harness::type_keys(&mut app, text);
             harness::press(&mut app, KeyCode::Enter);
         }
-        assert_eq!(app.review.as_ref().unwrap().field, 5);
-        harness::press(&mut app, KeyCode::Enter);
-        let rec = record_for(&app).expect("a record is waiting to be written").clone();
+        assert_eq!(app.review().unwrap().field, 5);
+        let fx = harness::press(&mut app, KeyCode::Enter);
+        let rec = record_for(app.review().unwrap()).expect("a record is waiting to be written").clone();
         assert_eq!(rec.reviewer, "risk-owner", "reviewer defaults to the owner");
         assert_eq!(rec.reviewed_at, AS_OF, "time comes from ticks");
-        let reqs = app.take_requests();
-        let [Request::SaveReview { path, record, evidence }] = reqs.as_slice() else { panic!("{reqs:?}") };
+        let [Effect::SaveReview { path, record, evidence, generation }] = fx.as_slice() else { panic!("{fx:?}") };
         assert_eq!(path, &out.path().join("review.json"));
         crate::review::write_atomic(path, record, evidence).unwrap();
-        app.update(saved(path.clone()));
-        assert!(app.review.is_none());
+        let fx = harness::apply(
+            &mut app,
+            Msg::Work(Work::ReviewSaved { generation: *generation, result: Shared::new(Ok(path.clone())) }),
+        );
+        assert!(app.review().is_none());
         assert_eq!(app.status.as_deref(), Some(format!("review saved to {}", path.display()).as_str()));
         assert_eq!(app.live.acceptances.len(), 1);
-        let reqs = app.take_requests();
-        let [Request::RunHealth { acceptances, .. }] = reqs.as_slice() else { panic!("{reqs:?}") };
+        let [Effect::RunHealth { acceptances, .. }] = fx.as_slice() else { panic!("{fx:?}") };
         let report = crate::health::evaluate(&app.evidence, acceptances, parse_instant(AS_OF).unwrap()).unwrap();
         assert_eq!(report.verdict, Verdict::ReadyWithAcceptedRisk, "{}", report.verdict_reason);
     }
@@ -484,13 +486,24 @@ mod tests {
         for _ in 0..4 {
             harness::press(&mut app, KeyCode::Enter);
         }
-        app.review.as_mut().unwrap().form =
-            ["o".into(), String::new(), "r".into(), String::new(), "2026-09-21".into(), String::new()];
-        app.update(Action::ReviewSubmit);
-        assert!(record_for(&app).is_some());
-        app.update(Action::Work(Work::ReviewSaved(Msg::new(Err("disk full".into())))));
-        let w = app.review.as_ref().expect("still open");
-        assert_eq!(w.form[0], "o");
+        let Mode::Review(w) = &mut app.mode else { panic!() };
+        w.form = [
+            TextInput::new("o"),
+            TextInput::default(),
+            TextInput::new("r"),
+            TextInput::default(),
+            TextInput::new("2026-09-21"),
+            TextInput::default(),
+        ];
+        harness::apply(&mut app, Action::Submit);
+        assert!(record_for(app.review().unwrap()).is_some());
+        let generation = app.evidence.generation;
+        harness::apply(
+            &mut app,
+            Msg::Work(Work::ReviewSaved { generation, result: Shared::new(Err("disk full".into())) }),
+        );
+        let w = app.review().expect("still open");
+        assert_eq!(w.form[0].text(), "o");
         assert!(pane_text(&app).contains("not saved: disk full"));
         assert!(app.live.acceptances.is_empty());
     }
@@ -502,23 +515,23 @@ mod tests {
         harness::press(&mut app, KeyCode::Down);
         harness::press(&mut app, KeyCode::Tab);
         harness::press(&mut app, KeyCode::Esc);
-        assert!(app.review.is_none(), "nothing marked: Esc closes");
+        assert!(app.review().is_none(), "nothing marked: Esc closes");
         open(&mut app);
         harness::press(&mut app, KeyCode::Enter);
         harness::press(&mut app, KeyCode::Esc);
-        assert!(app.review.as_ref().unwrap().confirm);
+        assert!(matches!(app.mode, Mode::Confirm(_)));
         assert!(pane_text(&app).contains("Discard this review? y/n"));
         harness::type_keys(&mut app, "n");
-        let w = app.review.as_ref().unwrap();
-        assert!(!w.confirm);
+        assert!(matches!(app.mode, Mode::Review(_)));
+        let w = app.review().unwrap();
         assert_eq!(w.pane, 1, "n returns to the review where it was");
         harness::press(&mut app, KeyCode::Esc);
         harness::press(&mut app, KeyCode::Esc);
-        assert!(app.review.is_some(), "Esc answers no");
+        assert!(app.review().is_some(), "Esc answers no");
         harness::press(&mut app, KeyCode::Esc);
-        harness::type_keys(&mut app, "y");
-        assert!(app.review.is_none());
-        assert!(app.take_requests().is_empty());
+        let fx = harness::type_keys(&mut app, "y");
+        assert!(app.review().is_none());
+        assert!(fx.is_empty());
     }
 
     #[test]
@@ -526,7 +539,7 @@ mod tests {
         let ev = crate::samples::load("clean-store", &LoadOptions::default()).unwrap();
         let mut app = harness::app(ev, Some(parse_instant(AS_OF).unwrap()), 100, 30);
         harness::type_keys(&mut app, "r");
-        assert!(app.review.is_none());
+        assert!(app.review().is_none());
         assert!(app.status.as_deref().unwrap().starts_with("no failed closeout delivery to review"));
     }
 
@@ -535,7 +548,7 @@ mod tests {
         let ev = crate::samples::load("trial-walkthrough", &LoadOptions::default()).unwrap();
         let mut app = harness::app(ev, None, 100, 30);
         harness::type_keys(&mut app, "r");
-        let w = app.review.as_ref().expect("opened");
+        let w = app.review().expect("opened");
         let plan: serde_json::Value =
             serde_json::from_slice(crate::samples::bytes(&crate::samples::get("trial-walkthrough").unwrap())).unwrap();
         assert_eq!(w.deliveries[0].id, plan["closeout_retry_plan"]["source_delivery_id"].as_str().unwrap());
@@ -544,5 +557,30 @@ mod tests {
             "{:?}",
             w.deliveries[0].panes[3]
         );
+    }
+
+    #[test]
+    fn a_paste_fills_one_field_and_never_submits() {
+        let mut app = app_from(&store());
+        open(&mut app);
+        for _ in 0..4 {
+            harness::press(&mut app, KeyCode::Enter);
+        }
+        let fx = harness::send(&mut app, &crate::tui::event::paste("owner\nCHG-1\nreason\n2026-09-20\n2026-09-21\n\n"));
+        assert!(fx.is_empty(), "a paste saves nothing: {fx:?}");
+        let w = app.review().unwrap();
+        assert_eq!(w.field, 0, "a paste does not move to the next field");
+        assert_eq!(w.form[0].text(), "owner CHG-1 reason 2026-09-20 2026-09-21  ");
+        assert!(w.form[1].is_empty());
+        // The cursor edits in place, and an error clears as its field changes.
+        harness::ctrl(&mut app, 'u');
+        let fx = harness::ctrl(&mut app, 's');
+        assert!(fx.is_empty());
+        assert!(app.review().unwrap().errors.iter().any(|e| e.field == "owner"));
+        harness::type_keys(&mut app, "own");
+        assert!(!app.review().unwrap().errors.iter().any(|e| e.field == "owner"), "the owner error cleared");
+        harness::press(&mut app, KeyCode::Home);
+        harness::type_keys(&mut app, "x");
+        assert_eq!(app.review().unwrap().form[0].text(), "xown");
     }
 }

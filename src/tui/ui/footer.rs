@@ -91,12 +91,21 @@ fn status_line(app: &Model, w: usize) -> Line<'static> {
     Line::styled(truncate(&text, w).into_owned(), theme::dim())
 }
 
-/// Key hints that fit the width; the headline ones (health, review, walkthrough, help, quit) are always kept.
+/// Key hints that fit the width; the headline ones (health, review, walkthrough, help, quit) are always kept
+/// in the default footer.
 fn keys_line(app: &Model, w: usize) -> Line<'static> {
     let contexts = app.contexts();
     let hints = app.keymap.hints(&contexts);
     let entry_w = |(k, h): &(String, &str)| width(k) + 1 + width(h) + 2;
-    let global: Vec<(String, &str)> = app.keymap.hints(&stack(Context::Global, false));
+    // The default footer always names the headline keys; a view of its own (boundary, help, log) keeps
+    // only help and quit, so its own keys come first.
+    let normal = matches!(app.mode, Mode::Normal);
+    let global: Vec<(String, &str)> = app
+        .keymap
+        .hints(&stack(Context::Global, false))
+        .into_iter()
+        .filter(|(_, h)| normal || matches!(*h, "help" | "quit"))
+        .collect();
     let keep_global = contexts.contains(&Context::Global);
     let reserved: usize =
         if keep_global { hints.iter().filter(|h| global.contains(h)).map(entry_w).sum() } else { 0 };
