@@ -93,8 +93,6 @@ struct Recorder {
     rec: Rc<RefCell<Recording>>,
     at: Rc<Cell<Duration>>,
     size: (u16, u16),
-    /// The tape has no events left: stop after this frame.
-    tape_done: Rc<Cell<bool>>,
 }
 
 impl Screen for Recorder {
@@ -144,16 +142,23 @@ pub fn record(model: &mut Model, timeline: &Timeline, title: &str, start: DateTi
     let opts = TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, w, h)) };
     let screen = Shared::default();
     let term = Terminal::with_options(CrosstermBackend::new(screen.clone()), opts)?;
-    let rec = Rc::new(RefCell::new(Recording { cast: CastWriter::new(w, h, title, start.timestamp()), hidden: false, first: true }));
+    let rec = Rc::new(RefCell::new(Recording {
+        cast: CastWriter::new(w, h, title, start.timestamp()),
+        hidden: false,
+        first: true,
+    }));
     let at = Rc::new(Cell::new(Duration::ZERO));
     let done = Rc::new(Cell::new(timeline.events.is_empty()));
     let clock = VirtualClock { start, at: Rc::clone(&at) };
     let mut source = Ending(
-        VirtualTape { events: timeline.events.clone().into_iter().peekable(), at: Rc::clone(&at), rec: Rc::clone(&rec) },
+        VirtualTape {
+            events: timeline.events.clone().into_iter().peekable(),
+            at: Rc::clone(&at),
+            rec: Rc::clone(&rec),
+        },
         Rc::clone(&done),
     );
-    let mut rec_screen =
-        Recorder { term, screen, rec: Rc::clone(&rec), at: Rc::clone(&at), size: (w, h), tape_done: Rc::clone(&done) };
+    let mut rec_screen = Recorder { term, screen, rec: Rc::clone(&rec), at: Rc::clone(&at), size: (w, h) };
     let mut rt = Runtime::inline(Clipboard::off());
     crate::tui::run_loop(&mut rec_screen, model, &mut source, &clock, &mut rt, Duration::ZERO)?;
     // Hold the last screen for the tape's closing Sleep.

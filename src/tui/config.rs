@@ -160,17 +160,27 @@ fn quoted(s: &str) -> String {
 pub fn default_text() -> String {
     let map = Keymap::default();
     let mut out = String::new();
-    out.push_str("# closeout explorer settings: $XDG_CONFIG_HOME/closeout/config.toml (else ~/.config/closeout/config.toml).\n");
-    out.push_str("# Written by `closeout config --print-default`: every setting at its default. Keep only what you change.\n\n");
-    out.push_str("# auto | dark | light | high-contrast | mono (auto: mono under NO_COLOR, light when COLORFGBG says so)\n");
+    out.push_str(
+        "# closeout explorer settings: $XDG_CONFIG_HOME/closeout/config.toml (else ~/.config/closeout/config.toml).\n",
+    );
+    out.push_str(
+        "# Written by `closeout config --print-default`: every setting at its default. Keep only what you change.\n\n",
+    );
+    out.push_str(
+        "# auto | dark | light | high-contrast | mono (auto: mono under NO_COLOR, light when COLORFGBG says so)\n",
+    );
     out.push_str("theme = \"auto\"\n");
     out.push_str("# Capture the mouse: click to select, wheel to scroll.\n");
     out.push_str("mouse = true\n\n");
     out.push_str("[keys]\n");
-    out.push_str("# \"context.action\" = [\"key\", ...] changes one context; action = [...] (no context) changes every\n");
+    out.push_str(
+        "# \"context.action\" = [\"key\", ...] changes one context; action = [...] (no context) changes every\n",
+    );
     out.push_str("# context the action is bound in. Keys: \"j\", \"G\", \"Ctrl-p\", \"Alt-Left\", \"Enter\", \"Esc\", \"Tab\",\n");
     out.push_str("# \"S-Tab\", \"Bksp\", \"PgUp\", \"PgDn\", \"Home\", \"End\", \"Up\", \"Down\", \"Left\", \"Right\", \"Space\", \"F1\"...\n");
-    out.push_str("# A key another binding holds where this one works is refused (and reported when the explorer starts).\n");
+    out.push_str(
+        "# A key another binding holds where this one works is refused (and reported when the explorer starts).\n",
+    );
     for b in &map.bindings {
         let keys: Vec<String> = b.keys.iter().map(|k| quoted(&k.label())).collect();
         let name = format!("{}.{}", b.context.name(), b.action.name());

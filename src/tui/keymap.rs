@@ -114,7 +114,8 @@ impl KeySpec {
             }
             _ => {
                 let lower = rest.to_ascii_lowercase();
-                if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()).filter(|n| (1..=12).contains(n))
+                if let Some(n) =
+                    lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()).filter(|n| (1..=12).contains(n))
                 {
                     KeyCode::F(n)
                 } else {
@@ -405,7 +406,14 @@ pub static DEFAULTS: &[Def] = &[
     b(C::Tree, G::Move, &[k(K::End), ch('G')], A::Bottom, "last row", None),
     b(C::Tree, G::Tree, &[k(K::Enter)], A::Activate, "follow a reference, or open/close the row", Some("open")),
     b(C::Tree, G::Tree, &[k(K::Left), ch('h')], A::Collapse, "collapse, or go to the parent row", Some("fold")),
-    b(C::Tree, G::Tree, &[k(K::Right), ch('l')], A::Expand, "expand a group, or a node to its references", Some("fold")),
+    b(
+        C::Tree,
+        G::Tree,
+        &[k(K::Right), ch('l')],
+        A::Expand,
+        "expand a group, or a node to its references",
+        Some("fold"),
+    ),
     b(C::Tree, G::Tree, &[ch('E')], A::ExpandAll, "expand all", None),
     b(C::Tree, G::Tree, &[ch('C')], A::CollapseAll, "collapse all", None),
     // The detail pane.
@@ -442,7 +450,14 @@ pub static DEFAULTS: &[Def] = &[
     b(C::Panes, G::Tree, &[ch('P')], A::PrevProblem, "previous node with a problem", None),
     b(C::Panes, G::Tree, &[k(K::Backspace), ctrl('o'), alt(K::Left)], A::Back, "back along the jump history", None),
     b(C::Panes, G::Tree, &[alt(K::Right), ctrl('n')], A::Forward, "forward along the jump history", None),
-    b(C::Panes, G::Copy, &[ch('y')], A::CopyMenu, "copy: id, pointer, jq path, SHA-256, value, reason, command", Some("copy")),
+    b(
+        C::Panes,
+        G::Copy,
+        &[ch('y')],
+        A::CopyMenu,
+        "copy: id, pointer, jq path, SHA-256, value, reason, command",
+        Some("copy"),
+    ),
     b(C::Panes, G::Views, &[k(K::Tab)], A::FocusNext, "next pane", None),
     b(C::Panes, G::Views, &[k(K::BackTab)], A::FocusPrev, "previous pane", None),
     b(C::Panes, G::Views, &[ch('z')], A::WidenDetail, "widen the detail pane (and back)", None),
@@ -455,7 +470,14 @@ pub static DEFAULTS: &[Def] = &[
     // No text input and no modal pane.
     b(C::Global, G::Health, &[ch('v')], A::ToggleHealth, "health pane: criteria, findings, verdict", Some("health")),
     b(C::Global, G::Review, &[ch('r')], A::OpenReview, "retry plan review of failed deliveries", Some("review")),
-    b(C::Global, G::Walkthrough, &[ch('w')], A::ToggleWalk, "open or close the guided walkthrough", Some("walkthrough")),
+    b(
+        C::Global,
+        G::Walkthrough,
+        &[ch('w')],
+        A::ToggleWalk,
+        "open or close the guided walkthrough",
+        Some("walkthrough"),
+    ),
     b(C::Global, G::Health, &[ch('c')], A::RunHealth, "run the criteria again, live", None),
     b(C::Global, G::Views, &[ch('b')], A::ToggleBoundary, "boundary view: Community vs Enterprise/SaaS", None),
     b(C::Global, G::Views, &[ch('L')], A::ToggleLog, "message log: every status message", None),
@@ -464,7 +486,14 @@ pub static DEFAULTS: &[Def] = &[
     b(C::Global, G::Views, &[ch('?')], A::ToggleHelp, "help: every key", Some("help")),
     b(C::Global, G::App, &[ch('q')], A::Quit, "quit", Some("quit")),
     // The retry plan review's fact panes.
-    b(C::Review, G::Review, &[k(K::Enter), k(K::Right), ch('n')], A::ReviewNext, "mark the pane reviewed, next pane", Some("reviewed, next")),
+    b(
+        C::Review,
+        G::Review,
+        &[k(K::Enter), k(K::Right), ch('n')],
+        A::ReviewNext,
+        "mark the pane reviewed, next pane",
+        Some("reviewed, next"),
+    ),
     b(C::Review, G::Review, &[ch('f')], A::ReviewFlag, "flag the pane, next pane", Some("flag")),
     b(C::Review, G::Review, &[k(K::Left), ch('p'), k(K::BackTab)], A::ReviewBack, "previous pane", Some("back")),
     b(C::Review, G::Review, &[k(K::Up), ch('k')], A::Up, "scroll the pane up", Some("scroll")),
@@ -472,7 +501,14 @@ pub static DEFAULTS: &[Def] = &[
     b(C::Review, G::Review, &[k(K::Esc)], A::Cancel, "close the review (asks first)", Some("close")),
     // The review's acceptance form.
     b(C::ReviewForm, G::Review, &[k(K::Tab), k(K::Down)], A::NextField, "next field", Some("field")),
-    b(C::ReviewForm, G::Review, &[k(K::BackTab), k(K::Up)], A::PrevField, "previous field (on the first: back a pane)", None),
+    b(
+        C::ReviewForm,
+        G::Review,
+        &[k(K::BackTab), k(K::Up)],
+        A::PrevField,
+        "previous field (on the first: back a pane)",
+        None,
+    ),
     b(C::ReviewForm, G::Review, &[k(K::Enter)], A::Activate, "next field; on the last: save", Some("next/save")),
     b(C::ReviewForm, G::Review, &[ctrl('s')], A::Submit, "validate and save the review record", Some("save")),
     b(C::ReviewForm, G::Review, &[k(K::PageUp)], A::ReviewBack, "back to the boundary check", Some("back")),
@@ -490,7 +526,14 @@ pub static DEFAULTS: &[Def] = &[
     b(C::Copy, G::Copy, &[ch('p')], A::CopyPointer, "the JSON pointer (file and path)", Some("pointer")),
     b(C::Copy, G::Copy, &[ch('j')], A::CopyJq, "a jq path", Some("jq")),
     b(C::Copy, G::Copy, &[ch('s')], A::CopySha, "the SHA-256", Some("sha256")),
-    b(C::Copy, G::Copy, &[ch('v')], A::CopyValue, "the field's value (a redaction copies as its marker)", Some("value")),
+    b(
+        C::Copy,
+        G::Copy,
+        &[ch('v')],
+        A::CopyValue,
+        "the field's value (a redaction copies as its marker)",
+        Some("value"),
+    ),
     b(C::Copy, G::Copy, &[ch('r')], A::CopyReason, "a criterion's reason", Some("reason")),
     b(C::Copy, G::Copy, &[ch('c')], A::CopyCommand, "the closeout check command for this view", Some("command")),
     b(C::Copy, G::Copy, &[k(K::Esc), ch('q')], A::Cancel, "copy nothing", Some("cancel")),
@@ -812,13 +855,18 @@ mod tests {
                 let bnd = map
                     .bindings
                     .iter()
-                    .find(|b| b.hint == Some(hint) && keys.starts_with(&b.keys[0].label()) && contexts.contains(&b.context))
+                    .find(|b| {
+                        b.hint == Some(hint) && keys.starts_with(&b.keys[0].label()) && contexts.contains(&b.context)
+                    })
                     .unwrap();
                 assert_eq!(map.action_for(&contexts, &bnd.keys[0]), Some(bnd.action), "{ctx:?}: {keys} {hint}");
             }
         }
         let help = map.hints(&stack(C::Help, false));
-        assert!(!help.iter().any(|(_, h)| *h == "quit"), "q closes help, so the footer must not say it quits: {help:?}");
+        assert!(
+            !help.iter().any(|(_, h)| *h == "quit"),
+            "q closes help, so the footer must not say it quits: {help:?}"
+        );
         let tree = map.hints(&stack(C::Tree, false));
         for headline in ["health", "review", "walkthrough", "help", "quit"] {
             assert!(tree.iter().any(|(_, h)| *h == headline), "{headline}: {tree:?}");

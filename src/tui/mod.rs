@@ -149,7 +149,13 @@ where
 /// Build the model the live app starts with: keymap and theme, where the evidence came from, the config
 /// file's problems in the log; review records found beside the evidence are loaded and counted (the effects
 /// to run for that are returned).
-pub fn start_model(evidence: Evidence, report: Report, opts: &Options, width: u16, height: u16) -> (Model, Vec<Effect>) {
+pub fn start_model(
+    evidence: Evidence,
+    report: Report,
+    opts: &Options,
+    width: u16,
+    height: u16,
+) -> (Model, Vec<Effect>) {
     let mut model = Model::with_keymap(Arc::new(evidence), Arc::new(report), width, height, Arc::clone(&opts.keymap));
     model.theme = opts.theme;
     let mut live = opts.live.clone();

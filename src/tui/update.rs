@@ -88,13 +88,15 @@ fn route(m: &mut Model, msg: Msg, fx: &mut Vec<Effect>) {
         Mode::Confirm(c) => confirm(m, *c, action, fx),
         Mode::Palette(p) => palette(m, p, msg, fx),
         Mode::Copy => match action {
-            Some(a @ (Action::CopyId
-            | Action::CopyPointer
-            | Action::CopyJq
-            | Action::CopySha
-            | Action::CopyValue
-            | Action::CopyReason
-            | Action::CopyCommand)) => copy(m, a, fx),
+            Some(
+                a @ (Action::CopyId
+                | Action::CopyPointer
+                | Action::CopyJq
+                | Action::CopySha
+                | Action::CopyValue
+                | Action::CopyReason
+                | Action::CopyCommand),
+            ) => copy(m, a, fx),
             _ => m.say("nothing copied"),
         },
         Mode::Releases(sel) => releases(m, sel, action, fx),
@@ -124,7 +126,22 @@ fn focus(m: &mut Model, p: Pane) {
 /// An action while the panes have the keyboard.
 fn normal(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
     let pg = page(m) as isize;
-    if m.focus == Pane::Health && matches!(a, Action::Up | Action::Down | Action::Top | Action::Bottom | Action::PageUp | Action::PageDown | Action::HalfPageUp | Action::HalfPageDown | Action::Expand | Action::Collapse | Action::Activate) {
+    if m.focus == Pane::Health
+        && matches!(
+            a,
+            Action::Up
+                | Action::Down
+                | Action::Top
+                | Action::Bottom
+                | Action::PageUp
+                | Action::PageDown
+                | Action::HalfPageUp
+                | Action::HalfPageDown
+                | Action::Expand
+                | Action::Collapse
+                | Action::Activate
+        )
+    {
         match m.health.update(a, pg as usize) {
             HealthAsk::Jump(n) if n < m.evidence.nodes.len() => {
                 m.right = Right::Detail;
@@ -154,7 +171,9 @@ fn normal(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             m.detail.cursor += pg as usize;
             m.detail.scroll += pg as usize;
         }
-        (Action::HalfPageUp, Pane::Detail) => m.detail.cursor = m.detail.cursor.saturating_sub((pg as usize / 2).max(1)),
+        (Action::HalfPageUp, Pane::Detail) => {
+            m.detail.cursor = m.detail.cursor.saturating_sub((pg as usize / 2).max(1))
+        }
         (Action::HalfPageDown, Pane::Detail) => m.detail.cursor += (pg as usize / 2).max(1),
         (Action::Top, Pane::Detail) => {
             m.detail.cursor = 0;
@@ -171,12 +190,7 @@ fn normal(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         }
         (Action::Collapse, _) => m.tree.collapse(),
         (Action::Activate, _) => activate(m),
-        (Action::ExpandAll, _) => {
-            if !m.tree.expand_all(&m.evidence) {
-                let n = m.evidence.nodes.len();
-                m.say(format!("expanded every group; {n} artifacts are too many to open all at once: → opens one"));
-            }
-        }
+        (Action::ExpandAll, _) => expand_all(m),
         (Action::CollapseAll, _) => m.tree.collapse_all(),
         (Action::NextProblem, _) => next_problem(m, true),
         (Action::PrevProblem, _) => next_problem(m, false),
@@ -201,12 +215,20 @@ fn normal(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         (Action::ToggleProblemsOnly, _) => {
             let on = !m.tree.problems_only();
             m.tree.set_toggles(on, m.tree.hide_superseded());
-            m.say(if on { "filter: only nodes with a problem (F: all again)" } else { "filter: every node, problem or not" });
+            m.say(if on {
+                "filter: only nodes with a problem (F: all again)"
+            } else {
+                "filter: every node, problem or not"
+            });
         }
         (Action::ToggleHideSuperseded, _) => {
             let on = !m.tree.hide_superseded();
             m.tree.set_toggles(m.tree.problems_only(), on);
-            m.say(if on { "filter: superseded versions hidden (V: show them)" } else { "filter: superseded versions shown" });
+            m.say(if on {
+                "filter: superseded versions hidden (V: show them)"
+            } else {
+                "filter: superseded versions shown"
+            });
         }
         (Action::Cancel, _) => {
             if m.search.active() {
@@ -226,13 +248,16 @@ fn normal(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             m.mode = Mode::Palette(PaletteState::open(&m.evidence, &m.report, &m.keymap, m.walk.is_some()));
         }
         (Action::CopyMenu, _) => m.mode = Mode::Copy,
-        (a @ (Action::CopyId
-        | Action::CopyPointer
-        | Action::CopyJq
-        | Action::CopySha
-        | Action::CopyValue
-        | Action::CopyReason
-        | Action::CopyCommand), _) => copy(m, a, fx),
+        (
+            a @ (Action::CopyId
+            | Action::CopyPointer
+            | Action::CopyJq
+            | Action::CopySha
+            | Action::CopyValue
+            | Action::CopyReason
+            | Action::CopyCommand),
+            _,
+        ) => copy(m, a, fx),
         (Action::PickRelease, _) => {
             let named = m.report.chain.releases.iter().filter(|r| r.name.is_some()).count();
             if named < 2 {
@@ -289,6 +314,13 @@ fn normal(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
         }
         (Action::WalkSave, _) => save_notes(m, fx, false),
         _ => {}
+    }
+}
+
+fn expand_all(m: &mut Model) {
+    if !m.tree.expand_all(&m.evidence) {
+        let n = m.evidence.nodes.len();
+        m.say(format!("expanded every group; {n} artifacts are too many to open all at once: → opens one"));
     }
 }
 
@@ -477,7 +509,11 @@ fn search_step(m: &mut Model, forward: bool) {
     }
     if m.search.matches.is_empty() {
         let q = clean(&m.search.query).into_owned();
-        m.say(if m.search.waiting { "still indexing for search…".to_string() } else { format!("no match for \"{q}\"") });
+        m.say(if m.search.waiting {
+            "still indexing for search…".to_string()
+        } else {
+            format!("no match for \"{q}\"")
+        });
         return;
     }
     let cur = m.tree.selection().and_then(Tree::node_of).map(|n| m.tree.order_of(n));
@@ -703,11 +739,7 @@ fn palette(m: &mut Model, mut p: PaletteState, msg: Msg, fx: &mut Vec<Effect>) {
             }
             return;
         }
-        Msg::Action(a) => {
-            if p.input.edit(a) {
-                p.refilter();
-            }
-        }
+        Msg::Action(a) if p.input.edit(a) => p.refilter(),
         _ => {}
     }
     m.mode = Mode::Palette(p);
@@ -1201,4 +1233,3 @@ fn wheel(m: &mut Model, x: u16, y: u16, delta: isize) {
         _ => {}
     }
 }
-

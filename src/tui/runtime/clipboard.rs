@@ -24,10 +24,9 @@ impl ClipboardMode {
             None | Some("") | Some("auto") => Ok(ClipboardMode::Auto),
             Some("osc52") => Ok(ClipboardMode::Osc52),
             Some("off") => Ok(ClipboardMode::Off),
-            Some(other) => Err(format!(
-                "CLOSEOUT_CLIPBOARD={:?}: use auto, osc52 or off",
-                crate::sanitize::clean(other)
-            )),
+            Some(other) => {
+                Err(format!("CLOSEOUT_CLIPBOARD={:?}: use auto, osc52 or off", crate::sanitize::clean(other)))
+            }
         }
     }
 }

@@ -88,18 +88,30 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Work {
     /// One event of a running health evaluation of evidence `generation`.
-    Health { generation: Generation, event: Shared<HealthEvent> },
+    Health {
+        generation: Generation,
+        event: Shared<HealthEvent>,
+    },
     /// Bytes hashed so far by the running evaluation.
-    Hashed { generation: Generation, bytes: u64 },
+    Hashed {
+        generation: Generation,
+        bytes: u64,
+    },
     /// The evidence file changed on disk (debounced).
     EvidenceChanged,
     /// A load finished (the error text when the evidence could not be loaded or evaluated).
     Loaded(Shared<Result<Loaded, String>>),
     /// A review record was written (its path), or could not be.
-    ReviewSaved { generation: Generation, result: Shared<Result<PathBuf, String>> },
+    ReviewSaved {
+        generation: Generation,
+        result: Shared<Result<PathBuf, String>>,
+    },
     NotesSaved(Shared<Result<PathBuf, String>>),
     /// A copy went to the clipboard (how), or could not.
-    Copied { what: &'static str, result: Result<String, String> },
+    Copied {
+        what: &'static str,
+        result: Result<String, String>,
+    },
     /// The search index is ready.
     Index(Shared<SearchIndex>),
 }
@@ -172,15 +184,20 @@ impl Runtime {
                 self.job(move || Work::Loaded(Shared::new(load(&source, &options, &reviews, as_of, release.as_ref()))))
             }
             Effect::SaveReview { generation, path, record, evidence } => self.job(move || {
-                let r = crate::review::write_atomic(&path, &record, &evidence).map(|()| path).map_err(|e| e.to_string());
+                let r =
+                    crate::review::write_atomic(&path, &record, &evidence).map(|()| path).map_err(|e| e.to_string());
                 Work::ReviewSaved { generation, result: Shared::new(r) }
             }),
-            Effect::SaveNotes { path, text } => self.job(move || Work::NotesSaved(Shared::new(write_notes(&path, &text)))),
+            Effect::SaveNotes { path, text } => {
+                self.job(move || Work::NotesSaved(Shared::new(write_notes(&path, &text))))
+            }
             Effect::Copy { what, text } => {
                 let result = self.clipboard.copy(&text);
                 let _ = self.tx.send(Work::Copied { what, result });
             }
-            Effect::BuildIndex { evidence } => self.job(move || Work::Index(Shared::new(SearchIndex::build(&evidence)))),
+            Effect::BuildIndex { evidence } => {
+                self.job(move || Work::Index(Shared::new(SearchIndex::build(&evidence))))
+            }
         }
     }
 

@@ -11,10 +11,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::tree::{Sel, Tree, state_text};
-use crate::tui::text::{char_width, pointer_path, untrusted};
-use crate::tui::theme;
 use crate::evidence::{Boundary, EValue, Evidence, HashStatus};
 use crate::health::{Finding, Report, Status};
+use crate::tui::text::{char_width, pointer_path, untrusted};
+use crate::tui::theme;
 
 /// Width of the right-hand boundary tag column (" pub").
 pub const TAG_WIDTH: usize = 4;

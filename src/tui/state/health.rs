@@ -161,7 +161,6 @@ impl HealthView {
     }
 }
 
-
 /// What a key in the health pane asks of the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HealthAsk {
@@ -261,5 +260,3 @@ pub fn verdict_words(v: Verdict) -> &'static str {
         Verdict::Blocked => "BLOCKED",
     }
 }
-
-

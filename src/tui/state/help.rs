@@ -39,7 +39,10 @@ impl HelpState {
         let mut here = vec![Line::styled(format!("Keys here ({label})"), theme::heading())];
         let mut seen = Vec::new();
         // The mode's own keys first; those that work anywhere (Ctrl-C) last.
-        let ordered = contexts.iter().filter(|c| **c != Context::Always).chain(contexts.iter().filter(|c| **c == Context::Always));
+        let ordered = contexts
+            .iter()
+            .filter(|c| **c != Context::Always)
+            .chain(contexts.iter().filter(|c| **c == Context::Always));
         for ctx in ordered {
             for b in keymap.bindings.iter().filter(|b| b.context == *ctx) {
                 if seen.contains(&b.action) {
@@ -224,7 +227,8 @@ mod tests {
         let map = Keymap::default();
         for b in &map.bindings {
             let ls = binding_lines(b);
-            let first_desc = ls.iter().map(|l| l.to_string()).find(|l| l.contains(&wrap_words(b.description, WHAT_COL)[0])).unwrap();
+            let first_desc =
+                ls.iter().map(|l| l.to_string()).find(|l| l.contains(&wrap_words(b.description, WHAT_COL)[0])).unwrap();
             // The description starts at its column, after at least two spaces.
             let col = 2 + KEYS_COL + WHERE_COL;
             let chars: Vec<char> = first_desc.chars().collect();

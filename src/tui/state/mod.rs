@@ -405,7 +405,8 @@ impl Model {
         }
         if changed || width != self.detail.width {
             self.detail.width = width;
-            let (lines, from) = if width > 0 { detail::wrap_mapped(&self.detail.doc, width) } else { Default::default() };
+            let (lines, from) =
+                if width > 0 { detail::wrap_mapped(&self.detail.doc, width) } else { Default::default() };
             self.detail.lines = lines;
             self.detail.line_doc = from;
         }

@@ -125,7 +125,11 @@ impl PaletteState {
         for (i, r) in report.chain.releases.iter().enumerate() {
             if r.name.is_some() {
                 let mark = if r.evaluated { "evaluated" } else { "release" };
-                entries.push(Entry { label: format!("release {}", r.label()), hint: mark.into(), jump: Jump::Release(i) });
+                entries.push(Entry {
+                    label: format!("release {}", r.label()),
+                    hint: mark.into(),
+                    jump: Jump::Release(i),
+                });
             }
         }
         for s in crate::samples::all() {
@@ -136,9 +140,14 @@ impl PaletteState {
             });
         }
         for (i, n) in ev.nodes.iter().enumerate() {
-            entries.push(Entry { label: format!("{} {}", n.kind.name(), n.id), hint: "artifact".into(), jump: Jump::Node(i) });
+            entries.push(Entry {
+                label: format!("{} {}", n.kind.name(), n.id),
+                hint: "artifact".into(),
+                jump: Jump::Node(i),
+            });
         }
-        let mut p = PaletteState { input: TextInput::default(), entries: Arc::new(entries), shown: Vec::new(), selected: 0 };
+        let mut p =
+            PaletteState { input: TextInput::default(), entries: Arc::new(entries), shown: Vec::new(), selected: 0 };
         p.refilter();
         p
     }
@@ -155,7 +164,9 @@ impl PaletteState {
                 scored.push((s, i, pos));
             }
         }
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(self.entries[a.1].label.len().cmp(&self.entries[b.1].label.len())).then(a.1.cmp(&b.1)));
+        scored.sort_by(|a, b| {
+            b.0.cmp(&a.0).then(self.entries[a.1].label.len().cmp(&self.entries[b.1].label.len())).then(a.1.cmp(&b.1))
+        });
         scored.truncate(SHOWN_MAX);
         self.shown = scored.into_iter().map(|(_, i, p)| (i, p)).collect();
         self.selected = 0;

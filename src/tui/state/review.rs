@@ -231,10 +231,8 @@ impl ReviewWizard {
                     }
                 }
                 Action::Submit if on_form => return ReviewAsk::Submit,
-                edit if on_form => {
-                    if self.form[self.field].edit(edit) {
-                        self.errors.retain(|e| e.field != FIELDS[self.field].0);
-                    }
+                edit if on_form && self.form[self.field].edit(edit) => {
+                    self.errors.retain(|e| e.field != FIELDS[self.field].0);
                 }
                 _ => {}
             },
@@ -245,7 +243,11 @@ impl ReviewWizard {
 
     /// The reviewer: the form's, else the owner.
     pub fn reviewer(&self) -> String {
-        if self.form[5].text().trim().is_empty() { self.form[0].text().to_string() } else { self.form[5].text().to_string() }
+        if self.form[5].text().trim().is_empty() {
+            self.form[0].text().to_string()
+        } else {
+            self.form[5].text().to_string()
+        }
     }
 }
 

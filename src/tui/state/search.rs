@@ -187,8 +187,9 @@ mod tests {
 
     #[test]
     fn a_redacted_secret_never_matches_but_its_marker_does() {
-        let raw = String::from_utf8_lossy(crate::samples::bytes(&crate::samples::get("leaked-connector-secret").unwrap()))
-            .into_owned();
+        let raw =
+            String::from_utf8_lossy(crate::samples::bytes(&crate::samples::get("leaked-connector-secret").unwrap()))
+                .into_owned();
         let secrets = ["synthetic-token-0000", "SYNTHETICnotAreal"];
         for s in secrets {
             assert!(raw.contains(s), "the sample holds {s}");

@@ -118,7 +118,10 @@ fn superseded(ev: &Evidence, report: &Report) -> Vec<bool> {
     (0..ev.nodes.len())
         .map(|i| {
             !ev.nodes[i].latest
-                && !matches!(report.chain.scope.get(i), Some(crate::model::Scope::Current | crate::model::Scope::OutOfScope))
+                && !matches!(
+                    report.chain.scope.get(i),
+                    Some(crate::model::Scope::Current | crate::model::Scope::OutOfScope)
+                )
         })
         .collect()
 }
@@ -477,9 +480,8 @@ impl Tree {
         self.problems_only = problems_only;
         self.hide_superseded = hide_superseded;
         if problems_only || hide_superseded {
-            let open: Vec<usize> = (0..self.groups.len())
-                .filter(|&g| self.groups[g].nodes.iter().any(|&n| self.visible(n)))
-                .collect();
+            let open: Vec<usize> =
+                (0..self.groups.len()).filter(|&g| self.groups[g].nodes.iter().any(|&n| self.visible(n))).collect();
             for g in open {
                 self.group_open[g] = true;
             }

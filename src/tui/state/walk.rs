@@ -184,4 +184,3 @@ mod tests {
         assert!(notes.contains("[x]") && notes.contains("[ ]"), "{notes}");
     }
 }
-

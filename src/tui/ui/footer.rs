@@ -107,8 +107,7 @@ fn keys_line(app: &Model, w: usize) -> Line<'static> {
         .filter(|(_, h)| normal || matches!(*h, "help" | "quit"))
         .collect();
     let keep_global = contexts.contains(&Context::Global);
-    let reserved: usize =
-        if keep_global { hints.iter().filter(|h| global.contains(h)).map(entry_w).sum() } else { 0 };
+    let reserved: usize = if keep_global { hints.iter().filter(|h| global.contains(h)).map(entry_w).sum() } else { 0 };
     let mut used = 1 + reserved;
     let mut shown: Vec<&(String, &str)> = Vec::new();
     for hint in &hints {

@@ -163,7 +163,10 @@ pub fn log(app: &Model, scroll: usize, frame: &mut Frame, area: Rect) {
         let wrapped = super::health::wrap(&untrusted(text), "          ", w);
         for (i, l) in wrapped.into_iter().enumerate() {
             if i == 0 {
-                lines.push(Line::from(vec![Span::styled(format!("{t} "), theme::dim()), Span::raw(l.trim_start().to_string())]));
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{t} "), theme::dim()),
+                    Span::raw(l.trim_start().to_string()),
+                ]));
             } else {
                 lines.push(Line::raw(l));
             }
@@ -175,7 +178,11 @@ pub fn log(app: &Model, scroll: usize, frame: &mut Frame, area: Rect) {
     let h = body.height as usize;
     // `scroll` counts messages; show the screen that ends at it.
     let total = lines.len();
-    let end = if scroll + 1 >= app.log.len() { total } else { (total * (scroll + 1) / app.log.len().max(1)).max(h.min(total)) };
+    let end = if scroll + 1 >= app.log.len() {
+        total
+    } else {
+        (total * (scroll + 1) / app.log.len().max(1)).max(h.min(total))
+    };
     let start = end.saturating_sub(h);
     frame.render_widget(
         pane_block(Line::styled(format!(" Message log ({}) ", app.log.len()), theme::title()), true)
