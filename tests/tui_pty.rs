@@ -1,6 +1,7 @@
 //! End to end in a real pseudo-terminal: open the explorer on the embedded sample, navigate, open and close
 //! help, quit; then check that the terminal was given back as it was found (main screen, cursor shown,
-//! mouse reporting off). Every wait is bounded, so the test cannot hang.
+//! mouse reporting and bracketed paste off, raw mode off). The same after SIGTERM, SIGHUP, SIGINT and SIGQUIT
+//! sent to the running explorer. Every wait is bounded, so the test cannot hang.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -103,5 +104,78 @@ fn opens_navigates_quits_and_restores_the_terminal() {
     assert!(!s.alternate_screen(), "back on the main screen");
     assert!(!s.hide_cursor(), "the cursor is visible");
     assert_eq!(s.mouse_protocol_mode(), vt100::MouseProtocolMode::None, "mouse reporting is off");
+    assert!(!s.bracketed_paste(), "bracketed paste is off");
     assert!(!s.contents().contains("Evidence chain"), "the app's screen is gone:\n{}", s.contents());
+}
+
+/// The pty's local modes, as the line discipline reports them (raw mode clears ICANON and ISIG).
+fn local_modes(master: &dyn portable_pty::MasterPty) -> String {
+    format!("{:?}", master.get_termios().expect("termios of the pty").local_flags)
+}
+
+#[test]
+fn every_terminating_signal_gives_the_terminal_back() {
+    for (name, number) in [("TERM", 15), ("HUP", 1), ("INT", 2), ("QUIT", 3)] {
+        let pty = native_pty_system();
+        let pair = pty.openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 }).expect("a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_closeout"));
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        let before = local_modes(&*pair.master);
+        assert!(before.contains("ICANON") && before.contains("ISIG"), "a cooked terminal to start: {before}");
+        let mut child = pair.slave.spawn_command(cmd).expect("closeout starts");
+        drop(pair.slave);
+        let size = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero");
+        let screen: Screen = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLS), 0)));
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let feed = screen.clone();
+        let reading = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => feed.lock().unwrap().process(&buf[..n]),
+                }
+            }
+        });
+        let limit = Duration::from_secs(20);
+        wait_for(&screen, "the verdict badge", limit, |s| s.contents().contains("READY WITH ACCEPTED RISK"));
+        {
+            let p = screen.lock().unwrap();
+            let s = p.screen();
+            assert!(s.alternate_screen() && s.hide_cursor() && s.bracketed_paste(), "SIG{name}: the app's modes are on");
+            assert_ne!(s.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
+        }
+        let raw = local_modes(&*pair.master);
+        assert!(!raw.contains("ICANON"), "SIG{name}: raw mode while it runs: {raw}");
+        let pid = child.process_id().expect("a pid").to_string();
+        let sent = std::process::Command::new("kill").args([format!("-{name}"), pid]).status().expect("kill runs");
+        assert!(sent.success(), "SIG{name} sent");
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("child status") {
+                break status;
+            }
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                panic!("closeout did not exit on SIG{name}");
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        };
+        assert!(!status.success(), "SIG{name} is not a clean exit: {status:?} (signal {number})");
+        let after = local_modes(&*pair.master);
+        assert!(after.contains("ICANON") && after.contains("ISIG"), "SIG{name}: raw mode is off again: {after}");
+        drop(pair.master);
+        let start = Instant::now();
+        while !reading.is_finished() && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let p = screen.lock().unwrap();
+        let s = p.screen();
+        assert!(!s.alternate_screen(), "SIG{name}: back on the main screen");
+        assert!(!s.hide_cursor(), "SIG{name}: the cursor is visible");
+        assert!(!s.bracketed_paste(), "SIG{name}: bracketed paste is off");
+        assert_eq!(s.mouse_protocol_mode(), vt100::MouseProtocolMode::None, "SIG{name}: mouse reporting is off");
+    }
 }

@@ -293,3 +293,5 @@ pub fn run_loop(
 
 #[cfg(test)]
 mod tests_model;
+#[cfg(test)]
+mod tests_modes;
