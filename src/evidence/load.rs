@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde_json::value::RawValue;
 
 use super::canonical;
-use super::error::{LoadError, describe_json_error, line_col};
+use super::error::{LoadError, describe_json_error_in, line_col};
 use super::kinds::{self, Kind};
 use super::parse::{ItemHead, TopDoc, object_span, raw_str, span_of};
 use super::read::{Bytes, InputDigest, ReadError, heap, read_hashed};
@@ -267,7 +267,12 @@ fn parse_document(
         let doc: TopDoc = match fast {
             Some(doc) => doc,
             None if has_nul(bytes) => return Ok(Some(Outcome::NotEvidence(BINARY.into()))),
-            None => serde_json::from_str(text).map_err(|e| LoadError::json(shown, &e))?,
+            None => {
+                // The fast path also gives up on a repeated key, which serde_json would take silently: this pass
+                // refuses it (and says where), as it does anything else wrong.
+                super::parse::check_unique(text).map_err(|e| LoadError::json_in(shown, bytes, &e))?;
+                serde_json::from_str(text).map_err(|e| LoadError::json_in(shown, bytes, &e))?
+            }
         };
         if !doc.is_object {
             return Ok(Some(Outcome::NotEvidence("a JSON array, not CAVRA evidence (expected an object)".into())));
@@ -734,11 +739,16 @@ fn load_sqlite(
     for (sid, span) in &spans {
         let row_shown = format!("{shown} (row '{}')", crate::sanitize::clean(sid));
         let slice = &text[span.clone()];
-        if std::str::from_utf8(slice).is_err() {
-            return Err(LoadError::new(row_shown, "payload is not valid UTF-8"));
+        let row_text =
+            std::str::from_utf8(slice).map_err(|_| LoadError::new(&row_shown, "payload is not valid UTF-8"))?;
+        // As for a JSON file: the fast scanner takes a well-formed payload without repeated keys; anything else
+        // is checked by the slow path, which says what is wrong and where.
+        if super::fastparse::top_doc(row_text).is_none() {
+            super::parse::check_unique(row_text)
+                .map_err(|e| LoadError::new(&row_shown, format!("payload: {}", describe_json_error_in(slice, &e))))?;
         }
-        let head: ItemHead = serde_json::from_slice(slice)
-            .map_err(|e| LoadError::new(&row_shown, format!("payload: {}", describe_json_error(&e))))?;
+        let head: ItemHead = serde_json::from_str(row_text)
+            .map_err(|e| LoadError::new(&row_shown, format!("payload: {}", describe_json_error_in(slice, &e))))?;
         check_depth(&row_shown, &text, span.clone())?;
         // Spans from the row parse are relative to `slice`, which lives inside `text`: rebase by pointer.
         let (node, mut unit) = item_node(&row_shown, &text, input, &head, "", Some(sid), &mut b.unknown_kinds)?;
