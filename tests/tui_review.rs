@@ -166,3 +166,38 @@ fn snapshot_review_panes_1_2_and_5() {
     send(&mut app, &closeout::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
     settings().bind(|| insta::assert_snapshot!("review_pane5_100x30", harness::screen(&app)));
 }
+
+#[test]
+fn snapshot_review_panes_3_and_4_and_the_discard_question() {
+    let mut app = sample_app();
+    type_keys(&mut app, "r");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    settings().bind(|| insta::assert_snapshot!("review_pane3_100x30", harness::screen(&app)));
+    press(&mut app, KeyCode::Enter);
+    settings().bind(|| insta::assert_snapshot!("review_pane4_100x30", harness::screen(&app)));
+    press(&mut app, KeyCode::Esc);
+    let screen = harness::screen(&app);
+    assert!(screen.contains("Discard this review? y/n"), "{screen}");
+    settings().bind(|| insta::assert_snapshot!("review_confirm_discard_100x30", screen));
+}
+
+#[test]
+fn snapshot_an_expanded_health_finding() {
+    let mut app = sample_app();
+    type_keys(&mut app, "v");
+    // Down to the first finding that warns, then open it.
+    for _ in 0..20 {
+        if app.health.selected_finding().is_some_and(|f| f.status != closeout::health::Status::Pass) {
+            break;
+        }
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Enter);
+    let screen = harness::screen(&app);
+    assert!(
+        screen.contains("reason: closeout delivery") && screen.contains("evidence (Enter jumps to the node)"),
+        "the finding opened to its reason and evidence\n{screen}"
+    );
+    settings().bind(|| insta::assert_snapshot!("health_finding_expanded_100x30", screen));
+}

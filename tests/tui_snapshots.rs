@@ -134,3 +134,37 @@ fn references_expanded_with_dangling_ones() {
 fn terminal_too_small() {
     snap("too_small_60x20", &default_sample(60, 20));
 }
+
+#[test]
+fn search_typing_and_kept() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = sample_file("accepted-risk-store.json", w, h);
+        type_keys(&mut app, "/webhook");
+        snap(&format!("search_typing_{w}x{h}"), &app);
+        press(&mut app, KeyCode::Enter);
+        snap(&format!("search_kept_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn palette_copy_menu_and_message_log() {
+    let mut app = sample_file("accepted-risk-store.json", 80, 24);
+    type_keys(&mut app, ":bound");
+    snap("palette_80x24", &app);
+    press(&mut app, KeyCode::Esc);
+    type_keys(&mut app, "y");
+    snap("copy_menu_80x24", &app);
+    press(&mut app, KeyCode::Esc);
+    type_keys(&mut app, "pL");
+    snap("message_log_80x24", &app);
+}
+
+#[test]
+fn release_picker() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/chain/two-releases/store.json");
+    let bytes = support::read(&path);
+    let ev = load_bytes("store.json", bytes, &LoadOptions::default()).unwrap();
+    let mut app = harness::app(ev, closeout::time::parse_instant("2026-09-14T10:00:00Z"), 80, 24);
+    type_keys(&mut app, "R");
+    snap("release_picker_80x24", &app);
+}
