@@ -144,7 +144,10 @@ fn every_terminating_signal_gives_the_terminal_back() {
         {
             let p = screen.lock().unwrap();
             let s = p.screen();
-            assert!(s.alternate_screen() && s.hide_cursor() && s.bracketed_paste(), "SIG{name}: the app's modes are on");
+            assert!(
+                s.alternate_screen() && s.hide_cursor() && s.bracketed_paste(),
+                "SIG{name}: the app's modes are on"
+            );
             assert_ne!(s.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
         }
         let raw = local_modes(&*pair.master);

@@ -76,6 +76,27 @@ fn a_review_typed_in_the_app_is_saved_and_flips_the_verdict() {
         .assert()
         .code(0);
     Command::cargo_bin("closeout").unwrap().args(["check", "--as-of", AS_OF]).arg(&evidence).assert().code(1);
+
+    // Opening the explorer on the evidence again finds the record beside it, loads it, and says so.
+    let ev = closeout::evidence::load_path(&evidence, &LoadOptions::default()).unwrap();
+    let report = closeout::health::evaluate(&ev, &[], parse_instant(AS_OF).unwrap()).unwrap();
+    assert_eq!(report.verdict, Verdict::Blocked);
+    let opts = closeout::tui::Options {
+        live: closeout::tui::Live {
+            source: Some(evidence.clone()),
+            as_of: Some(parse_instant(AS_OF).unwrap().into()),
+            ..Default::default()
+        },
+        ..closeout::tui::Options::default()
+    };
+    let (mut again, fx) = closeout::tui::start_model(ev, report, &opts, 120, 36);
+    assert_eq!(again.live.found_reviews, vec![record_path.clone()]);
+    assert_eq!(again.live.acceptances.len(), 1);
+    let mut inline = Runtime::inline(Clipboard::off());
+    assert!(inline.settle(&mut again, fx, Duration::from_secs(60)));
+    assert_eq!(again.report.verdict, Verdict::ReadyWithAcceptedRisk, "{}", again.report.verdict_reason);
+    let screen = harness::screen(&again);
+    assert!(screen.contains(" · 1 review found") || screen.contains(" · 1 review record beside"), "{screen}");
 }
 
 #[test]
@@ -200,4 +221,24 @@ fn snapshot_an_expanded_health_finding() {
         "the finding opened to its reason and evidence\n{screen}"
     );
     settings().bind(|| insta::assert_snapshot!("health_finding_expanded_100x30", screen));
+}
+
+#[test]
+fn a_review_record_in_an_evidence_directory_is_recognised_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(sample_path("accepted-risk-store.json"), dir.path().join("store.json")).unwrap();
+    // A record of another evidence (its digest cannot match): recognised as a review record, then refused.
+    std::fs::write(dir.path().join("old-review.json"), br#"{"schema": "closeout.review.v1", "deliveries": []}"#)
+        .unwrap();
+    let ev = closeout::evidence::load_path(dir.path(), &LoadOptions::default()).unwrap();
+    assert_eq!(ev.review_records, vec![dir.path().join("old-review.json")]);
+    assert!(ev.skipped.iter().all(|(f, _)| !f.ends_with("old-review.json")), "{:?}", ev.skipped);
+    let report = closeout::health::evaluate(&ev, &[], parse_instant(AS_OF).unwrap()).unwrap();
+    let opts = closeout::tui::Options {
+        live: closeout::tui::Live { source: Some(dir.path().to_path_buf()), ..Default::default() },
+        ..closeout::tui::Options::default()
+    };
+    let (app, _) = closeout::tui::start_model(ev, report, &opts, 120, 36);
+    assert_eq!(app.live.found_reviews.len(), 1);
+    assert!(app.log.entries().iter().any(|(_, t)| t.starts_with("review record not used:")), "{:?}", app.log);
 }

@@ -116,8 +116,10 @@ fn top(m: &BoundaryModel, frame: &mut Frame, area: Rect) {
     let name_w = ENTERPRISE_ONLY.iter().map(|(w, _)| width(w)).max().unwrap_or(0);
     let note_w = ENTERPRISE_ONLY.iter().map(|(_, n)| width(n)).max().unwrap_or(0);
     let notes = 2 + name_w + 1 + note_w <= rw;
+    // Padding never pushes a short name past the edge: only a name longer than the column is cut.
+    let pad = if notes { name_w } else { 0 };
     for (what, instead) in ENTERPRISE_ONLY {
-        let mut spans = vec![Span::styled("· ", theme::dim()), Span::raw(format!("{what:<name_w$}"))];
+        let mut spans = vec![Span::styled("· ", theme::dim()), Span::raw(format!("{what:<pad$}"))];
         if notes {
             spans.push(Span::styled(format!(" {instead}"), theme::dim()));
         }

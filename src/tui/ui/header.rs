@@ -40,18 +40,24 @@ pub fn height(app: &Model, w: u16) -> u16 {
     2 + reason_lines(app, w as usize).len().max(1) as u16
 }
 
-fn release_facts(app: &Model) -> String {
+/// The evaluated release, how many others there are, and the review records found beside the evidence: as
+/// a phrase, and shorter for narrow terminals.
+fn release_facts(app: &Model) -> (String, String) {
     let r = &app.report;
     let others = r.other_releases().iter().filter(|x| x.name.is_some()).count();
-    let mut s = format!("release {}", r.release_label());
+    let mut long = format!("release {}", r.release_label());
+    let mut short = r.release_label();
     if others > 0 {
-        s.push_str(&format!(" (+{others} other{}: R)", if others == 1 { "" } else { "s" }));
+        long.push_str(&format!(" (+{others} other{}: R)", if others == 1 { "" } else { "s" }));
+        short.push_str(&format!(" (+{others}: R)"));
     }
     let found = app.live.found_reviews.len();
     if found > 0 {
-        s.push_str(&format!(" · {found} review record{} beside the evidence", if found == 1 { "" } else { "s" }));
+        let s = if found == 1 { "" } else { "s" };
+        long.push_str(&format!(" · {found} review record{s} beside the evidence"));
+        short.push_str(&format!(" · {found} review{s} found"));
     }
-    s
+    (long, short)
 }
 
 pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
@@ -81,12 +87,15 @@ pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
     let as_of = format!("as of {} ({})", fmt_instant(r.as_of), r.as_of_source.short());
     let room = w.saturating_sub(width(&as_of) + 4);
     let source = ev.source.to_string();
-    let release = release_facts(app);
+    let (release, short) = release_facts(app);
+    let cut = |facts: &str| truncate_left(&source, room.saturating_sub(width(facts) + 3).max(12)).into_owned();
     let candidates = [
         format!("{source} · {} · {release}", ev.model_label()),
         format!("{source} · {release}"),
-        format!("{} · {release}", truncate_left(&source, room.saturating_sub(width(&release) + 3).max(12))),
-        truncate_left(&source, room).into_owned(),
+        format!("{} · {release}", cut(&release)),
+        format!("{source} · {short}"),
+        format!("{} · {short}", cut(&short)),
+        truncate(&short, room).into_owned(),
     ];
     let facts_text = candidates.into_iter().find(|c| width(c) <= room).unwrap_or_default();
     let fill2 = w.saturating_sub(1 + width(&facts_text) + width(&as_of) + 1);

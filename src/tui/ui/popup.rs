@@ -131,7 +131,7 @@ pub fn copy_menu(app: &Model, frame: &mut Frame, area: Rect) {
 
 pub fn releases(app: &Model, sel: usize, frame: &mut Frame, area: Rect) {
     let rels = &app.report.chain.releases;
-    let r = centred(area, area.width.saturating_sub(10).min(90), rels.len() as u16 + 3);
+    let r = centred(area, area.width.saturating_sub(4).min(90), rels.len() as u16 + 3);
     frame.render_widget(Clear, r);
     frame.render_widget(
         pane_block(Line::styled(" Releases in this evidence ", theme::title()), true)
@@ -139,11 +139,11 @@ pub fn releases(app: &Model, sel: usize, frame: &mut Frame, area: Rect) {
         r,
     );
     let body = inner(r);
-    let mut lines = vec![Line::styled("  release                        summaries  newest", theme::dim())];
+    let mut lines = vec![Line::styled("  release                      summaries  newest", theme::dim())];
     for (i, rel) in rels.iter().enumerate() {
         let newest = rel.newest.map(crate::time::fmt_instant).unwrap_or_else(|| "—".into());
         let mark = if rel.evaluated { " (evaluated)" } else { "" };
-        let text = format!("{:<30} {:>9}  {newest}{mark}", truncate(&rel.label(), 30), rel.summaries);
+        let text = format!("{:<28} {:>9}  {newest}{mark}", truncate(&rel.label(), 28), rel.summaries);
         let mut line = Line::from(vec![Span::raw(if i == sel { "▶ " } else { "  " }), Span::raw(text)]);
         if i == sel {
             line = line.patch_style(theme::selected_focused());
