@@ -369,3 +369,49 @@ fn bracketed_paste_goes_into_the_text_input_only() {
     harness::apply(&mut app, Action::Forward);
     assert_eq!(app.status.as_deref(), Some("no jump to go forward to"));
 }
+
+#[test]
+fn search_matches_are_highlighted_in_the_tree_and_the_detail() {
+    use ratatui::style::Modifier;
+    let mut app = on_disk("accepted-risk-store.json");
+    type_keys(&mut app, "/webhook");
+    press(&mut app, KeyCode::Enter);
+    let buf = harness::buffer(&app);
+    let detail = app.areas().unwrap().detail;
+    let mut in_detail = 0;
+    for y in 0..buf.area.height {
+        let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        let chars: Vec<char> = row.chars().collect();
+        let text: String = chars.iter().collect::<String>().to_lowercase();
+        if let Some(at) = text.find("webhook") {
+            let x = text[..at].chars().count() as u16;
+            if (detail.x..detail.right()).contains(&x) {
+                in_detail += 1;
+            }
+            for i in 0..7 {
+                assert!(buf[(x + i, y)].modifier.contains(Modifier::UNDERLINED), "row {y}: {row}");
+            }
+        }
+    }
+    assert!(in_detail >= 1, "the match is highlighted in the detail pane");
+}
+
+#[test]
+fn references_are_followed_from_the_detail_pane() {
+    let mut app = on_disk("accepted-risk-store.json");
+    let start = selected_node(&app);
+    press(&mut app, KeyCode::Tab);
+    let line = (0..app.detail.lines.len())
+        .find(|&i| {
+            app.detail.cursor = i;
+            matches!(app.detail.target(), Some(super::state::detail::Target::Node(_)))
+        })
+        .expect("the detail lists a reference to another artifact");
+    app.detail.cursor = line;
+    let Some(super::state::detail::Target::Node(to)) = app.detail.target().cloned() else { unreachable!() };
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(selected_node(&app), to, "Enter on a reference line jumps to its target");
+    assert_eq!(app.focus, Pane::Tree);
+    press(&mut app, KeyCode::Backspace);
+    assert_eq!(selected_node(&app), start, "and it is a jump to go back from");
+}
