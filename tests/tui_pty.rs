@@ -140,16 +140,14 @@ fn every_terminating_signal_gives_the_terminal_back() {
             }
         });
         let limit = Duration::from_secs(20);
-        wait_for(&screen, "the verdict badge", limit, |s| s.contents().contains("READY WITH ACCEPTED RISK"));
-        {
-            let p = screen.lock().unwrap();
-            let s = p.screen();
-            assert!(
-                s.alternate_screen() && s.hide_cursor() && s.bracketed_paste(),
-                "SIG{name}: the app's modes are on"
-            );
-            assert_ne!(s.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
-        }
+        // The first frame drawn, with every mode the app switches on (the cursor is hidden after the frame).
+        wait_for(&screen, "the verdict badge and the app's modes", limit, |s| {
+            s.contents().contains("READY WITH ACCEPTED RISK")
+                && s.alternate_screen()
+                && s.hide_cursor()
+                && s.bracketed_paste()
+                && s.mouse_protocol_mode() != vt100::MouseProtocolMode::None
+        });
         let raw = local_modes(&*pair.master);
         assert!(!raw.contains("ICANON"), "SIG{name}: raw mode while it runs: {raw}");
         let pid = child.process_id().expect("a pid").to_string();
@@ -181,4 +179,54 @@ fn every_terminating_signal_gives_the_terminal_back() {
         assert!(!s.bracketed_paste(), "SIG{name}: bracketed paste is off");
         assert_eq!(s.mouse_protocol_mode(), vt100::MouseProtocolMode::None, "SIG{name}: mouse reporting is off");
     }
+}
+
+/// A config file that is not valid TOML stops the explorer before it touches the terminal: exit 2, one
+/// line naming the file, the line and the column.
+#[test]
+fn a_broken_config_file_is_exit_2_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("closeout")).unwrap();
+    let file = dir.path().join("closeout").join("config.toml");
+    std::fs::write(&file, "theme = \"dark\"\nmouse = maybe\n").unwrap();
+    let pty = native_pty_system();
+    let pair = pty.openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 }).expect("a pty");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_closeout"));
+    cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("XDG_CONFIG_HOME", dir.path());
+    let mut child = pair.slave.spawn_command(cmd).expect("closeout starts");
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().expect("pty reader");
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let out = output.clone();
+    let reading = std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            out.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("child status") {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("closeout did not exit on a broken config file");
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    };
+    assert_eq!(status.exit_code(), 2, "{status:?}");
+    drop(pair.master);
+    let start = Instant::now();
+    while !reading.is_finished() && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let text = String::from_utf8_lossy(&output.lock().unwrap()).into_owned();
+    assert!(text.contains(&format!("{}: line 2, column", file.display())), "{text:?}");
+    assert!(!text.contains("\x1b[?1049h"), "the alternate screen was never entered: {text:?}");
 }
