@@ -38,13 +38,15 @@ fn synthetic_store(n: usize) -> Vec<u8> {
         let minute = i % 60;
         let id = format!("synthetic-{i:06}");
         let prev = format!("synthetic-{:06}", i.saturating_sub(1));
+        // The reference to the item before, under a key that is not this kind's own id field.
+        let ref_key = if id_field == "summary_id" { "bundle_id" } else { "summary_id" };
         if i > 0 {
             out.push(',');
         }
         out.push_str(&format!(
             "{{\"metadata_kind\":\"{KIND_PREFIX}{suffix}\",\"session_id\":\"{id}\",\
              \"created_at\":\"2026-06-01T09:{minute:02}:00+00:00\",\
-             \"{embed}\":{{\"{id_field}\":\"{id}\",\"{state_key}\":\"{state}\",\"summary_id\":\"{prev}\",\
+             \"{embed}\":{{\"{id_field}\":\"{id}\",\"{state_key}\":\"{state}\",\"{ref_key}\":\"{prev}\",\
              \"controls\":[\"no-secret\"],\"signature_key_id\":\"kms-ref\"}}}}"
         ));
     }

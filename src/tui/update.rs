@@ -1206,8 +1206,6 @@ fn click(m: &mut Model, x: u16, y: u16) {
 fn wheel(m: &mut Model, x: u16, y: u16, delta: isize) {
     let Some(a) = m.areas() else { return };
     let p = Position { x, y };
-    let bh = m.boundary_height();
-    let _ = bh;
     match &mut m.mode {
         Mode::Help(h) => h.scroll = (h.scroll as isize + delta).max(0) as usize,
         Mode::Log(s) => *s = (*s as isize + delta.signum()).max(0) as usize,

@@ -66,8 +66,11 @@ impl HelpState {
         lines.filter(|l| l.to_string().to_lowercase().contains(&q)).collect()
     }
 
-    pub fn clamp(&mut self, height: usize) {
-        let _ = height;
+    /// Keep the scroll within the lines shown (`all`: every line of help) for a box `height` lines tall, so
+    /// scrolling back up answers at once after scrolling past the end.
+    pub fn clamp(&mut self, all: &[Line<'static>], height: usize) {
+        let total = self.visible(all).len();
+        self.scroll = self.scroll.min(total.saturating_sub(height));
     }
 }
 

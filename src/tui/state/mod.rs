@@ -430,7 +430,7 @@ impl Model {
         let help_h = self.help_height();
         let bh = self.boundary_height().max(1);
         match &mut self.mode {
-            Mode::Help(hs) => hs.clamp(help_h),
+            Mode::Help(hs) => hs.clamp(&self.help_lines, help_h),
             Mode::Boundary(b) => {
                 let entries = b.model.entries.len();
                 b.selected = b.selected.min(entries.saturating_sub(1));

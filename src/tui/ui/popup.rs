@@ -101,7 +101,15 @@ pub fn copy_menu(app: &Model, frame: &mut Frame, area: Rect) {
     .into_iter()
     .filter_map(|a| {
         let key = app.keymap.key_of(&ctx, a)?;
-        let desc = app.keymap.bindings.iter().find(|b| b.action == a).map_or("", |b| b.description);
+        let desc = match a {
+            Action::CopyId => "artifact id",
+            Action::CopyPointer => "JSON pointer",
+            Action::CopyJq => "jq path",
+            Action::CopySha => "SHA-256",
+            Action::CopyValue => "field value",
+            Action::CopyReason => "criterion's reason",
+            _ => "check command",
+        };
         let preview = crate::tui::state::copy::text_for(app, a).map(|(_, t)| t).unwrap_or_else(|e| format!("({e})"));
         Some((key, desc, preview.lines().next().unwrap_or("").to_string()))
     })
@@ -117,11 +125,11 @@ pub fn copy_menu(app: &Model, frame: &mut Frame, area: Rect) {
     let w = body.width as usize;
     let mut lines = Vec::new();
     for (key, desc, preview) in items {
-        let d = format!("{desc:<22}");
-        let room = w.saturating_sub(4 + width(&d) + 2);
+        let d = format!("{desc:<18}");
+        let room = w.saturating_sub(width(&key) + 2 + width(&d) + 2);
         lines.push(Line::from(vec![
             Span::styled(format!(" {key} "), theme::footer_key()),
-            Span::raw(format!(" {} ", truncate(&d, 30))),
+            Span::raw(format!(" {d} ")),
             Span::styled(truncate(&untrusted(&preview), room).into_owned(), theme::dim()),
         ]));
     }
