@@ -430,11 +430,11 @@ pub fn finish_with(
 ) -> Result<Report, LoadError> {
     let AsOf { at: as_of, source: as_of_source } = as_of.into();
     let mut acceptances = evidence_acceptances(ev, &chain)?;
-    if policy.require_signed_acceptance {
+    for a in &mut acceptances {
         // The evidence's own acceptance is text anyone who can edit the evidence can write: it carries no
         // signature, so a policy that requires signed acceptance cannot count it.
-        for a in &mut acceptances {
-            a.signature = Some(Signature::Unsigned { path: None });
+        a.signature = Some(Signature::Unsigned { path: None });
+        if policy.require_signed_acceptance {
             a.void_reason.get_or_insert_with(|| {
                 "unsigned: the evidence's own accepted_risk carries no signature, and signed acceptance is \
                  required"

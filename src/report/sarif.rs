@@ -71,15 +71,19 @@ fn physical(p: &Place) -> Value {
     loc
 }
 
+/// A location: the file, line and column where the input is text; always the logical location (the JSON
+/// pointer, with the row for an SQLite store, whose rows are not lines of the file).
 fn location(p: &Place, id: usize, note: Option<&str>) -> Value {
     let mut v = json!({
         "id": id,
-        "physicalLocation": physical(p),
         "logicalLocations": [{
             "fullyQualifiedName": p.logical(),
             "kind": if p.pointer.is_empty() { "object" } else { "value" },
         }],
     });
+    if p.line.is_some() {
+        v["physicalLocation"] = physical(p);
+    }
     if let Some(n) = note.filter(|n| !n.is_empty()) {
         v["message"] = json!({"text": clean(n)});
     }

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[allow(unused_imports)]
 pub use crate::support::{SAMPLE_TIME, read_json, read_text, sample_path};
 
 pub struct Run {
