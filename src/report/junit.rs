@@ -118,6 +118,9 @@ pub fn to_junit(ev: &Evidence, r: &Report) -> String {
         ));
         if let Some(sig) = &a.signature {
             props.push_str(&property(&format!("acceptance.{i}.signature"), &sig.describe()));
+            if let crate::health::Signature::Verified { not_verified, .. } = sig {
+                props.push_str(&property(&format!("acceptance.{i}.not_verified"), &not_verified.join("; ")));
+            }
         }
     }
     for i in &ev.inputs {

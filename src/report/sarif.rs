@@ -205,6 +205,11 @@ pub fn to_sarif(ev: &Evidence, r: &Report) -> String {
             "artifacts": artifacts,
             "results": results,
             "properties": {
+                "acceptances": r.acceptances.iter().map(|(a, st)| json!({
+                    "acceptance": a.describe(),
+                    "standing": st,
+                    "signature": signer(a),
+                })).collect::<Vec<_>>(),
                 "verdict": r.verdict.as_str(),
                 "verdict_reason": clean(&r.verdict_reason),
                 "evidence": clean(&ev.label),
