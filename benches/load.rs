@@ -81,5 +81,14 @@ fn hashing(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, load_and_evaluate, hashing);
+/// The first parse's fast scanner alone over the store (what duplicate-key detection adds to).
+fn scanner(c: &mut Criterion) {
+    let text = std::fs::read_to_string(store()).unwrap();
+    let mut g = c.benchmark_group("store_42k");
+    g.sample_size(10).measurement_time(Duration::from_secs(10)).throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("fast_scan", |b| b.iter(|| assert!(closeout::evidence::fastparse_takes(&text))));
+    g.finish();
+}
+
+criterion_group!(benches, load_and_evaluate, hashing, scanner);
 criterion_main!(benches);

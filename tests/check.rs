@@ -322,8 +322,9 @@ const PLANTED: &str = "ghp_PLANTEDsecretVALUE0123456789abcdefXYZ";
 fn planted_secret_appears_in_no_output_format() {
     let text = read_text(&sample_path("clean-store.json"));
     let planted = text.replacen(
-        "\"content-type\": \"application/json\"",
-        &format!("\"content-type\": \"application/json\", \"authorization\": \"token {PLANTED}\""),
+        // In place of CAVRA's own redaction (a second `authorization` key would be refused as a repeated key).
+        "\"authorization\": \"REDACTED\"",
+        &format!("\"authorization\": \"token {PLANTED}\""),
         1,
     );
     assert_ne!(planted, text);
@@ -576,7 +577,7 @@ fn review_record_accepts_the_risk_until_the_evidence_changes() {
             reviewer: "reviewer",
             reviewed_at: t,
             as_of: t,
-            deliveries: vec![DeliveryReview { delivery_id: delivery, panes }],
+            deliveries: vec![DeliveryReview { delivery_id: delivery.to_string(), panes }],
             acceptance: Some(&form),
             covers: closeout::review::warned(&report),
         },

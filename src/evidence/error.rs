@@ -18,6 +18,68 @@ impl LoadError {
     pub fn json(path: impl Into<String>, err: &serde_json::Error) -> Self {
         LoadError::new(path, describe_json_error(err))
     }
+
+    /// [`LoadError::json`] for an error in `text`: the column counts characters, and a repeated key is placed
+    /// at the key itself.
+    pub fn json_in(path: impl Into<String>, text: &[u8], err: &serde_json::Error) -> Self {
+        LoadError::new(path, describe_json_error_in(text, err))
+    }
+}
+
+/// [`describe_json_error`] for an error in `text`: line and column (in characters) of where it is, and for a
+/// repeated key (see [`super::parse::check_unique`]) of the repeated key's opening quote.
+pub fn describe_json_error_in(text: &[u8], err: &serde_json::Error) -> String {
+    let Some(at) = error_offset(text, err) else { return describe_json_error(err) };
+    let full = err.to_string();
+    let msg = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]);
+    if let Some(key) = msg.strip_prefix(super::parse::DUPLICATE_KEY) {
+        // serde_json stops just past the key: step back over it to its opening quote.
+        let close = at.saturating_sub(1);
+        let open = opening_quote(text, close).unwrap_or(close);
+        let (line, col) = line_col(text, open);
+        return format!(
+            "duplicate key {key} at line {line}, column {col}: an object names it twice, and JSON readers \
+             disagree on which one counts (closeout refuses evidence with repeated keys)"
+        );
+    }
+    // The last byte read, at the start of its character.
+    let mut last = if err.column() == 0 { at } else { at - 1 };
+    while last > 0 && text.get(last).is_some_and(|&b| b & 0xc0 == 0x80) {
+        last -= 1;
+    }
+    let (line, col) = line_col(text, last);
+    if msg == super::parse::TOO_DEEP {
+        return format!(
+            "JSON nested too deeply (more than {} levels) at line {line}, column {col}",
+            super::load::MAX_DEPTH
+        );
+    }
+    let described = describe_json_error(err);
+    // Same words, the column in characters.
+    let (l, c) = (err.line(), err.column());
+    described.replacen(&format!("at line {l}, column {c}"), &format!("at line {line}, column {col}"), 1)
+}
+
+/// The byte offset serde_json's line and column stand for (just past the last byte it read).
+fn error_offset(text: &[u8], err: &serde_json::Error) -> Option<usize> {
+    let line = err.line();
+    if line == 0 {
+        return None;
+    }
+    let start = if line == 1 { 0 } else { memchr::memchr_iter(b'\n', text).nth(line - 2)? + 1 };
+    Some((start + err.column()).min(text.len()))
+}
+
+/// The opening quote of the JSON string whose closing quote is at `close`.
+fn opening_quote(text: &[u8], close: usize) -> Option<usize> {
+    let mut i = close;
+    loop {
+        i = memchr::memrchr(b'"', &text[..i])?;
+        let backslashes = text[..i].iter().rev().take_while(|&&c| c == b'\\').count();
+        if backslashes % 2 == 0 {
+            return Some(i);
+        }
+    }
 }
 
 /// "truncated JSON at line 3, column 7" / "invalid JSON at line 1, column 2: expected value" / ...

@@ -7,6 +7,13 @@
 //! and nesting no deeper than [`MAX_DEPTH`]. It gives up (`None`) on anything it does not accept, and the
 //! caller then parses with serde_json, which produces the error message (line and column) or the result.
 //! So the fast path only decides speed, never what is accepted: tests compare both paths.
+//!
+//! A key repeated in one object (at any depth) is one of the things it gives up on: evidence with duplicate
+//! keys is refused (parsers disagree on which copy counts), and the slow path says where. The check is cheap:
+//! while an object's keys come in order (CAVRA writes sorted keys) each is compared with the one before only;
+//! in an object out of order, each key is compared with the keys already seen by a 64-bit fingerprint (its
+//! length and first and last eight bytes), the bytes themselves only when fingerprints are equal; an object past
+//! [`LINEAR_KEYS`] keys switches to a hash set.
 
 use std::borrow::Cow;
 
@@ -15,12 +22,16 @@ use super::parse::{ItemHead, TopDoc, span_of};
 
 /// Parse a top-level object. `None`: not handled here (invalid, too deep, or unusual); use serde_json.
 pub(crate) fn top_doc(text: &str) -> Option<TopDoc<'_>> {
-    let mut p = Scan { s: text, b: text.as_bytes(), i: 0 };
+    if text.len() > MAX_SCAN_BYTES {
+        return None;
+    }
+    let mut p = Scan::new(text);
     p.ws();
     p.eat(b'{')?;
     let mut doc = TopDoc { is_object: true, ..TopDoc::default() };
     p.ws();
     if p.eat(b'}').is_none() {
+        p.seen.open();
         loop {
             let key = p.key()?;
             p.ws();
@@ -37,15 +48,21 @@ pub(crate) fn top_doc(text: &str) -> Option<TopDoc<'_>> {
                 _ => return None,
             }
         }
+        p.seen.close();
     }
     p.ws();
     (p.i == p.b.len()).then_some(doc)
 }
 
+/// The largest text the scanner takes (key positions are kept as `u32`; evidence files are at most 1 GiB).
+const MAX_SCAN_BYTES: usize = (u32::MAX >> 1) as usize;
+
 /// The raw value of `key` in the JSON object `text` (the last one if repeated, as when decoded); `Some(None)`
 /// when absent. `None`: `text` is not an object this scanner accepts.
 pub(crate) fn object_field<'a>(text: &'a str, key: &str) -> Option<Option<&'a str>> {
-    let mut p = Scan { s: text, b: text.as_bytes(), i: 0 };
+    let mut p = Scan::new(text);
+    // Only ever asked of a loaded artifact, whose keys were checked when it was loaded.
+    p.seen.off = true;
     p.ws();
     p.eat(b'{')?;
     p.ws();
@@ -72,9 +89,233 @@ struct Scan<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
+    seen: Seen,
+}
+
+/// Objects with more keys than this look keys up in a hash set instead of comparing with each.
+pub(crate) const LINEAR_KEYS: usize = 32;
+
+/// The keys of the objects being scanned, innermost object last.
+#[derive(Default)]
+struct Seen {
+    /// Where each key of the open objects is (offset and length in the input, or with [`DECODED`] set, in
+    /// `decoded`), and the fingerprints of those of objects compared one by one.
+    spans: Vec<(u32, u32)>,
+    fps: Vec<u64>,
+    /// Per open object: where its keys start in `spans`, and how they are compared.
+    frames: Vec<Frame>,
+    /// Hashes of the keys of each open object past [`LINEAR_KEYS`] keys, innermost last.
+    sets: Vec<foldhash::HashSet<u64>>,
+    /// Spare hash sets, kept to be reused.
+    spare: Vec<foldhash::HashSet<u64>>,
+    /// Escaped keys, decoded (a key is compared as serde_json decodes it: `"a"` and `"\u0061"` are one key).
+    decoded: Vec<u8>,
+    /// Keys are not checked (text already loaded once).
+    off: bool,
+}
+
+const DECODED: u32 = 1 << 31;
+
+/// One open object.
+#[derive(Clone, Copy)]
+struct Frame {
+    /// Where its keys start in `spans` (and, once [`Mode::Linear`], in `fps`).
+    start: u32,
+    mode: Mode,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Every key so far sorts after the one before it (CAVRA writes sorted keys), so none repeats: each new key
+    /// is compared with the last one only.
+    Sorted,
+    /// Compared with each key by fingerprint.
+    Linear,
+    /// In a hash set (`sets`, innermost last).
+    Large,
+}
+
+/// A cheap fingerprint: exact for keys under eight bytes, else length and first and last eight bytes.
+#[inline]
+fn fingerprint(k: &[u8]) -> u64 {
+    let n = k.len();
+    if n < 8 {
+        let mut buf = [0u8; 8];
+        buf[..n].copy_from_slice(k);
+        u64::from_le_bytes(buf) | ((n as u64) << 56)
+    } else {
+        let head = u64::from_le_bytes(k[..8].try_into().expect("eight bytes"));
+        let tail = u64::from_le_bytes(k[n - 8..].try_into().expect("eight bytes"));
+        head ^ tail.rotate_left(29) ^ (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
+fn full_hash(k: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x636c_6f73_656f_7574).hash_one(k)
+}
+
+/// Whether `a` sorts after `b` (bytewise, as `a > b`), eight bytes at a time: keys are short and mostly differ
+/// early, and a call to `memcmp` per key would cost more than the comparison.
+#[inline]
+fn after(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let x = u64::from_be_bytes(a[i..i + 8].try_into().expect("eight bytes"));
+        let y = u64::from_be_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+        if x != y {
+            return x > y;
+        }
+        i += 8;
+    }
+    while i < n {
+        if a[i] != b[i] {
+            return a[i] > b[i];
+        }
+        i += 1;
+    }
+    a.len() > b.len()
+}
+
+/// A seen key's bytes.
+#[inline]
+fn key_bytes<'s>(input: &'s [u8], decoded: &'s [u8], (at, len): (u32, u32)) -> &'s [u8] {
+    let src = if at & DECODED != 0 { decoded } else { input };
+    let at = (at & !DECODED) as usize;
+    &src[at..at + len as usize]
+}
+
+impl Seen {
+    /// An object opens.
+    #[inline]
+    fn open(&mut self) {
+        if !self.off {
+            self.frames.push(Frame { start: self.spans.len() as u32, mode: Mode::Sorted });
+        }
+    }
+
+    /// The innermost object closes.
+    #[inline]
+    fn close(&mut self) {
+        if let Some(f) = self.frames.pop() {
+            self.spans.truncate(f.start as usize);
+            self.fps.truncate(f.start as usize);
+            match f.mode {
+                Mode::Sorted | Mode::Linear => {}
+                Mode::Large => {
+                    if let Some(mut set) = self.sets.pop() {
+                        set.clear();
+                        self.spare.push(set);
+                    }
+                }
+            }
+            if self.frames.is_empty() {
+                self.decoded.clear();
+            }
+        }
+    }
+
+    /// Record a key of the innermost object: `false` when that object already has it (or, past
+    /// [`LINEAR_KEYS`], a key of the same 64-bit hash: the slow path then decides).
+    #[inline]
+    fn insert(&mut self, input: &[u8], span: (u32, u32)) -> bool {
+        let Some(&f) = self.frames.last() else { return true };
+        if f.mode == Mode::Sorted {
+            let sorted = match self.spans.last() {
+                Some(&prev) if self.spans.len() > f.start as usize => {
+                    after(key_bytes(input, &self.decoded, span), key_bytes(input, &self.decoded, prev))
+                }
+                _ => true,
+            };
+            if sorted {
+                self.spans.push(span);
+                return true;
+            }
+        }
+        self.insert_slow(input, span)
+    }
+
+    /// [`Seen::insert`] for an object whose keys are not in order.
+    #[cold]
+    #[inline(never)]
+    fn insert_slow(&mut self, input: &[u8], span: (u32, u32)) -> bool {
+        let Some(f) = self.frames.last_mut() else { return true };
+        let start = f.start as usize;
+        let k = key_bytes(input, &self.decoded, span);
+        match f.mode {
+            Mode::Large => return self.sets.last_mut().is_none_or(|set| set.insert(full_hash(k))),
+            Mode::Sorted => {
+                // Out of order: fingerprint the keys so far and compare one by one from now on. (`fps` runs
+                // parallel to `spans` from `start` on; below it, places of sorted objects are left unused.)
+                self.fps.resize(start, 0);
+                self.fps
+                    .extend(self.spans[start..].iter().map(|&old| fingerprint(key_bytes(input, &self.decoded, old))));
+                f.mode = Mode::Linear;
+            }
+            Mode::Linear => {}
+        }
+        let fp = fingerprint(k);
+        for (i, &old) in self.fps[start..].iter().enumerate() {
+            if old == fp && key_bytes(input, &self.decoded, self.spans[start + i]) == k {
+                return false;
+            }
+        }
+        if self.fps.len() - start < LINEAR_KEYS {
+            self.fps.push(fp);
+            self.spans.push(span);
+            return true;
+        }
+        // Too many to compare one by one: hash them all from now on.
+        let mut set = self.spare.pop().unwrap_or_default();
+        set.extend(self.spans[start..].iter().map(|&old| full_hash(key_bytes(input, &self.decoded, old))));
+        set.insert(full_hash(k));
+        self.fps.truncate(start);
+        self.spans.truncate(start);
+        self.sets.push(set);
+        f.mode = Mode::Large;
+        true
+    }
 }
 
 impl<'a> Scan<'a> {
+    fn new(text: &'a str) -> Scan<'a> {
+        Scan { s: text, b: text.as_bytes(), i: 0, seen: Seen::default() }
+    }
+
+    /// The string from `start` (its opening quote) to the current position (past its closing quote) is a key
+    /// of the innermost object: `None` when that object already has it, or when it does not decode.
+    #[inline]
+    fn note_key(&mut self, start: usize, escaped: bool, decoded: Option<&str>) -> Option<()> {
+        if self.seen.off {
+            return Some(());
+        }
+        if escaped {
+            return self.note_escaped_key(start, decoded);
+        }
+        let span = ((start + 1) as u32, (self.i - start - 2) as u32);
+        self.seen.insert(self.b, span).then_some(())
+    }
+
+    #[cold]
+    fn note_escaped_key(&mut self, start: usize, decoded: Option<&str>) -> Option<()> {
+        let owned;
+        let text = match decoded {
+            Some(d) => d,
+            None => {
+                owned = serde_json::from_str::<String>(self.s.get(start..self.i)?).ok()?;
+                owned.as_str()
+            }
+        };
+        let at = self.seen.decoded.len();
+        if at + text.len() >= DECODED as usize {
+            return None;
+        }
+        self.seen.decoded.extend_from_slice(text.as_bytes());
+        let span = (at as u32 | DECODED, text.len() as u32);
+        self.seen.insert(self.b, span).then_some(())
+    }
+
     #[inline]
     fn ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
@@ -107,15 +348,19 @@ impl<'a> Scan<'a> {
         }
         let escaped = self.string()?;
         let end = self.i;
+        let key = if escaped {
+            // As serde_json decodes keys (it rejects lone surrogates, for one).
+            let k = serde_json::from_str::<String>(self.s.get(start..end)?).ok()?;
+            self.note_key(start, true, Some(&k))?;
+            Cow::Owned(k)
+        } else {
+            self.note_key(start, false, None)?;
+            Cow::Borrowed(self.s.get(start + 1..end - 1)?)
+        };
         self.ws();
         self.eat(b':')?;
         self.ws();
-        if escaped {
-            // As serde_json decodes keys (it rejects lone surrogates, for one).
-            serde_json::from_str::<String>(self.s.get(start..end)?).ok().map(Cow::Owned)
-        } else {
-            self.s.get(start + 1..end - 1).map(Cow::Borrowed)
-        }
+        Some(key)
     }
 
     /// The `items` array: one head per item. Anything but an array of objects is left to serde_json.
@@ -145,6 +390,7 @@ impl<'a> Scan<'a> {
         if self.eat(b'}').is_some() {
             return Some(head);
         }
+        self.seen.open();
         loop {
             let key = self.key()?;
             let raw = self.value(3)?;
@@ -152,7 +398,10 @@ impl<'a> Scan<'a> {
             self.ws();
             match self.next()? {
                 b',' => self.ws(),
-                b'}' => return Some(head),
+                b'}' => {
+                    self.seen.close();
+                    return Some(head);
+                }
                 _ => return None,
             }
         }
@@ -168,13 +417,19 @@ impl<'a> Scan<'a> {
     /// At an opening quote: step past the closing quote. `Some(true)` when the string held an escape.
     #[inline]
     fn string(&mut self) -> Option<bool> {
+        let start = self.i;
         self.i += 1;
         let mut escaped = false;
+        let mut surrogate = false;
         loop {
             self.i = find_special(self.b, self.i)?;
             match self.b[self.i] {
                 b'"' => {
                     self.i += 1;
+                    if surrogate {
+                        // Surrogates must pair up, as serde_json decodes them.
+                        serde_json::from_str::<String>(self.s.get(start..self.i)?).ok()?;
+                    }
                     return Some(escaped);
                 }
                 b'\\' => {
@@ -186,6 +441,8 @@ impl<'a> Scan<'a> {
                             if !hex.iter().all(u8::is_ascii_hexdigit) {
                                 return None;
                             }
+                            // U+D800 to U+DFFF.
+                            surrogate |= matches!(hex[0], b'd' | b'D') && hex[1] > b'7';
                             self.i += 6;
                         }
                         _ => return None,
@@ -260,6 +517,7 @@ impl<'a> Scan<'a> {
                         objects = (objects << 1) | u128::from(object);
                         open += 1;
                         if object {
+                            self.seen.open();
                             self.member_key()?;
                         }
                         continue;
@@ -286,7 +544,7 @@ impl<'a> Scan<'a> {
                         }
                         break;
                     }
-                    b'}' if in_object => {}
+                    b'}' if in_object => self.seen.close(),
                     b']' if !in_object => {}
                     _ => return None,
                 }
@@ -297,11 +555,14 @@ impl<'a> Scan<'a> {
     }
 
     /// Inside an object being stepped over: a key, its colon, and whitespace up to the value.
+    #[inline]
     fn member_key(&mut self) -> Option<()> {
+        let start = self.i;
         if self.peek()? != b'"' {
             return None;
         }
-        self.string()?;
+        let escaped = self.string()?;
+        self.note_key(start, escaped, None)?;
         self.ws();
         self.eat(b':')?;
         self.ws();
@@ -355,6 +616,9 @@ pub(crate) fn agree(src: &str) -> bool {
     match (fast, slow) {
         (None, _) => false,
         (Some(_), Err(e)) => panic!("fast path accepted what serde_json rejects ({e}): {src:?}"),
+        (Some(_), Ok(_)) if super::parse::check_unique(src).is_err() => {
+            panic!("fast path accepted what the slow path refuses: {src:?}")
+        }
         (Some(f), Ok(s)) => {
             let b = src.as_bytes();
             let spans = |v: Option<&str>| v.map(|r| span_of(b, r));
@@ -400,10 +664,10 @@ mod tests {
             r#" { "items" : [ ] } "#,
             r#"{"items": [{}]}"#,
             r#"{"items": [{"metadata_kind": "final_x", "session_id": "s\"1", "created_at": "t", "final_x": {"a": [1, -2.5e+3, 0, true, false, null, "\u00e9\n"], "b": {}}, "delivery_success": false}], "extra": [[], {"k": 1}]}"#,
-            r#"{"items": [{"a": 1, "a": {"x": 1}, "a": {"y": 2}, "session_id": 1}], "items": [1]}"#,
+            r#"{"items": [{"a": {"a": {"a": 1}}, "b": [{"a": 1}, {"a": 2}]}, {"a": 1}], "a": {"a": []}}"#,
             "{\"schema_version\":\"x\",\t\"n\":\r\n-0.0E-0}",
             r#"{"k\u0041y": "v", "\ud83d\ude00": 1}"#,
-            r#"{"s": "\ud800 lone surrogates are fine in values serde_json only skips"}"#,
+            r#"{"s": "\ud83d\ude00 paired surrogates", "\ud83d\ude00": "\uD83D\uDE00"}"#,
             r#"{"long": "0123456789abcdef0123456789abcdef0123456789\"abcdef0123456789abcdef\\"}"#,
             "{\"utf8\": \"caf\u{e9} \u{1f600} \u{2028}\"}",
         ];
@@ -465,17 +729,86 @@ mod tests {
             "[]",
             "\"s\"",
             "{\"\\ud800\": 1}",
+            "{\"a\": \"\\ud800 a lone surrogate\"}",
+            "{\"a\": [\"\\udc00\\ud800\"]}",
+            "{\"a\": {\"\\ud800\": 1}}",
             "{\"a\":\"\u{7f}\t\"}",
         ];
         for d in bad {
             let fast = top_doc(d);
             if fast.is_some() {
                 assert!(serde_json::from_str::<TopDoc>(d).is_ok(), "fast path accepted {d:?}");
+                assert!(super::super::parse::check_unique(d).is_ok(), "fast path accepted {d:?}");
             }
         }
         // The ones that must not be accepted at all (serde_json rejects them).
-        for d in ["{\"a\":01}", "{\"a\":\"x\ny\"}", "{\"a\":[1,]}", "{\"a\":1} x", "{\"a\":\"\\u12G4\"}"] {
+        for d in [
+            "{\"a\": \"\\ud800 lone\"}",
+            "{\"a\": [\"\\udc00\\ud800\"]}",
+            "{\"a\":01}",
+            "{\"a\":\"x\ny\"}",
+            "{\"a\":[1,]}",
+            "{\"a\":1} x",
+            "{\"a\":\"\\u12G4\"}",
+        ] {
             assert!(top_doc(d).is_none(), "{d:?}");
+        }
+    }
+
+    /// Keys repeated in one object, at every depth and in every way of writing them: the fast path gives up
+    /// (and serde_json's slow path refuses them: `load` tests).
+    #[test]
+    fn gives_up_on_a_key_repeated_in_one_object() {
+        let many = |n: usize, dup: Option<(usize, usize)>| {
+            let keys: Vec<String> = (0..n)
+                .map(|i| match dup {
+                    Some((a, b)) if i == b => format!("\"key-{a:05}-long-enough-to-share-head-and-tail\": {i}"),
+                    _ => format!("\"key-{i:05}-long-enough-to-share-head-and-tail\": {i}"),
+                })
+                .collect();
+            format!("{{\"items\": [{{\"x\": {{{}}}}}]}}", keys.join(", "))
+        };
+        let repeated = [
+            r#"{"items": [], "items": []}"#.to_string(),
+            r#"{"a": 1, "b": 2, "a": 1}"#.into(),
+            r#"{"items": [{"session_id": "s", "metadata_kind": "k", "session_id": "t"}]}"#.into(),
+            r#"{"items": [{"final_x": {"decision_state": "denied", "decision_state": "approved"}}]}"#.into(),
+            r#"{"x": [[{"ok": 1}, {"deep": {"z": 1, "y": {"k": 1, "k": 2}}}]]}"#.into(),
+            r#"{"a\u0062": 1, "ab": 2}"#.into(),
+            r#"{"x": {"\u00e9": 1, "é": 2}}"#.into(),
+            r#"{"x": {"\n": 1, "\u000a": 2}}"#.into(),
+            r#"{"x": {"": 1, "": 2}}"#.into(),
+            many(40, Some((3, 39))),
+            many(40, Some((35, 38))),
+            many(2000, Some((1, 1999))),
+            many(33, Some((0, 32))),
+        ];
+        for d in &repeated {
+            assert!(serde_json::from_str::<serde_json::Value>(d).is_ok(), "valid JSON: {d:.80}");
+            assert!(top_doc(d).is_none(), "fast path took a repeated key: {d:.120}");
+            assert!(super::super::parse::check_unique(d).is_err(), "slow path took a repeated key: {d:.120}");
+        }
+        // Distinct keys, however many and however alike, and one key in many objects, are fine.
+        for d in [
+            many(2000, None),
+            many(32, None),
+            many(33, None),
+            r#"{"x": {"ab": 1, "a\u0063": 2, "abc": 3, "abcdefghijklmnopq": 4, "abcdefghXjklmnopq": 5}}"#.into(),
+            r#"{"k": {"k": {"k": 1}}, "l": [{"k": 1}, {"k": 1}]}"#.into(),
+        ] {
+            assert!(agree(&d), "gave up on distinct keys: {d:.120}");
+            assert!(super::super::parse::check_unique(&d).is_ok(), "{d:.120}");
+        }
+    }
+
+    #[test]
+    fn after_orders_keys_as_bytes_do() {
+        let keys =
+            ["", "a", "ab", "ab\0", "abcdefgh", "abcdefgh\0", "abcdefghi", "abcdefgz", "b", "é", "\u{7f}xxxxxxxxx"];
+        for a in keys {
+            for b in keys {
+                assert_eq!(after(a.as_bytes(), b.as_bytes()), a.as_bytes() > b.as_bytes(), "{a:?} {b:?}");
+            }
         }
     }
 

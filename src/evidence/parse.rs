@@ -262,6 +262,125 @@ impl<'de> Deserialize<'de> for TopDoc<'de> {
     }
 }
 
+/// What a repeated key's error message starts with (serde_json places the error just past the repeated key;
+/// [`super::error::describe_json_error_in`] turns that into the key's own line and column).
+pub(crate) const DUPLICATE_KEY: &str = "duplicate key ";
+/// What the error for nesting past [`super::load::MAX_DEPTH`] says.
+pub(crate) const TOO_DEEP: &str = "nested too deeply";
+
+/// Validate a whole JSON document as serde_json reads it, and refuse a key repeated in any object at any depth
+/// and nesting deeper than [`super::load::MAX_DEPTH`]. The slow path of the first parse (the fast scanner
+/// refuses the same documents), and for documents read no other way (SQLite payloads, review records).
+pub(crate) fn check_unique(text: &str) -> Result<(), serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(text);
+    // The depth is bounded here, by `Unique` itself (serde_json's own limit is one level shallower than the
+    // one the fast path and CAVRA's documents keep to).
+    de.disable_recursion_limit();
+    Unique { depth: 0 }.deserialize(&mut de)?;
+    de.end()
+}
+
+/// The key serde_json's `arbitrary_precision` feature wraps numbers in.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+/// One JSON value at `depth` containers deep, validated (see [`check_unique`]).
+#[derive(Clone, Copy)]
+struct Unique {
+    depth: usize,
+}
+
+impl<'de> de::DeserializeSeed<'de> for Unique {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Unique {
+    fn inner<E: de::Error>(self) -> Result<Unique, E> {
+        if self.depth >= super::load::MAX_DEPTH {
+            return Err(E::custom(TOO_DEEP));
+        }
+        Ok(Unique { depth: self.depth + 1 })
+    }
+}
+
+impl<'de> Visitor<'de> for Unique {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Some(Key(first)) = map.next_key::<Key<'de>>()? else {
+            self.inner::<A::Error>()?;
+            return Ok(());
+        };
+        // A number: `arbitrary_precision` hands numbers to visitors as a one-entry map under this key. (An object
+        // that really has the key and more is checked as any other, from its second key on.)
+        let number = first == NUMBER_TOKEN;
+        let mut inner = Unique { depth: self.depth + 1 };
+        if !number {
+            inner = self.inner()?;
+        }
+        // Small objects: compare with each key seen; large ones: a hash set.
+        let mut few: Vec<Cow<'de, str>> = vec![first];
+        let mut many: Option<foldhash::HashSet<Cow<'de, str>>> = None;
+        map.next_value_seed(inner)?;
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if number && few.len() == 1 {
+                self.inner::<A::Error>()?;
+            }
+            let repeated = match many.as_mut() {
+                Some(set) => set.contains(&key),
+                None => few.contains(&key),
+            };
+            if repeated {
+                return Err(de::Error::custom(format_args!(
+                    "{DUPLICATE_KEY}{:?}",
+                    crate::text::Text::new(key.as_ref()).shown()
+                )));
+            }
+            match many.as_mut() {
+                Some(set) => {
+                    set.insert(key);
+                }
+                None if few.len() < super::fastparse::LINEAR_KEYS => few.push(key),
+                None => {
+                    let mut set: foldhash::HashSet<Cow<'de, str>> = few.drain(..).collect();
+                    set.insert(key);
+                    many = Some(set);
+                }
+            }
+            map.next_value_seed(inner)?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let inner = self.inner()?;
+        while seq.next_element_seed(inner)?.is_some() {}
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
 /// Recover an object's full span from the spans of its first and last values: step back over the first key
 /// to the opening brace and forward from the last value to the closing brace.
 pub fn object_span(base: &[u8], first: &str, last: &str) -> Option<Range<usize>> {
