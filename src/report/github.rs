@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands: an `::error` or `::warning` annotation (with file, line, column and
 //! title) for each criterion that does not pass, a `::notice` for accepted warnings and optional criteria,
-//! and one for the verdict. Values are escaped as GitHub's runner unescapes them: `%`, CR and LF in the
-//! message; those and `:` and `,` in properties.
+//! and one for the verdict, naming the evidence. Values are escaped as GitHub's runner unescapes them: `%`,
+//! CR and LF in the message; those and `:` and `,` in properties.
 
 use super::locate;
 use super::{Outcome, outcome, signature_lines};
@@ -61,7 +61,7 @@ pub fn to_github(ev: &Evidence, r: &Report) -> String {
         }
         o.push_str(&command(name, &props, &msg));
     }
-    let mut msg = format!("{}: {}", r.verdict.as_str(), clean(&r.verdict_reason));
+    let mut msg = format!("{}: {}\nevidence: {}", r.verdict.as_str(), clean(&r.verdict_reason), ev.label);
     for (a, s) in &r.acceptances {
         let standing = serde_json::to_value(s).ok().and_then(|v| v["state"].as_str().map(str::to_string));
         msg.push_str(&format!("\nacceptance {}: {}", a.describe(), standing.unwrap_or_default()));

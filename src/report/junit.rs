@@ -105,7 +105,7 @@ pub fn to_junit(ev: &Evidence, r: &Report) -> String {
     props.push_str(&property("verdict", r.verdict.as_str()));
     props.push_str(&property("verdict_reason", &r.verdict_reason));
     props.push_str(&property("as_of", &fmt_instant(r.as_of)));
-    props.push_str(&property("evidence", &ev.label));
+    props.push_str(&property("evidence", &ev.label.to_string()));
     props.push_str(&property("policy", &r.policy.describe()));
     if let Some(s) = &r.policy.source {
         props.push_str(&property("policy_sha256", &s.sha256));

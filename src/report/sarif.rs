@@ -212,7 +212,7 @@ pub fn to_sarif(ev: &Evidence, r: &Report) -> String {
                 })).collect::<Vec<_>>(),
                 "verdict": r.verdict.as_str(),
                 "verdict_reason": clean(&r.verdict_reason),
-                "evidence": clean(&ev.label),
+                "evidence": ev.label.to_string(),
                 "release": r.chain.release.as_ref().map(|t| t.to_string()),
             },
         }],

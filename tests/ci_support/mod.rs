@@ -78,7 +78,7 @@ pub fn accepted_risk_review(dir: &Path, owner: &str, reviewer: &str) -> (PathBuf
             reviewer,
             reviewed_at: t,
             as_of: t,
-            deliveries: vec![DeliveryReview { delivery_id: delivery, panes }],
+            deliveries: vec![DeliveryReview { delivery_id: delivery.to_string(), panes }],
             acceptance: Some(&form),
             covers: closeout::review::warned(&report),
         },
