@@ -1,7 +1,8 @@
 //! Helpers for the CI-gate tests (tests/ci_outputs.rs, tests/ci_consumers.rs, tests/check_signed.rs): running
 //! `closeout check`, a review record that accepts the risk of a copy of `sample-evidence/`, and the external
-//! tools the outputs are checked with. A missing tool fails the test, naming the tool and how to install it:
-//! these tests are never skipped.
+//! tools the outputs are checked with. A missing tool fails a test that needs it, naming the tool and how to
+//! install it; tests/ci_consumers.rs asks [`tools_missing`] first and announces a skip in one line instead
+//! (unless `CLOSEOUT_REQUIRE_TOOLS` is set, as in CI).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -102,6 +103,36 @@ const INSTALL: &str = "run `bash .ci/install-tools` (which .ci/run does), or set
 
 /// Microsoft's SARIF validator: `$CLOSEOUT_SARIF_MULTITOOL`, else the one `.ci/install-tools` installs from
 /// npm (`@microsoft/sarif-multitool`).
+/// Why the consumer tools cannot run here, if they cannot (None: both are installed).
+pub fn tools_missing() -> Option<String> {
+    let mut missing = Vec::new();
+    if !sarif_multitool_path().is_file() {
+        missing.push(format!("the SARIF validator (not at {})", sarif_multitool_path().display()));
+    }
+    if !python_ok(&python_path()) {
+        missing.push(format!("junitparser and in-toto-attestation ({} cannot import them)", python_path().display()));
+    }
+    (!missing.is_empty()).then(|| missing.join(", "))
+}
+
+fn sarif_multitool_path() -> PathBuf {
+    std::env::var_os("CLOSEOUT_SARIF_MULTITOOL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".ci/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"))
+}
+
+fn python_path() -> PathBuf {
+    std::env::var_os("CLOSEOUT_PYTHON").map(PathBuf::from).unwrap_or_else(|| repo().join(".ci/tools/venv/bin/python"))
+}
+
+fn python_ok(p: &Path) -> bool {
+    Command::new(p)
+        .args(["-c", "import junitparser, in_toto_attestation"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
 pub fn sarif_multitool() -> PathBuf {
     let p = std::env::var_os("CLOSEOUT_SARIF_MULTITOOL")
         .map(PathBuf::from)
