@@ -31,3 +31,14 @@ bench_store() {
   fi
   echo "$store"
 }
+
+# versions_store ITEMS: the generated versions store (one release, every kind with thousands of versions), as
+# the chain bench uses it. Prints its path.
+versions_store() {
+  local store="$target/bench-versions-$1.json"
+  if [ ! -f "$store" ]; then
+    cargo build --release --locked --quiet --example gen_store
+    "$target/release/examples/gen_store" --versions "$store" "$1" >&2
+  fi
+  echo "$store"
+}

@@ -78,12 +78,35 @@ pub struct SourceArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Output format.
+    /// Output format on standard output.
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
     /// Treat ready_with_accepted_risk as a failure (exit 1).
     #[arg(long)]
     pub strict: bool,
+    /// Also write the report in FORMAT to FILE (text, json, markdown, sarif, junit, github); repeatable. Every
+    /// output comes from one evaluation; files are written atomically, and if one cannot be written the run
+    /// is exit 2 with no partial file left behind.
+    #[arg(long = "output", value_name = "FORMAT=FILE", value_parser = crate::ci::outputs::parse_output)]
+    pub outputs: Vec<crate::ci::outputs::OutputSpec>,
+    /// The policy file (default: .closeout.toml in the working directory, when there is one; else CAVRA's
+    /// defaults). Its SHA-256 is in every report.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Verify each review record's RECORD.sig against this OpenSSH allowed_signers file: the signer must be
+    /// the record's acceptance owner or reviewer; a signature that does not verify voids the acceptance.
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// An acceptance without a verified signature is void (needs --allowed-signers or the policy's).
+    #[arg(long)]
+    pub require_signed_acceptance: bool,
+    /// Write an in-toto attestation of the verdict (Statement v1, test-result predicate) to OUT.
+    #[arg(long, value_name = "OUT")]
+    pub attest: Option<PathBuf>,
+    /// Sign the attestation as a DSSE envelope with this SSH key (a private key file, or a .pub whose key
+    /// ssh-agent holds).
+    #[arg(long, value_name = "KEY", requires = "attest")]
+    pub attest_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 
 #[doc(hidden)]
 pub mod bench_support;
+pub mod ci;
 pub mod cli;
 #[doc(hidden)]
 pub mod conformance;

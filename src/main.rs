@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Err(e) => return ExitCode::from(clap_exit(&e)),
     };
     let code = match cli.command {
-        Some(Command::Check(args)) => check(&args.source, args.format, args.strict),
+        Some(Command::Check(args)) => closeout::ci::check(&args),
         Some(Command::Samples) => list_samples(),
         Some(Command::Walk(args)) => walk(args),
         Some(Command::Demo(args)) => demo(args),
@@ -88,26 +88,6 @@ fn print_report(ev: &Evidence, report: &health::Report, format: OutputFormat) ->
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let style = if color { TextStyle::Color } else { TextStyle::Plain };
     output::print("the report", &report::render(format, ev, report, style))
-}
-
-fn check(src: &SourceArgs, format: OutputFormat, strict: bool) -> u8 {
-    let (ev, report) = match load_and_evaluate(src, true) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let t = std::time::Instant::now();
-    let printed = print_report(&ev, &report, format);
-    closeout::trace("reported", t);
-    let t = std::time::Instant::now();
-    let code = match printed {
-        Ok(()) => report::exit_code(report.verdict, strict) as u8,
-        Err(code) => code,
-    };
-    // The process ends here: returning the evidence's memory piece by piece (tens of thousands of nodes) would
-    // only delay the exit code (~15 ms on a 156 MB store).
-    std::mem::forget((ev, report));
-    closeout::trace("done", t);
-    code
 }
 
 /// No command: open the explorer, or print the text report (with `check`'s exit code) when stdout is not

@@ -331,7 +331,7 @@ fn planted_secret_appears_in_no_output_format() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("store.json");
     std::fs::write(&p, planted).unwrap();
-    for format in ["text", "json", "markdown"] {
+    for format in ["text", "json", "markdown", "sarif", "junit", "github"] {
         let r = run(&["check", p.to_str().unwrap(), "--as-of", SAMPLE_TIME, "--format", format]);
         assert_eq!(r.code, 1, "{format}");
         assert!(!r.stdout.contains("PLANTED") && !r.stderr.contains("PLANTED"), "{format} leaked the secret");
@@ -352,7 +352,7 @@ fn leaked_sample_secrets_never_print() {
     )
     .unwrap();
     assert!(raw.contains("SYNTHETICnotArealSecret0"));
-    for format in ["text", "json", "markdown"] {
+    for format in ["text", "json", "markdown", "sarif", "junit", "github"] {
         let r = run(&["check", "--sample", "leaked-connector-secret", "--format", format]);
         assert!(
             !r.stdout.contains("SYNTHETICnotArealSecret0") && !r.stdout.contains("synthetic-token-0000"),
@@ -370,7 +370,7 @@ fn control_characters_from_evidence_are_neutralised() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("store.json");
     std::fs::write(&p, evil).unwrap();
-    for format in ["text", "json", "markdown"] {
+    for format in ["text", "json", "markdown", "sarif", "junit", "github"] {
         let r = run(&["check", p.to_str().unwrap(), "--as-of", SAMPLE_TIME, "--format", format]);
         assert!(r.code == 0 || r.code == 1, "{format}: {}", r.stderr);
         assert!(!r.stdout.bytes().any(|b| b == 0x1b || b == 0x07), "{format} carried a control character");

@@ -928,10 +928,14 @@ impl Builder {
             default_as_of: None,
             root: self.root,
             generation: super::Generation::next(),
+            ref_targets: Vec::new(),
         };
         let t = std::time::Instant::now();
         evidence.redactions = scan::attribute(&evidence);
         crate::trace("secrets attributed", t);
+        let t = std::time::Instant::now();
+        evidence.ref_targets = evidence.collect_ref_targets();
+        crate::trace("reference targets read", t);
         Ok(evidence)
     }
 }

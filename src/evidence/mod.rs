@@ -286,6 +286,9 @@ pub struct Evidence {
     pub hashed_bytes: std::sync::atomic::AtomicU64,
     /// Which load this is: every load gets a new one, so a result computed on older evidence is recognised.
     pub generation: Generation,
+    /// Every distinct id an artifact names under a reference key, with the nodes that name it (read from the
+    /// raw JSON once, at load, so evaluation only judges them).
+    pub(crate) ref_targets: Vec<(Box<str>, Vec<u32>)>,
 }
 
 /// The identity of one load of the evidence. A node index, a report or a health run only means something
@@ -312,6 +315,35 @@ impl Evidence {
                 f(t)
             }
         });
+    }
+
+    /// Every distinct reference target of every node, with the nodes naming it (one pass, on every core).
+    pub(crate) fn collect_ref_targets(&self) -> Vec<(Box<str>, Vec<u32>)> {
+        type Map<'a> = foldhash::HashMap<std::borrow::Cow<'a, str>, Vec<u32>>;
+        let all: Vec<usize> = (0..self.nodes.len()).collect();
+        let parts = self.spread_collect(&all, |nodes| {
+            let mut seen = Map::default();
+            for &n in nodes {
+                self.raw_ref_targets(n, |t| {
+                    let v = seen.entry(t).or_default();
+                    if v.last() != Some(&(n as u32)) {
+                        v.push(n as u32);
+                    }
+                });
+            }
+            seen
+        });
+        let mut targets = Map::default();
+        for p in parts {
+            if targets.is_empty() {
+                targets = p;
+            } else {
+                for (t, v) in p {
+                    targets.entry(t).or_default().extend(v);
+                }
+            }
+        }
+        targets.into_iter().map(|(t, v)| (Box::from(t.as_ref()), v)).collect()
     }
 
     /// Run `each` over chunks of `items` on up to four threads and collect what each chunk returns.

@@ -228,4 +228,56 @@ mod tests {
             ]
         );
     }
+
+    /// What the raw scan must find, from the decoded JSON: every string, or string in a list, under a key of
+    /// the table, at any depth, in document order.
+    fn decoded(v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    if is_ref_key(k) {
+                        let strings: Vec<&str> = match v {
+                            serde_json::Value::String(s) => vec![s.as_str()],
+                            serde_json::Value::Array(a) => a.iter().map_while(|x| x.as_str()).collect(),
+                            _ => Vec::new(),
+                        };
+                        out.extend(strings.into_iter().filter_map(target_of).map(|t| (k.clone(), t.to_string())));
+                    }
+                    decoded(v, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| decoded(x, out)),
+            _ => {}
+        }
+    }
+
+    fn agree(text: &str) {
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut want = Vec::new();
+        decoded(&v, &mut want);
+        let mut got = refs(text);
+        want.sort();
+        got.sort();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn the_raw_scan_finds_what_decoding_finds() {
+        agree(
+            r#"{"a\"bundle_id": "x", "bundle_id\"": "y", "paid": "z", "note": "run_id\": \"fake\"",
+                "run_id"   :
+                  "r-1", "nested": {"evidence_refs": [ "e-1" ,"e-2", 3, "e-3"], "say": "id\"", "kid": "k"},
+                "ids": ["no"], "plan_id": "\u0070-1", "delivery_id": "caf\u00e9-2"}"#,
+        );
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-evidence");
+        let mut files = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                agree(&std::fs::read_to_string(&path).unwrap());
+                files += 1;
+            }
+        }
+        assert!(files >= 5, "sample evidence in {}", dir.display());
+    }
 }

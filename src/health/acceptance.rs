@@ -33,6 +33,62 @@ pub struct Acceptance {
     pub pins: Option<Vec<String>>,
     /// Why the acceptance no longer counts, when the source already knows (e.g. reviewed evidence changed).
     pub void_reason: Option<String>,
+    /// What is known of its signature; `None` when nobody looked (an evaluation without `closeout check`'s
+    /// signature checks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
+}
+
+/// The signature of a review record behind an acceptance, as `closeout check` found it. Every text field is
+/// neutralised for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Signature {
+    /// The signature verifies over the record's exact bytes and the allowed_signers file trusts the key for
+    /// the principal, at the evaluation time.
+    Verified {
+        /// The principal the signer was trusted as: the record's acceptance owner or its reviewer.
+        principal: String,
+        key_type: String,
+        /// `SHA256:…`, as ssh-keygen prints it.
+        fingerprint: String,
+        signature_algorithm: String,
+        namespace: String,
+        /// The allowed_signers file and the line that trusted the key.
+        allowed_signers: String,
+        line: usize,
+        /// What a good signature still does not show (cosign-style).
+        not_verified: Vec<String>,
+    },
+    /// There is no signature (no `RECORD.sig`; or the evidence's own acceptance, which cannot carry one).
+    Unsigned { path: Option<String> },
+    /// A signature file exists, but no allowed_signers file was given to check it against.
+    NotChecked { path: String },
+    /// The signature does not count: `code` is [`crate::sign::SignatureProblem::code`], `reason` its sentence.
+    Invalid { code: String, reason: String },
+}
+
+impl Signature {
+    /// One line for reports: who signed with which key under which principal, or why it does not count.
+    pub fn describe(&self) -> String {
+        match self {
+            Signature::Verified { principal, key_type, fingerprint, allowed_signers, line, .. } => format!(
+                "signed by \"{principal}\" with {key_type} {fingerprint} (trusted by {allowed_signers} line {line})"
+            ),
+            Signature::Unsigned { path: Some(p) } => format!("unsigned (no signature file {p})"),
+            Signature::Unsigned { path: None } => {
+                "unsigned (the evidence's own acceptance carries no signature)".into()
+            }
+            Signature::NotChecked { path } => {
+                format!("signature {path} not checked (no --allowed-signers file was given)")
+            }
+            Signature::Invalid { reason, .. } => format!("signature does not count: {reason}"),
+        }
+    }
+
+    pub fn is_verified(&self) -> bool {
+        matches!(self, Signature::Verified { .. })
+    }
 }
 
 /// Whether an acceptance counts at the evaluation time.
@@ -131,6 +187,7 @@ mod tests {
             covers: None,
             pins: None,
             void_reason: None,
+            signature: None,
         }
     }
 

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use acceptance::{Acceptance, AcceptanceSource, Standing};
+pub use acceptance::{Acceptance, AcceptanceSource, Signature, Standing};
 pub use criterion::CriterionId;
 pub use references::{RefState, References};
 
@@ -119,16 +119,84 @@ impl Finding {
     }
 }
 
-/// Settings of an evaluation that a policy may change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Settings of an evaluation that a policy may change (`closeout check --policy`, `.closeout.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Policy {
     /// Days before retention ends that count as expiring (CAVRA's default: 30).
     pub expiry_warning_days: i64,
+    /// Per criterion: how a criterion that does not pass counts. Criteria not named keep CAVRA's rules.
+    pub criteria: std::collections::BTreeMap<CriterionId, CriterionPolicy>,
+    /// An acceptance without a verified signature is void (`--require-signed-acceptance`).
+    pub require_signed_acceptance: bool,
+    /// Where the policy came from; `None` for CAVRA's defaults.
+    pub source: Option<PolicySource>,
+}
+
+/// How one criterion counts under a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct CriterionPolicy {
+    /// What a result other than pass is: `Warn` (an owner may accept it) or `Fail` (it blocks). `None`:
+    /// what the criterion itself found.
+    pub severity: Option<Status>,
+    /// An optional criterion is evaluated and reported, but does not affect the verdict.
+    pub required: bool,
+}
+
+/// The policy file an evaluation used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicySource {
+    /// The file as named (sanitised).
+    pub path: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { expiry_warning_days: EXPIRY_WARNING_DAYS }
+        Policy {
+            expiry_warning_days: EXPIRY_WARNING_DAYS,
+            criteria: Default::default(),
+            require_signed_acceptance: false,
+            source: None,
+        }
+    }
+}
+
+impl Policy {
+    /// True when the criterion affects the verdict (every criterion, unless the policy makes it optional).
+    pub fn is_required(&self, id: CriterionId) -> bool {
+        self.criteria.get(&id).is_none_or(|c| c.required)
+    }
+
+    /// One line naming the policy: its file and digest, or CAVRA's defaults.
+    pub fn describe(&self) -> String {
+        match &self.source {
+            Some(s) => format!("{} (sha256 {})", s.path, s.sha256),
+            None => "CAVRA's defaults (no policy file)".to_string(),
+        }
+    }
+
+    /// The finding as this policy counts it: a changed severity or an optional criterion says so in a detail.
+    fn apply(&self, mut f: Finding) -> Finding {
+        let Some(rule) = self.criteria.get(&f.id) else { return f };
+        let from = self.source.as_ref().map_or_else(|| "the policy".to_string(), |s| format!("the policy {}", s.path));
+        if let Some(severity) = rule.severity
+            && f.status != Status::Pass
+            && f.status != severity
+        {
+            f.details.push(format!(
+                "{from} counts a {} result of {} as {} (the criterion found {})",
+                f.status.as_str(),
+                f.id,
+                severity.as_str(),
+                f.status.as_str()
+            ));
+            f.status = severity;
+        }
+        if !rule.required {
+            f.details.push(format!("{from} makes {} optional: it does not affect the verdict", f.id));
+        }
+        f
     }
 }
 
@@ -228,7 +296,7 @@ pub fn run_criterion(c: &Criterion, ctx: &Ctx) -> Result<Finding, LoadError> {
             evidence.push(id);
         }
     }
-    Ok(Finding {
+    Ok(ctx.policy.apply(Finding {
         id: c.id,
         title: c.id.title(),
         status: o.status,
@@ -237,7 +305,7 @@ pub fn run_criterion(c: &Criterion, ctx: &Ctx) -> Result<Finding, LoadError> {
         evidence,
         next_step: o.next_step,
         details: o.details,
-    })
+    }))
 }
 
 /// Counts of the hash checks of the chain's artifact bundle.
@@ -273,6 +341,8 @@ pub struct Report {
     #[serde(skip)]
     pub chain: Arc<Chain>,
     pub references: References,
+    /// The policy the evaluation ran under.
+    pub policy: Policy,
 }
 
 impl Report {
@@ -315,6 +385,7 @@ pub fn evidence_acceptances(ev: &Evidence, chain: &Chain) -> Result<Vec<Acceptan
         covers: None,
         pins: None,
         void_reason: None,
+        signature: None,
     }])
 }
 
@@ -350,10 +421,10 @@ pub fn evaluate_with(
     let chain = Arc::new(Chain::build(ev, ev.release.as_deref())?);
     let ctx = Ctx { ev, chain: &chain, as_of: as_of.at, policy };
     let findings = CRITERIA.iter().map(|c| run_criterion(c, &ctx)).collect::<Result<Vec<_>, _>>()?;
-    finish(ev, chain, findings, extra, as_of)
+    finish_with(ev, chain, findings, extra, as_of, policy)
 }
 
-/// Turn findings into a report: verdict, acceptance, hash counts, reference states.
+/// Turn findings into a report: verdict, acceptance, hash counts, reference states (CAVRA's default policy).
 pub fn finish(
     ev: &Evidence,
     chain: Arc<Chain>,
@@ -361,10 +432,34 @@ pub fn finish(
     extra: &[Acceptance],
     as_of: impl Into<AsOf>,
 ) -> Result<Report, LoadError> {
+    finish_with(ev, chain, findings, extra, as_of, &Policy::default())
+}
+
+/// [`finish`] under a policy (the findings already ran under it: see [`run_criterion`]).
+pub fn finish_with(
+    ev: &Evidence,
+    chain: Arc<Chain>,
+    findings: Vec<Finding>,
+    extra: &[Acceptance],
+    as_of: impl Into<AsOf>,
+    policy: &Policy,
+) -> Result<Report, LoadError> {
     let AsOf { at: as_of, source: as_of_source } = as_of.into();
     let mut acceptances = evidence_acceptances(ev, &chain)?;
+    for a in &mut acceptances {
+        // The evidence's own acceptance is text anyone who can edit the evidence can write: it carries no
+        // signature, so a policy that requires signed acceptance cannot count it.
+        a.signature = Some(Signature::Unsigned { path: None });
+        if policy.require_signed_acceptance {
+            a.void_reason.get_or_insert_with(|| {
+                "unsigned: the evidence's own accepted_risk carries no signature, and signed acceptance is \
+                 required"
+                    .to_string()
+            });
+        }
+    }
     acceptances.extend(extra.iter().cloned());
-    let (verdict, verdict_reason, acceptance_used, standings) = verdict(&findings, &acceptances, as_of);
+    let (verdict, verdict_reason, acceptance_used, standings) = verdict_with(&findings, &acceptances, as_of, policy);
     let evidence_decision = chain.evidence_decision.as_ref().and_then(|d| d.state.as_ref()).map(|s| s.to_string());
     let disagreement = evidence_decision.as_ref().and_then(|d| {
         (d != verdict.as_str()).then(|| {
@@ -403,6 +498,7 @@ pub fn finish(
         hashes,
         chain,
         references,
+        policy: policy.clone(),
     })
 }
 
@@ -410,17 +506,34 @@ type VerdictParts = (Verdict, String, Option<Acceptance>, Vec<(Acceptance, Stand
 
 /// The verdict rule: any fail blocks; warnings need a valid owner acceptance that covers every one of them.
 pub fn verdict(findings: &[Finding], acceptances: &[Acceptance], as_of: DateTime<Utc>) -> VerdictParts {
+    verdict_with(findings, acceptances, as_of, &Policy::default())
+}
+
+/// [`verdict`] under a policy: criteria the policy makes optional do not count.
+pub fn verdict_with(
+    findings: &[Finding],
+    acceptances: &[Acceptance],
+    as_of: DateTime<Utc>,
+    policy: &Policy,
+) -> VerdictParts {
     let standings: Vec<(Acceptance, Standing)> =
         acceptances.iter().map(|a| (a.clone(), a.standing_against(as_of, findings))).collect();
-    let fails: Vec<&str> = findings.iter().filter(|f| f.status == Status::Fail).map(|f| f.id.as_str()).collect();
-    let warns: Vec<CriterionId> = findings.iter().filter(|f| f.status == Status::Warn).map(|f| f.id).collect();
+    let counted = || findings.iter().filter(|f| policy.is_required(f.id));
+    let fails: Vec<&str> = counted().filter(|f| f.status == Status::Fail).map(|f| f.id.as_str()).collect();
+    let warns: Vec<CriterionId> = counted().filter(|f| f.status == Status::Warn).map(|f| f.id).collect();
     let warn_names: Vec<&str> = warns.iter().map(|w| w.as_str()).collect();
     if !fails.is_empty() {
         let reason = format!("{} criteria fail: {}", fails.len(), fails.join(", "));
         return (Verdict::Blocked, reason, None, standings);
     }
     if warns.is_empty() {
-        return (Verdict::ReadyForRelease, "every criterion passes".into(), None, standings);
+        let optional: Vec<&str> = findings.iter().filter(|f| f.status != Status::Pass).map(|f| f.id.as_str()).collect();
+        let reason = if optional.is_empty() {
+            "every criterion passes".to_string()
+        } else {
+            format!("every required criterion passes ({} optional under the policy)", optional.join(", "))
+        };
+        return (Verdict::ReadyForRelease, reason, None, standings);
     }
     let valid: Vec<&(Acceptance, Standing)> =
         standings.iter().filter(|(_, s)| matches!(s, Standing::Valid { .. })).collect();

@@ -60,13 +60,19 @@ fn family(id: &str) -> &str {
 }
 
 /// What the evidence holds, for judging targets it does not.
-pub struct Index {
-    families: HashSet<String>,
+pub struct Index<'a> {
+    ev: &'a Evidence,
+    /// Built the first time a target is not found (most evidence resolves every reference).
+    families: std::sync::OnceLock<HashSet<&'a str>>,
 }
 
-impl Index {
-    pub fn new(ev: &Evidence) -> Index {
-        Index { families: ev.nodes.iter().map(|n| family(n.id.raw()).to_string()).collect() }
+impl<'a> Index<'a> {
+    pub fn new(ev: &'a Evidence) -> Index<'a> {
+        Index { ev, families: std::sync::OnceLock::new() }
+    }
+
+    fn holds_family(&self, f: &str) -> bool {
+        self.families.get_or_init(|| self.ev.nodes.iter().map(|n| family(n.id.raw())).collect()).contains(f)
     }
 }
 
@@ -81,7 +87,7 @@ fn state_of(ev: &Evidence, chain: &Chain, index: &Index, target: &str) -> RefSta
         let all_out = targets.iter().all(|&t| chain.scope.get(t) == Some(&Scope::OutOfScope));
         return if all_out { RefState::OutOfScope } else { RefState::Resolved };
     }
-    if ev.is_trial() || !index.families.contains(family(target)) {
+    if ev.is_trial() || !index.holds_family(family(target)) {
         return RefState::NotIncluded;
     }
     RefState::Dangling
@@ -105,39 +111,16 @@ pub fn of_node(
         .collect())
 }
 
-/// Check the references of every node: each node's raw JSON is scanned for reference targets (on every
-/// core); only a node with a dangling target is decoded, to name the field. Counts are of distinct targets.
+/// Check the references of every node: the targets every node's raw JSON names were read at load (see
+/// [`Evidence::ref_targets`]); each distinct target is judged once here, and only a node with a dangling
+/// target is decoded, to name the field. Counts are of distinct targets.
 pub fn check(ev: &Evidence, chain: &Chain) -> Result<References, LoadError> {
-    type Map<'a> = foldhash::HashMap<std::borrow::Cow<'a, str>, Vec<u32>>;
     let index = Index::new(ev);
-    let all: Vec<usize> = (0..ev.nodes.len()).collect();
-    // Pass 1, on every core: each distinct target and the nodes that name it.
-    let parts = ev.spread_collect(&all, |nodes| {
-        let mut seen = Map::default();
-        for &n in nodes {
-            ev.raw_ref_targets(n, |t| {
-                let v = seen.entry(t).or_default();
-                if v.last() != Some(&(n as u32)) {
-                    v.push(n as u32);
-                }
-            });
-        }
-        seen
-    });
-    let mut targets = Map::default();
-    for p in parts {
-        if targets.is_empty() {
-            targets = p;
-        } else {
-            for (t, v) in p {
-                targets.entry(t).or_default().extend(v);
-            }
-        }
-    }
+    let targets = &ev.ref_targets;
     // Each distinct target judged once.
     let mut counts = [0usize; 4];
     let mut dangling_nodes: Vec<usize> = Vec::new();
-    for (t, nodes) in &targets {
+    for (t, nodes) in targets {
         let s = state_of(ev, chain, &index, t);
         counts[s as usize] += 1;
         if s == RefState::Dangling {
@@ -145,7 +128,7 @@ pub fn check(ev: &Evidence, chain: &Chain) -> Result<References, LoadError> {
         }
     }
     let mut out = References {
-        checked_nodes: all.len(),
+        checked_nodes: ev.nodes.len(),
         resolved: counts[RefState::Resolved as usize],
         out_of_scope: counts[RefState::OutOfScope as usize],
         not_included: counts[RefState::NotIncluded as usize],

@@ -249,6 +249,7 @@ fn acceptance(covers: Option<Vec<CriterionId>>, expires: &str) -> Acceptance {
         covers,
         pins: None,
         void_reason: None,
+        signature: None,
     }
 }
 

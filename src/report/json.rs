@@ -84,6 +84,7 @@ pub fn to_json(ev: &Evidence, r: &Report) -> String {
         "references": r.references,
         "dangling_references": r.references.dangling,
         "generation": r.generation.0,
+        "policy": super::sarif::policy(r),
     });
     let mut s = serde_json::to_string_pretty(&doc).expect("report serializes");
     s.push('\n');

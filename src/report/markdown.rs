@@ -79,6 +79,12 @@ pub fn to_markdown(ev: &Evidence, r: &Report) -> String {
                 o.push_str(&format!(" — {}", cell(reason)));
             }
             o.push('\n');
+            for l in super::signature_lines(a) {
+                match l.strip_prefix("- ") {
+                    Some(item) => o.push_str(&format!("    - {}\n", cell(item))),
+                    None => o.push_str(&format!("  - {}\n", cell(&l))),
+                }
+            }
         }
     }
     let exposed = ev.redactions.iter().filter(|x| x.by == RedactedBy::Closeout).count();
@@ -97,6 +103,7 @@ pub fn to_markdown(ev: &Evidence, r: &Report) -> String {
     for i in &ev.inputs {
         o.push_str(&format!("| {} | {} | `{}` |\n", cell(&i.path), i.format.label(), i.sha256()));
     }
-    o.push_str(&format!("\n</details>\n\n<sub>{}</sub>\n", tool_version()));
+    o.push_str(&format!("\n</details>\n\n**Policy:** {}\n", cell(&r.policy.describe())));
+    o.push_str(&format!("\n<sub>{}</sub>\n", tool_version()));
     o
 }

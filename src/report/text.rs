@@ -108,6 +108,7 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
     }
     // The time, then why it was used.
     out.extend(wrap_labelled(&format!("{} ({})", fmt_instant(r.as_of), r.as_of_source.reason()), "As of      ", WIDTH));
+    out.extend(wrap_labelled(&clean(&r.policy.describe()), "Policy     ", WIDTH));
     out.push(String::new());
     out.push(format!("VERDICT    {}", paint(style, verdict_color(r.verdict), r.verdict.as_str())));
     out.extend(wrap(&r.verdict_reason, "           ", WIDTH));
@@ -147,6 +148,10 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
             out.extend(wrap(&format!("{}: {standing}", a.describe()), "  ", WIDTH));
             if let Some(reason) = &a.reason {
                 out.extend(wrap(&format!("reason: {}", clean(reason)), "    ", WIDTH));
+            }
+            for l in super::signature_lines(a) {
+                let indent = if l.starts_with("- ") { "      " } else { "    " };
+                out.extend(wrap(&clean(&l), indent, WIDTH));
             }
         }
         out.push(String::new());

@@ -318,6 +318,7 @@ pub fn to_acceptance(record: &ReviewRecord, path: &str, ev: &Evidence) -> Result
         covers: Some(covers),
         pins: Some(record.artifacts.iter().map(|p| p.id.clone()).collect()),
         void_reason,
+        signature: None,
     }))
 }
 

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Measure the typed chain's performance goals (issue 10) on both benchmark stores in one run:
+#   closeout check vs `jq empty` (goal: >= 10x faster), peak memory (goal: <= 1.25x the file), the
+#   evaluation alone from CLOSEOUT_TRACE (goal: <= 30 ms; `cargo bench --bench chain` measures it properly),
+#   and cost per item at 10k, 42k and 170k items (goal: linear).
+# Stores are generated from CAVRA's fixtures (CLOSEOUT_FIXTURES, or the shared folder beside the checkout).
+# Needs: cargo, jq, GNU time (/usr/bin/time), bc.
+# Usage: scripts/measure-chain.sh
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+need cargo "it builds closeout (install Rust from rustup.rs)"
+need jq "closeout is compared with jq empty (Debian: apt-get install jq)"
+need bc "it computes the ratios (Debian: apt-get install bc)"
+need_gnu_time
+cargo build --release --locked --quiet --bin closeout
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+best() { sort -n | head -1; }
+time_of() { for _ in 1 2 3 4 5; do /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>&1 || true; tail -1 "$log"; done; }
+check() { "$target/release/closeout" check --as-of 2026-06-01T10:00:00Z "$@"; }
+for shape in bench_store versions_store; do
+  echo "== $shape"
+  for items in 10000 42000 170000; do
+    store=$($shape "$items")
+    size=$(stat -c %s "$store")
+    co=$(time_of check "$store")
+    co_s=$(echo "$co" | awk '{print $1}' | best)
+    co_kb=$(echo "$co" | awk '{print $2}' | sort -n | tail -1)
+    eval_ms=$(for _ in 1 2 3 4 5; do CLOSEOUT_TRACE=1 check "$store" 2>&1 >/dev/null |
+      sed -n 's/^closeout: evaluated: \([0-9.]*\)\([^ ]*\) .*/\1 \2/p' |
+      awk '{ f = ($2 == "s") ? 1000 : ($2 == "ms") ? 1 : 0.001; print $1 * f }'; done | best)
+    line="$items items ($((size / 1000000)) MB): check ${co_s} s, $(echo "scale=2; $co_s * 1000000000 / $size" | bc) s/GB"
+    line="$line, evaluation ${eval_ms} ms, peak $((co_kb / 1024)) MiB = $(echo "scale=2; $co_kb * 1024 / $size" | bc)x the file"
+    if [ "$items" = 42000 ]; then
+      jq_s=$(time_of jq empty "$store" | awk '{print $1}' | best)
+      line="$line, jq empty ${jq_s} s -> $(echo "scale=1; $jq_s / $co_s" | bc)x"
+    fi
+    echo "$line"
+  done
+done
