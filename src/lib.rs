@@ -10,6 +10,7 @@ pub mod cli;
 pub mod conformance;
 pub mod demo;
 pub mod evidence;
+pub mod files;
 pub mod health;
 pub mod live;
 pub mod model;

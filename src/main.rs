@@ -181,7 +181,9 @@ fn walk(mut args: WalkArgs) -> u8 {
 fn demo(args: DemoArgs) -> u8 {
     use closeout::demo::{self, tape};
     let (name, text) = match &args.script {
-        Some(p) => match std::fs::read_to_string(p) {
+        Some(p) => match closeout::files::read_regular(p, 1 << 20)
+            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8 text".to_string()))
+        {
             Ok(t) => (p.display().to_string(), t),
             Err(e) => {
                 note(&format!("closeout: error: {}: {e}", p.display()));
@@ -233,6 +235,11 @@ fn demo(args: DemoArgs) -> u8 {
     let timeline = tape::timeline(&commands, speed, size);
     let open = closeout::tui::Action::OpenWalk(args.walkthrough.clone());
     if let Some(out) = &args.record {
+        // Checked before the recording is made: a directory, a FIFO or a device is refused at once.
+        if let Err(e) = closeout::files::check_output(out) {
+            note(&format!("closeout: error: {}: {e}", out.display()));
+            return 2;
+        }
         let mut app = closeout::tui::App::new(std::sync::Arc::new(ev), std::sync::Arc::new(report), size.0, size.1);
         app.monochrome = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         app.update(closeout::tui::Action::Tick(start));
@@ -245,9 +252,7 @@ fn demo(args: DemoArgs) -> u8 {
                 return 2;
             }
         };
-        let tmp = out.with_extension("cast.tmp");
-        if let Err(e) = std::fs::write(&tmp, &cast).and_then(|_| std::fs::rename(&tmp, out)) {
-            let _ = std::fs::remove_file(&tmp);
+        if let Err(e) = closeout::files::write_atomic(out, cast.as_bytes()) {
             note(&format!("closeout: error: {}: {e}", out.display()));
             return 2;
         }

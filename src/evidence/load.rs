@@ -95,11 +95,8 @@ fn too_large(path: &str, size: u64, max: u64) -> LoadError {
 /// the same bytes), with its SHA-256 computed on a second thread; large files are mapped if `opts` allows.
 fn read_bounded(path: &Path, shown: &str, opts: &LoadOptions) -> Result<(Bytes, InputDigest), LoadError> {
     let max = opts.max_file_bytes;
-    let mut file = fs::File::open(path).map_err(|e| LoadError::new(shown, io_problem(&e)))?;
-    let meta = file.metadata().map_err(|e| LoadError::new(shown, io_problem(&e)))?;
-    if !meta.is_file() {
-        return Err(LoadError::new(shown, "not a regular file"));
-    }
+    // A FIFO, a socket or a device is refused before it is opened (an open or a read could block forever).
+    let (mut file, meta) = crate::files::open_regular(path).map_err(|e| LoadError::new(shown, e.to_string()))?;
     if meta.len() > max {
         return Err(too_large(shown, meta.len(), max));
     }
@@ -765,7 +762,7 @@ fn load_sqlite(
 fn load_dir(b: &mut Builder, dir: &Path, opts: &LoadOptions) -> Result<(), LoadError> {
     let shown_dir = dir.display().to_string();
     let mut files = Vec::new();
-    collect_files(dir, dir, 0, &mut files).map_err(|e| LoadError::new(&shown_dir, io_problem(&e)))?;
+    collect_files(dir, dir, 0, &mut files, &mut b.skipped).map_err(|e| LoadError::new(&shown_dir, io_problem(&e)))?;
     if files.len() > MAX_DIR_FILES {
         return Err(LoadError::new(
             &shown_dir,
@@ -791,7 +788,15 @@ fn load_dir(b: &mut Builder, dir: &Path, opts: &LoadOptions) -> Result<(), LoadE
     Ok(())
 }
 
-fn collect_files(root: &Path, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// The regular files of an evidence directory, a few levels down; a FIFO, a socket or a device in it is never
+/// opened, only listed as skipped.
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    out: &mut Vec<PathBuf>,
+    skipped: &mut Vec<(String, String)>,
+) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -804,14 +809,20 @@ fn collect_files(root: &Path, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) 
             // Follow a link only when it stays inside the evidence directory.
             match (fs::canonicalize(&p), fs::canonicalize(root)) {
                 (Ok(target), Ok(root)) if target.starts_with(&root) && target.is_file() => out.push(p),
+                (Ok(target), Ok(root)) if target.starts_with(&root) && !target.is_dir() => {
+                    let what = fs::metadata(&target).map_or("not a file", |m| crate::files::kind_of(&m));
+                    skipped.push((p.display().to_string(), format!("not a regular file (links to {what})")));
+                }
                 _ => {}
             }
         } else if ft.is_dir() {
             if depth < MAX_DIR_DEPTH && name != "target" && name != "node_modules" {
-                collect_files(root, &p, depth + 1, out)?;
+                collect_files(root, &p, depth + 1, out, skipped)?;
             }
         } else if ft.is_file() {
             out.push(p);
+        } else if let Ok(meta) = entry.metadata() {
+            skipped.push((p.display().to_string(), format!("not a regular file ({})", crate::files::kind_of(&meta))));
         }
         if out.len() > MAX_DIR_FILES {
             break;
@@ -1117,11 +1128,7 @@ fn bundle_file(evidence: &Evidence, name: Option<&str>) -> Option<Result<String,
 pub fn hash_file(path: &Path, max: u64) -> Result<String, String> {
     use sha2::Digest;
     const CHUNK: usize = 4 << 20;
-    let mut file = fs::File::open(path).map_err(|e| io_problem(&e))?;
-    let meta = file.metadata().map_err(|e| io_problem(&e))?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
+    let (mut file, meta) = crate::files::open_regular(path).map_err(|e| e.to_string())?;
     if meta.len() > max {
         return Err(format!("file is larger than {} MiB", max >> 20));
     }
