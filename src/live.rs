@@ -131,14 +131,12 @@ pub fn diff(old_ev: &Evidence, old: &Report, new_ev: &Evidence, new: &Report) ->
         .iter()
         .filter_map(|f| before.get(&f.id).filter(|&&s| s != f.status).map(|&s| (f.id, s, f.status)))
         .collect();
-    let key = |ev: &Evidence| -> HashSet<(String, String)> {
-        ev.nodes.iter().map(|n| (n.kind.name().to_string(), n.id.clone())).collect()
+    let key = |ev: &Evidence| -> HashSet<(String, crate::text::Text)> {
+        ev.nodes.iter().map(|n| (n.kind.stable(), n.id.clone())).collect()
     };
     let (a, b) = (key(old_ev), key(new_ev));
-    let mut added: Vec<String> =
-        b.difference(&a).map(|(_, id)| crate::text::Text::new(id.as_str()).to_string()).collect();
-    let mut removed: Vec<String> =
-        a.difference(&b).map(|(_, id)| crate::text::Text::new(id.as_str()).to_string()).collect();
+    let mut added: Vec<String> = b.difference(&a).map(|(_, id)| id.to_string()).collect();
+    let mut removed: Vec<String> = a.difference(&b).map(|(_, id)| id.to_string()).collect();
     added.sort();
     removed.sort();
     let verdict = (old.verdict != new.verdict).then_some((old.verdict, new.verdict));

@@ -74,7 +74,7 @@ pub fn load(name: &str, opts: &LoadOptions) -> Result<Evidence, LoadError> {
         LoadError::new(format!("sample {name:?}"), format!("no such embedded sample (available: {})", names.join(", ")))
     })?;
     let mut ev = load_bytes(&format!("embedded:{}", sample.file), bytes(&sample).to_vec(), opts)?;
-    ev.source = format!("embedded sample: {}", sample.name);
+    ev.source = crate::text::Text::new(format!("embedded sample: {}", sample.name));
     ev.default_as_of = crate::time::parse_instant(&sample.as_of);
     Ok(ev)
 }

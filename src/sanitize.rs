@@ -6,7 +6,31 @@ use std::fmt::Write;
 
 fn is_dangerous(c: char) -> bool {
     c.is_control() // C0, DEL and C1
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        || is_format(c)
+}
+
+/// Unicode's invisible format characters (general category Cf) and the line/paragraph separators: bidi
+/// controls, zero-width spaces and joiners, the BOM, soft hyphens, tag characters. They change how text
+/// reads without being seen, so they are shown as escapes.
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
 }
 
 /// Make a string safe to print: control characters (C0, DEL, C1) and bidirectional overrides are replaced
@@ -51,6 +75,13 @@ mod tests {
         let c = clean(s);
         assert_eq!(c, "ok\\x1b[31mred\\x07\\x9b2J\\u{202e}evil\\n");
         assert!(is_clean(&c));
+    }
+
+    #[test]
+    fn invisible_format_characters_are_shown() {
+        let s = "a\u{200b}b\u{feff}c\u{2028}d\u{00ad}e\u{e0041}f";
+        assert_eq!(clean(s), "a\\u{200b}b\\u{feff}c\\u{2028}d\\x{ad}e\\u{e0041}f".replace("\\x{ad}", "\\xad"));
+        assert!(is_clean(&clean(s)));
     }
 
     #[test]

@@ -48,6 +48,11 @@ impl Text {
         &*self.raw == s
     }
 
+    /// Whether the raw text ends with `suffix` (classifying keys, never for display).
+    pub fn ends_with(&self, suffix: &str) -> bool {
+        self.raw.ends_with(suffix)
+    }
+
     /// One of several known values (state enums map through this).
     pub fn one_of(&self, values: &[&str]) -> bool {
         values.contains(&&*self.raw)
@@ -58,9 +63,16 @@ impl Text {
         crate::time::parse_instant(&self.raw)
     }
 
-    /// Map the text through a function of the raw value that yields no text (a state parser, a length).
-    pub fn parse<T>(&self, f: impl FnOnce(&str) -> T) -> T {
+    /// Map the raw text through a function (a state parser, a lookup): domain only, like [`Text::raw`].
+    pub(crate) fn with_raw<T>(&self, f: impl FnOnce(&str) -> T) -> T {
         f(&self.raw)
+    }
+
+    /// The raw text, for the domain's lookups only (id indexes, joins, hashing): never displayed or written.
+    /// The presentation layers (`tui`, `report`, `demo`, `walkthrough`, `main`) must not call it; a test
+    /// (`tests/untrusted_text.rs`) reads their sources and fails if they do.
+    pub(crate) fn raw(&self) -> &str {
+        &self.raw
     }
 
     /// The text as it may be displayed or written: sanitised, and redacted when it is a secret.
@@ -82,19 +94,17 @@ fn detect(raw: &str) -> Option<SecretKind> {
     }
 }
 
-/// `«REDACTED: GitHub token #1a2b3c4d»`: the kind and a short fingerprint of the secret (the first 8 hex digits
-/// of a domain-separated SHA-256), stable across runs so recordings and reports stay byte-identical.
+/// `«REDACTED: GitHub token #1a2b3c4d»`: the kind and a short fingerprint of the secret (the detector's
+/// [`secrets::key_marker`]), stable across runs so recordings and reports stay byte-identical.
 pub fn marker(kind: SecretKind, raw: &str) -> String {
-    format!("«REDACTED: {} #{}»", kind.label(), fingerprint(raw))
+    secrets::key_marker(kind, raw)
 }
 
-/// A short stable fingerprint of a secret: enough to tell two redacted ids apart, too short to carry it.
-pub fn fingerprint(raw: &str) -> String {
-    use sha2::Digest;
-    let mut h = sha2::Sha256::new();
-    h.update(b"closeout redaction fingerprint v1\0");
-    h.update(raw.as_bytes());
-    crate::evidence::canonical::hex(&h.finalize()[..4])
+impl Text {
+    /// Wrap a string the detector has already judged not to be a secret (values converted at load).
+    pub(crate) fn checked(raw: impl Into<Box<str>>) -> Text {
+        Text { raw: raw.into(), secret: None }
+    }
 }
 
 impl fmt::Display for Text {

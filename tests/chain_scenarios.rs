@@ -232,3 +232,59 @@ fn the_same_chain_gives_the_same_criteria_in_every_form() {
     assert_eq!(seen.len(), 3, "json, sqlite, responses");
     assert!(seen.windows(2).all(|w| w[0].1 == w[1].1), "{seen:?}");
 }
+
+/// The review wizard and the criteria agree on every scenario: the wizard's decision and worker panes are the
+/// retry rule's own checks, so their worst status is `retry_workflow`'s; a failing boundary pane means a
+/// failing `community_boundary`; a failing `closeout_delivery` shows as a failing decision or worker pane.
+#[test]
+fn the_review_wizard_and_the_criteria_agree_on_every_scenario() {
+    use closeout::health::CriterionId;
+    let tmp = tempfile::tempdir().unwrap();
+    let ix = index();
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for s in ix["scenarios"].as_array().unwrap() {
+        for (form, path) in inputs(s, tmp.path()) {
+            for c in s["cases"].as_array().unwrap() {
+                if !c["expect"]["load_error"].is_null() {
+                    continue;
+                }
+                let name = format!("{}/{}/{form}", s["name"].as_str().unwrap(), c["name"].as_str().unwrap());
+                let opts = LoadOptions { release: c["release"].as_str().map(str::to_string), ..LoadOptions::default() };
+                let ev = load_path(&path, &opts).unwrap();
+                let r = evaluate(&ev, &[], parse_instant(c["as_of"].as_str().unwrap()).unwrap()).unwrap();
+                let status = |id: CriterionId| r.finding(id).unwrap().status;
+                let panes = closeout::review::panes::failed_deliveries(&ev, &r.chain).unwrap();
+                let retry = status(CriterionId::RetryWorkflow);
+                match panes.iter().map(|d| d.panes[1].status().max(d.panes[2].status())).max() {
+                    Some(worst) if worst != retry => problems.push(format!(
+                        "{name}: the wizard's decision/worker panes say {worst:?}, retry_workflow says {retry:?}"
+                    )),
+                    None if retry == Status::Warn => {
+                        problems.push(format!("{name}: retry_workflow warns but the wizard has nothing to review"))
+                    }
+                    None if retry == Status::Fail
+                        && !r.chain.retry.iter().any(|c| closeout::health::retry::violation(c).is_some()) =>
+                    {
+                        problems.push(format!("{name}: retry_workflow fails but the wizard has nothing to review"))
+                    }
+                    _ => {}
+                }
+                if panes.iter().any(|d| d.panes[3].status() == Status::Fail)
+                    && status(CriterionId::CommunityBoundary) != Status::Fail
+                {
+                    problems.push(format!("{name}: the boundary pane fails, community_boundary does not"));
+                }
+                if status(CriterionId::CloseoutDelivery) == Status::Fail
+                    && !panes.is_empty()
+                    && !panes.iter().any(|d| d.panes[1].status() == Status::Fail || d.panes[2].status() == Status::Fail)
+                {
+                    problems.push(format!("{name}: closeout_delivery fails, no decision or worker pane does"));
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 70, "{checked}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -577,7 +577,7 @@ fn review_record_accepts_the_risk_until_the_evidence_changes() {
             reviewer: "reviewer",
             reviewed_at: t,
             as_of: t,
-            deliveries: vec![DeliveryReview { delivery_id: delivery, panes }],
+            deliveries: vec![DeliveryReview { delivery_id: delivery.to_string(), panes }],
             acceptance: Some(&form),
             covers: closeout::review::warned(&report),
         },

@@ -344,7 +344,7 @@ fn review_record_accepts_cavras_risk(dir: &Path) {
             reviewer: "reviewer",
             reviewed_at: t,
             as_of: t,
-            deliveries: vec![DeliveryReview { delivery_id: delivery, panes }],
+            deliveries: vec![DeliveryReview { delivery_id: delivery.to_string(), panes }],
             acceptance: Some(&form),
             covers: closeout::review::warned(&report),
         },

@@ -213,7 +213,12 @@ fn control_characters_in_evidence_are_shown_not_sent() {
     let evil = src.replace("frb-payments-api-2026-09-14-001", "frb-\\u001b[31mred\\u0007-001");
     let ev = load_bytes("evil.json", evil.into_bytes(), &LoadOptions::default()).unwrap();
     let mut app = harness::app(ev, closeout::time::parse_instant("2026-09-14T10:00:00Z"), 160, 48);
-    let n = app.evidence.nodes.iter().position(|n| n.id.contains('\u{1b}')).expect("the id kept its ESC");
+    let n = app
+        .evidence
+        .nodes
+        .iter()
+        .position(|n| n.id.matches("frb-\u{1b}[31mred\u{7}-001"))
+        .expect("the id kept its ESC");
     select_node(&mut app, n);
     let buf = harness::buffer(&app);
     let text = buffer_text(&buf);

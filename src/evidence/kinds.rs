@@ -56,7 +56,35 @@ pub enum Kind {
     TrialScenario,
     ReleaseDecision,
     /// A `metadata_kind` closeout does not know; kept as a generic node.
-    Unknown(String),
+    Unknown(UnknownKind),
+}
+
+/// A `metadata_kind` closeout does not know: untrusted text, kept raw for matching and sanitised (and
+/// redacted when it is a secret) for display.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownKind {
+    raw: String,
+    shown: String,
+}
+
+impl UnknownKind {
+    pub fn new(raw: &str) -> UnknownKind {
+        let text = crate::text::Text::new(raw.strip_prefix(KIND_PREFIX).unwrap_or(raw));
+        UnknownKind { raw: raw.to_string(), shown: text.to_string() }
+    }
+    /// The `metadata_kind` as shown.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+    pub(crate) fn raw(&self) -> &str {
+        &self.raw
+    }
+}
+
+impl From<&str> for UnknownKind {
+    fn from(s: &str) -> UnknownKind {
+        UnknownKind::new(s)
+    }
 }
 
 /// (kind, metadata_kind suffix after [`KIND_PREFIX`], embed key, schema step, display name, id field).
@@ -250,7 +278,7 @@ impl Kind {
         {
             return row.0.clone();
         }
-        Kind::Unknown(metadata_kind.to_string())
+        Kind::Unknown(UnknownKind::new(metadata_kind))
     }
 
     /// Kind of a connector delivery from its source or, for bare results, its event type.
@@ -294,7 +322,7 @@ impl Kind {
     pub fn metadata_kind(&self) -> String {
         match self {
             Kind::CloseoutDelivery | Kind::AlertDelivery | Kind::OtherDelivery => CONNECTOR_DELIVERY_KIND.to_string(),
-            Kind::Unknown(k) => k.clone(),
+            Kind::Unknown(k) => k.raw().to_string(),
             _ => self.row().map(|row| format!("{KIND_PREFIX}{}", row.1)).unwrap_or_default(),
         }
     }
@@ -311,7 +339,7 @@ impl Kind {
             Kind::OtherDelivery => "connector delivery",
             Kind::TrialScenario => "trial scenario",
             Kind::ReleaseDecision => "release decision",
-            Kind::Unknown(k) => k.strip_prefix(KIND_PREFIX).unwrap_or(k),
+            Kind::Unknown(k) => k.shown(),
             _ => self.row().map(|row| row.4).unwrap_or("artifact"),
         }
     }
@@ -320,7 +348,7 @@ impl Kind {
     /// walkthrough files store. Unknown kinds keep their `metadata_kind`.
     pub fn stable(&self) -> String {
         match self {
-            Kind::Unknown(k) => k.clone(),
+            Kind::Unknown(k) => k.shown().to_string(),
             other => other.name().replace(' ', "_"),
         }
     }

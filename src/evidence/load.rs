@@ -460,7 +460,7 @@ fn item_node(
         None => (None, unit_span.clone().unwrap_or(0..bytes.len())),
     };
     if let Kind::Unknown(k) = &kind {
-        *unknown.entry(k.clone()).or_default() += 1;
+        *unknown.entry(k.shown().to_string()).or_default() += 1;
     }
     let mut node_pointer = String::with_capacity(pointer.len() + 1 + embed_key.map_or(0, str::len));
     node_pointer.push_str(pointer);
@@ -473,10 +473,10 @@ fn item_node(
     }
     let created = str_of(shown, bytes, head.created_at, "created_at", at)?;
     node.created = created.as_deref().and_then(parse_instant);
-    node.created_at = created.map(|c| c.into_owned());
+    node.created_at = created.map(|c| crate::text::Text::new(c.into_owned()));
     node.release_ref = str_of(shown, bytes, head.release_record_ref, "release_record_ref", at)?
         .filter(|r| !r.is_empty())
-        .map(|r| r.into_owned());
+        .map(|r| crate::text::Text::new(r.into_owned()));
     node.delivery_success = head.delivery_success.and_then(|r| match r {
         "true" => Some(true),
         "false" => Some(false),
@@ -528,10 +528,11 @@ fn trial_nodes(
         let id = if id_field.is_empty() { None } else { str_of(shown, bytes, field(id_field), id_field, &at)? };
         let id = id.map(|s| s.into_owned()).unwrap_or_else(|| key.replace('_', "-"));
         let mut node = Node::new(kind.clone(), id, input, at.clone(), span_of(bytes, raw));
-        node.created_at = generated_at.clone();
+        node.created_at = generated_at.clone().map(crate::text::Text::new);
         node.created = generated_at.as_deref().and_then(parse_instant);
         if *key == "final_readiness_bundle" {
-            node.release_ref = str_of(shown, bytes, field("release_id"), "release_id", &at)?.map(|s| s.into_owned());
+            node.release_ref = str_of(shown, bytes, field("release_id"), "release_id", &at)?
+                .map(|s| crate::text::Text::new(s.into_owned()));
         }
         if *key == "scenario" {
             meta.name = str_of(shown, bytes, field("name"), "name", &at)?.map(|s| s.into_owned());
@@ -578,13 +579,13 @@ fn bare_node(
     for key in ["generated_at", "requested_at", "decided_at", "executed_at", "archived_at", "attached_at"] {
         if let Some(t) = str_of(shown, bytes, doc.field(key), key, at)? {
             node.created = parse_instant(&t);
-            node.created_at = Some(t.into_owned());
+            node.created_at = Some(crate::text::Text::new(t.into_owned()));
             break;
         }
     }
     node.release_ref = str_of(shown, bytes, doc.field("release_record_ref"), "release_record_ref", at)?
         .filter(|r| !r.is_empty())
-        .map(|r| r.into_owned());
+        .map(|r| crate::text::Text::new(r.into_owned()));
     if let Some(r) = doc.field("success") {
         node.delivery_success = match r {
             "true" => Some(true),
@@ -848,12 +849,12 @@ impl Builder {
         // Release scope: the chain is anchored on the release later (`model::Chain`); every artifact stays
         // loaded so other releases can be listed and shown as out of scope. A release nothing names is an error.
         if let Some(rel) = &opts.release
-            && !self.nodes.iter().any(|n| n.release_ref.as_deref() == Some(rel.as_str()))
+            && !self.nodes.iter().any(|n| n.release_ref.as_ref().is_some_and(|r| r.matches(rel)))
         {
-            let mut known: Vec<&str> = self.nodes.iter().filter_map(|n| n.release_ref.as_deref()).collect();
+            let mut known: Vec<&crate::text::Text> = self.nodes.iter().filter_map(|n| n.release_ref.as_ref()).collect();
             known.sort_unstable();
             known.dedup();
-            let known: Vec<String> = known.iter().take(10).map(|r| crate::text::Text::new(*r).to_string()).collect();
+            let known: Vec<String> = known.iter().take(10).map(|r| r.to_string()).collect();
             return Err(LoadError::new(
                 &source,
                 format!(
@@ -868,7 +869,7 @@ impl Builder {
         // repeating an artifact as a bare object and inside its metadata wrapper).
         let keep: Vec<bool> = {
             let mut seen = foldhash::HashSet::with_capacity_and_hasher(self.nodes.len(), Default::default());
-            self.nodes.iter().map(|n| seen.insert((&n.kind, n.id.as_str(), n.created))).collect()
+            self.nodes.iter().map(|n| seen.insert((&n.kind, n.id.raw(), n.created))).collect()
         };
         let before = self.nodes.len();
         let mut keep = keep.into_iter();
@@ -891,7 +892,7 @@ impl Builder {
         }
         let mut by_id: IdIndex = IdIndex::with_capacity_and_hasher(self.nodes.len(), Default::default());
         for (i, n) in self.nodes.iter().enumerate() {
-            by_id.entry(n.id.clone()).or_default().push(i);
+            by_id.entry(n.id.raw().to_string()).or_default().push(i);
         }
         crate::trace("indexed", t);
         // No default evaluation time: evidence is judged as of now unless the caller says otherwise (a trial
@@ -903,16 +904,16 @@ impl Builder {
                     [Kind::CloseoutSummary, Kind::ReadinessBundle, Kind::SignedArchiveManifest]
                         .iter()
                         .filter_map(|k| best.get(k))
-                        .find_map(|&i| self.nodes[i].release_ref.clone())
+                        .find_map(|&i| self.nodes[i].release_ref.as_ref().map(|r| r.raw().to_string()))
                 });
                 (rel.unwrap_or_else(|| "CAVRA evidence".into()), None)
             }
         };
         let mut evidence = Evidence {
             hashed_bytes: std::sync::atomic::AtomicU64::new(0),
-            label: crate::sanitize::clean(&label).into_owned(),
-            source,
-            edition,
+            label: crate::text::Text::new(label),
+            source: crate::text::Text::new(source),
+            edition: edition.map(crate::text::Text::new),
             model,
             inputs: self.inputs,
             nodes: self.nodes,
@@ -979,18 +980,18 @@ pub(super) fn materialize(evidence: &Evidence, node: &Node) -> Result<Artifact, 
     let mut found = Vec::new();
     let fields = EValue::from_json(json, &mut found);
     let mut refs = Vec::new();
-    collect_refs(&fields, &node.id, &mut String::new(), false, &mut refs);
+    collect_refs(&fields, node.id.raw(), &mut String::new(), false, &mut refs);
     Ok(Artifact { fields, refs, hashes, digest })
 }
 
 fn collect_refs(v: &EValue, own_id: &str, pointer: &mut String, ref_key: bool, out: &mut Vec<Reference>) {
     match v {
         EValue::String(s) if ref_key => {
-            if let Some(target) = super::refscan::target_of(s)
+            if let Some(target) = s.with_raw(|s| super::refscan::target_of(s).map(str::to_string))
                 && target != own_id
                 && !out.iter().any(|r| r.target == target)
             {
-                out.push(Reference { field: pointer.clone(), target: target.to_string() });
+                out.push(Reference { field: pointer.clone(), target });
             }
         }
         EValue::Array(items) => {
@@ -1004,8 +1005,8 @@ fn collect_refs(v: &EValue, own_id: &str, pointer: &mut String, ref_key: bool, o
         EValue::Object(entries) => {
             for (k, item) in entries {
                 let len = pointer.len();
-                push_token(pointer, k);
-                let is_ref = super::refscan::REF_KEYS.contains(&k.as_str());
+                k.with_raw(|k| push_token(pointer, k));
+                let is_ref = k.with_raw(super::refscan::is_ref_key);
                 collect_refs(item, own_id, pointer, is_ref, out);
                 pointer.truncate(len);
             }

@@ -122,11 +122,12 @@ pub(crate) struct Unit {
 #[derive(Debug)]
 pub struct Node {
     pub kind: Kind,
-    pub id: String,
+    /// The artifact's id: untrusted text, shown sanitised (and redacted with a fingerprint if it is a secret).
+    pub id: crate::text::Text,
     /// The time CAVRA stamped (`created_at`, or the artifact's own `generated_at` & co.).
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::text::Text>,
     pub created: Option<DateTime<Utc>>,
-    pub release_ref: Option<String>,
+    pub release_ref: Option<crate::text::Text>,
     pub input: usize,
     /// SQLite row (session_id) the artifact was read from.
     pub row: Option<String>,
@@ -149,7 +150,7 @@ impl Node {
     pub(crate) fn new(kind: Kind, id: String, input: usize, pointer: String, span: Range<usize>) -> Node {
         Node {
             kind,
-            id,
+            id: crate::text::Text::new(id),
             created_at: None,
             created: None,
             release_ref: None,
@@ -195,8 +196,9 @@ pub struct Artifact {
 }
 
 impl Artifact {
-    pub fn str(&self, key: &str) -> Option<&str> {
-        self.fields.get(key).and_then(EValue::as_str)
+    /// A string field, as untrusted text.
+    pub fn text(&self, key: &str) -> Option<&crate::text::Text> {
+        self.fields.get(key).and_then(EValue::as_text)
     }
     pub fn get(&self, key: &str) -> Option<&EValue> {
         self.fields.get(key)
@@ -256,11 +258,11 @@ pub struct Redaction {
 /// Everything loaded, as one graph.
 #[derive(Debug)]
 pub struct Evidence {
-    /// Scenario name or release id, for headers.
-    pub label: String,
-    /// Where it came from, for headers ("path" or "embedded sample: name").
-    pub source: String,
-    pub edition: Option<String>,
+    /// Scenario name or release id, for headers (untrusted text).
+    pub label: crate::text::Text,
+    /// Where it came from, for headers ("path" or "embedded sample: name"): a path is untrusted text too.
+    pub source: crate::text::Text,
+    pub edition: Option<crate::text::Text>,
     pub model: Model,
     pub inputs: Vec<Input>,
     pub nodes: Vec<Node>,
@@ -304,7 +306,7 @@ impl Evidence {
         let n = &self.nodes[node];
         let Some(bytes) = self.inputs[n.input].bytes.get(n.span.clone()) else { return };
         refscan::each(bytes, |_, t| {
-            if *t != *n.id {
+            if *t != *n.id.raw() {
                 f(t)
             }
         });
@@ -322,6 +324,11 @@ impl Evidence {
             let handles: Vec<_> = items.chunks(chunk).map(|part| s.spawn(move || each(part))).collect();
             handles.into_iter().map(|h| h.join().expect("worker does not panic")).collect()
         })
+    }
+
+    /// Nodes whose id is this text.
+    pub fn find_text(&self, id: &crate::text::Text) -> &[usize] {
+        self.find(id.raw())
     }
 
     /// Nodes whose id is `id` (several kinds can share one: a closeout summary and its delivery event).

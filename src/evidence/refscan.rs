@@ -11,6 +11,7 @@ use super::parse::raw_str;
 
 /// Keys whose string values (or string lists) name other artifacts (rule book §7). Category values such as
 /// `alert_id`, `category`, `checks[].id` and external references such as `signature_key_id` are not here.
+#[cfg_attr(not(test), allow(dead_code))]
 pub const REF_KEYS: &[&str] = &[
     "bundle_id",
     "manifest_id",

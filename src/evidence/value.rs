@@ -63,9 +63,11 @@ pub enum EValue {
     Null,
     Bool(bool),
     Number(serde_json::Number),
-    String(String),
+    /// A string: untrusted text (the detector found no secret in it, or CAVRA's own marker).
+    String(crate::text::Text),
     Array(Vec<EValue>),
-    Object(Vec<(String, EValue)>),
+    /// Keys are untrusted text too (a key that is a secret is already its marker).
+    Object(Vec<(crate::text::Text, EValue)>),
     Redacted(Redacted),
 }
 
@@ -78,7 +80,7 @@ impl EValue {
 
     pub fn get(&self, key: &str) -> Option<&EValue> {
         match self {
-            EValue::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            EValue::Object(entries) => entries.iter().find(|(k, _)| k.matches(key)).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -100,11 +102,17 @@ impl EValue {
         Some(cur)
     }
 
-    pub fn as_str(&self) -> Option<&str> {
+    /// The string, as untrusted text.
+    pub fn as_text(&self) -> Option<&crate::text::Text> {
         match self {
             EValue::String(s) => Some(s),
             _ => None,
         }
+    }
+
+    /// Whether the value is the string `s` (matching known values, never for display).
+    pub fn is_str(&self, s: &str) -> bool {
+        self.as_text().is_some_and(|t| t.matches(s))
     }
     pub fn as_bool(&self) -> Option<bool> {
         match self {
@@ -124,7 +132,7 @@ impl EValue {
             _ => None,
         }
     }
-    pub fn as_object(&self) -> Option<&[(String, EValue)]> {
+    pub fn as_object(&self) -> Option<&[(crate::text::Text, EValue)]> {
         match self {
             EValue::Object(entries) => Some(entries),
             _ => None,
@@ -147,13 +155,13 @@ impl EValue {
         }
     }
 
-    /// A one-line rendering for scalars (strings unquoted); containers summarised.
+    /// A one-line rendering for scalars (strings unquoted, sanitised); containers summarised.
     pub fn scalar_text(&self) -> String {
         match self {
             EValue::Null => "null".into(),
             EValue::Bool(b) => b.to_string(),
             EValue::Number(n) => n.to_string(),
-            EValue::String(s) => s.clone(),
+            EValue::String(s) => s.to_string(),
             EValue::Array(items) => format!("[{} items]", items.len()),
             EValue::Object(entries) => format!("{{{} fields}}", entries.len()),
             EValue::Redacted(r) => r.to_string(),
@@ -168,7 +176,7 @@ impl Serialize for EValue {
             EValue::Null => s.serialize_unit(),
             EValue::Bool(b) => s.serialize_bool(*b),
             EValue::Number(n) => n.serialize(s),
-            EValue::String(v) => s.serialize_str(v),
+            EValue::String(v) => s.serialize_str(&v.shown()),
             EValue::Redacted(r) => s.serialize_str(&r.to_string()),
             EValue::Array(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
@@ -180,7 +188,7 @@ impl Serialize for EValue {
             EValue::Object(entries) => {
                 let mut map = s.serialize_map(Some(entries.len()))?;
                 for (k, v) in entries {
-                    map.serialize_entry(k, v)?;
+                    map.serialize_entry(&*k.shown(), v)?;
                 }
                 map.end()
             }
@@ -266,7 +274,8 @@ fn convert(
                 if let Some(kind) = token {
                     found.push(FoundSecret { kind, by: RedactedBy::Closeout, pointer: pointer.clone() });
                 }
-                out.push((shown, convert(v, secret, pointer, found)));
+                let value = convert(v, secret, pointer, found);
+                out.push((crate::text::Text::checked(shown), value));
                 pointer.truncate(len);
             }
             EValue::Object(out)
@@ -300,11 +309,11 @@ pub fn classify_string(s: &str, under_secret_key: bool) -> Option<(SecretKind, R
 
 fn convert_string(s: String, under_secret_key: bool, pointer: &str, found: &mut Vec<FoundSecret>) -> EValue {
     match classify_string(&s, under_secret_key) {
-        None => EValue::String(s),
+        None => EValue::String(crate::text::Text::checked(s)),
         Some((kind, by)) => {
             found.push(FoundSecret { kind, by, pointer: pointer.to_string() });
             match by {
-                RedactedBy::Cavra => EValue::String(s),
+                RedactedBy::Cavra => EValue::String(crate::text::Text::checked(s)),
                 RedactedBy::Closeout => {
                     let hint = url_origin(&s);
                     EValue::Redacted(Redacted::new(kind, hint))
@@ -341,6 +350,11 @@ pub enum Boundary {
 }
 
 impl Boundary {
+    /// The class of the field named by this key (evidence text).
+    pub fn of_key(key: &crate::text::Text) -> Boundary {
+        key.with_raw(classify_key)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Boundary::PublicMetadata => "public metadata",
@@ -426,7 +440,7 @@ mod tests {
     fn cavra_markers_stay_and_are_counted() {
         let (v, found) =
             convert_str(r#"{"url": "https://h.example.invalid/x?REDACTED", "headers": {"authorization": "REDACTED"}}"#);
-        assert_eq!(v.get("url").unwrap().as_str(), Some("https://h.example.invalid/x?REDACTED"));
+        assert!(v.get("url").unwrap().is_str("https://h.example.invalid/x?REDACTED"));
         assert_eq!(found.len(), 2);
         assert!(found.iter().all(|f| f.by == RedactedBy::Cavra));
     }
@@ -477,7 +491,7 @@ mod tests {
         assert!(matches!(v.pointer("/Client-Secret/n/0"), Some(EValue::Redacted(_))), "a nested number");
         assert_eq!(v.pointer("/Client-Secret/n/1"), Some(&EValue::Bool(false)), "booleans stay");
         assert_eq!(v.get("private_key_stored"), Some(&EValue::Bool(false)));
-        assert_eq!(v.get("token_env").and_then(EValue::as_str), Some("SPLUNK_HEC_TOKEN"));
+        assert!(v.get("token_env").unwrap().is_str("SPLUNK_HEC_TOKEN"));
         assert_eq!(v.get("max_tokens").and_then(EValue::as_i64), Some(4));
         let pointers: Vec<&str> = found.iter().map(|f| f.pointer.as_str()).collect();
         assert_eq!(
@@ -495,7 +509,7 @@ mod tests {
         assert!(marker.starts_with("«REDACTED: GitHub token #") && marker.ends_with('»'), "{marker}");
         let inner = v.get("index").and_then(EValue::as_object).unwrap();
         assert_eq!(inner.len(), 1);
-        assert_eq!(inner[0].0, marker);
+        assert!(inner[0].0.matches(&marker));
         assert!(!format!("{v:?}").contains(&token[4..]), "the key is not kept in the clear");
         assert_eq!(found[0].kind, SecretKind::GithubToken);
         assert_eq!(found[0].pointer, format!("/index/{marker}"));
@@ -504,7 +518,7 @@ mod tests {
         assert!(found.iter().all(|f| !f.pointer.contains(&token[4..])));
         // Same secret, same marker: recordings stay byte-identical.
         let (again, _) = convert_str(&format!(r#"{{"index": {{"{token}": 2}}}}"#));
-        assert_eq!(again.get("index").and_then(EValue::as_object).unwrap()[0].0, marker);
+        assert!(again.get("index").and_then(EValue::as_object).unwrap()[0].0.matches(&marker));
     }
 
     #[test]
@@ -523,7 +537,10 @@ mod tests {
                 assert!(matches!(v.pointer(&format!("/env/0/{value_key}")), Some(EValue::Redacted(_))), "{src}");
                 assert_eq!(found.len(), 1, "{src}: {found:?}");
                 assert_eq!(
-                    v.pointer(&format!("/env/0/{name_key}")).and_then(EValue::as_str),
+                    v.pointer(&format!("/env/0/{name_key}"))
+                        .and_then(EValue::as_text)
+                        .map(|t| t.to_string())
+                        .as_deref(),
                     Some(name),
                     "the name stays"
                 );
@@ -543,7 +560,7 @@ mod tests {
             assert!(found.is_empty(), "{src}: {found:?}");
         }
         let (v, found) = convert_str(r#"{"name": "DB_PASSWORD", "value": "REDACTED"}"#);
-        assert_eq!(v.get("value").and_then(EValue::as_str), Some("REDACTED"));
+        assert!(v.get("value").unwrap().is_str("REDACTED"));
         assert_eq!(found[0].by, RedactedBy::Cavra);
     }
 

@@ -223,7 +223,7 @@ pub fn run_criterion(c: &Criterion, ctx: &Ctx) -> Result<Finding, LoadError> {
     crate::trace(c.id.as_str(), t);
     let mut evidence: Vec<String> = Vec::new();
     for cite in &o.cites {
-        let id = crate::text::Text::new(ctx.ev.nodes[cite.node].id.as_str()).to_string();
+        let id = ctx.ev.nodes[cite.node].id.to_string();
         if !evidence.contains(&id) {
             evidence.push(id);
         }

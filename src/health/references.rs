@@ -66,7 +66,7 @@ pub struct Index {
 
 impl Index {
     pub fn new(ev: &Evidence) -> Index {
-        Index { families: ev.nodes.iter().map(|n| family(&n.id).to_string()).collect() }
+        Index { families: ev.nodes.iter().map(|n| family(n.id.raw()).to_string()).collect() }
     }
 }
 
@@ -175,7 +175,7 @@ pub fn check(ev: &Evidence, chain: &Chain) -> Result<References, LoadError> {
             for (r, s, _) in of_node(ev, chain, &index, n)? {
                 if s == RefState::Dangling {
                     out.dangling.push(Dangling {
-                        from: Text::new(ev.nodes[n].id.as_str()).to_string(),
+                        from: ev.nodes[n].id.to_string(),
                         field: crate::sanitize::clean(&r.field).into_owned(),
                         target: Text::new(r.target.as_str()).to_string(),
                     });

@@ -87,7 +87,7 @@ pub(super) fn final_readiness(cx: &Ctx) -> R {
         .index
         .iter()
         .filter_map(|e| e.session_id.as_ref())
-        .flat_map(|sid| sid.parse(|s| cx.ev.find(s).to_vec()))
+        .flat_map(|sid| sid.with_raw(|s| cx.ev.find(s).to_vec()))
         .collect();
     let missing: Vec<&str> = INDEXED_UPSTREAM.iter().filter(|k| !indexed.contains(k)).map(|k| k.name()).collect();
     let o = if missing.is_empty() {
@@ -291,7 +291,7 @@ pub(super) fn retention_approval(cx: &Ctx) -> R {
     let Some(d) = &cx.chain.decision else {
         return Ok(match cx.chain.requests.last() {
             Some(&r) => Outcome::fail(
-                format!("retention review {} was requested but never decided", Text::new(cx.ev.nodes[r].id.as_str())),
+                format!("retention review {} was requested but never decided", cx.ev.nodes[r].id),
                 format!("Decide the retention review (POST {API}/final-reporting-closeout-retention-review/{{review_id}}/decisions)."),
             )
             .cite(r, "", "the undecided request"),

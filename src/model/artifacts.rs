@@ -92,7 +92,7 @@ impl<'a> Fields<'a> {
     }
 
     pub fn node_id(&self) -> Text {
-        Text::new(self.ev.nodes[self.node].id.as_str())
+        self.ev.nodes[self.node].id.clone()
     }
 
     pub fn created(&self) -> Option<DateTime<Utc>> {
@@ -103,7 +103,7 @@ impl<'a> Fields<'a> {
 /// A string value as [`Text`]; a redaction stays a redaction.
 pub(crate) fn value_text(v: &EValue) -> Option<Text> {
     match v {
-        EValue::String(s) => Some(Text::new(s.as_str())),
+        EValue::String(s) => Some(s.clone()),
         EValue::Redacted(r) => Some(Text::new(r.to_string())),
         _ => None,
     }
@@ -193,12 +193,12 @@ impl ReadinessBundle {
             let mk = f.item_text(e, &at, "metadata_kind")?;
             let source = f.item_text(e, &at, "connector_delivery_source")?;
             let kind = match &mk {
-                Some(mk) => mk.parse(|m| {
+                Some(mk) => mk.with_raw(|m| {
                     source.as_ref().map_or(Kind::from_metadata_kind(m, None, None), |s| {
-                        s.parse(|s| Kind::from_metadata_kind(m, Some(s), None))
+                        s.with_raw(|s| Kind::from_metadata_kind(m, Some(s), None))
                     })
                 }),
-                None => Kind::Unknown(String::new()),
+                None => Kind::Unknown("".into()),
             };
             index.push(IndexEntry { kind, session_id: f.item_text(e, &at, "session_id")? });
         }

@@ -210,7 +210,7 @@ impl Chain {
             let named = plan.as_ref().and_then(|p| p.decisions.first()).map(|d| d.delivery_id.clone());
             let id = named
                 .filter(|n| s.public_refs.contains(n))
-                .or_else(|| s.public_refs.iter().find(|r| r.parse(|r| r.contains("delivery"))).cloned())
+                .or_else(|| s.public_refs.iter().find(|r| r.with_raw(|r| r.contains("delivery"))).cloned())
                 .unwrap_or_else(|| s.id.clone());
             deliveries.push(Delivery {
                 node: s.node,
@@ -238,7 +238,7 @@ impl Chain {
                 any_worker_run: run.is_some(),
             });
         }
-        let release = bundle.get().and_then(|b| ev.nodes[b.node].release_ref.as_deref()).map(Text::new);
+        let release = bundle.get().and_then(|b| ev.nodes[b.node].release_ref.clone());
         let scope = vec![Scope::Current; ev.nodes.len()];
         Ok(Chain {
             model: Model::TrialPackage,
@@ -271,7 +271,7 @@ impl Chain {
     }
 
     fn runtime(ev: &Evidence, requested: Option<&str>, of: &dyn Fn(Kind) -> Vec<usize>) -> Result<Chain, LoadError> {
-        let rel_of = |i: usize| ev.nodes[i].release_ref.as_deref();
+        let rel_of = |i: usize| ev.nodes[i].release_ref.as_ref().map(Text::raw);
         let summaries = of(Kind::CloseoutSummary);
         let events = of(Kind::CloseoutDeliveryEvent);
 
@@ -306,11 +306,11 @@ impl Chain {
 
         // S(R): every summary id of the release (summary versions and delivery events).
         let summary_ids: HashSet<&str> =
-            summaries.iter().chain(&events).filter(|&&i| in_release(i)).map(|&i| ev.nodes[i].id.as_str()).collect();
+            summaries.iter().chain(&events).filter(|&&i| in_release(i)).map(|&i| ev.nodes[i].id.raw()).collect();
         let linked = |i: usize, key: &str| -> Result<bool, LoadError> {
             // Joined by a summary id; a node that names none (or one the evidence lacks) joins by release.
             match ev.wrapper_text(i, key)? {
-                Some(sid) if sid.parse(|s| summary_ids.contains(s)) => Ok(true),
+                Some(sid) if sid.with_raw(|s| summary_ids.contains(s)) => Ok(true),
                 Some(_) if rel_of(i).is_some() => Ok(in_release(i)),
                 Some(_) => Ok(false),
                 None => Ok(in_release(i)),
@@ -321,7 +321,7 @@ impl Chain {
             let nodes = of(kind);
             if let Some(id) = named {
                 let hits: Vec<usize> =
-                    id.parse(|id| ev.find(id).iter().copied().filter(|i| nodes.contains(i)).collect());
+                    id.with_raw(|id| ev.find(id).iter().copied().filter(|i| nodes.contains(i)).collect());
                 return Ok(match newest(ev, &hits) {
                     Some(i) => (Member::Present(i), Some(i)),
                     None => (Member::Named(id.clone()), None),
@@ -360,8 +360,8 @@ impl Chain {
                 None => ev.field_text(i, "event_id")?,
             };
             let joined = match sid {
-                Some(s) if s.parse(|s| summary_ids.contains(s)) => true,
-                Some(s) if s.parse(known_summary) => false,
+                Some(s) if s.with_raw(|s| summary_ids.contains(s)) => true,
+                Some(s) if s.with_raw(known_summary) => false,
                 _ => in_release(i),
             };
             if joined {
@@ -379,11 +379,11 @@ impl Chain {
                 requests.push(i);
             }
         }
-        let request_ids: HashSet<&str> = requests.iter().map(|&i| ev.nodes[i].id.as_str()).collect();
+        let request_ids: HashSet<&str> = requests.iter().map(|&i| ev.nodes[i].id.raw()).collect();
         let mut decision = None;
         for i in newest_first(ev, &of(Kind::RetentionReviewDecision)) {
             let joined = match ev.wrapper_text(i, "review_id")? {
-                Some(r) if r.parse(|r| request_ids.contains(r)) => true,
+                Some(r) if r.with_raw(|r| request_ids.contains(r)) => true,
                 _ => linked(i, "summary_id")?,
             };
             if joined {
@@ -505,14 +505,14 @@ impl Chain {
                         | Kind::ArchiveHealthAlertAck
                         | Kind::OtherDelivery
                 ) {
-                    if n.release_ref.is_some() && n.release_ref.as_deref() != rel {
+                    if n.release_ref.is_some() && n.release_ref.as_ref().map(Text::raw) != rel {
                         Scope::OutOfScope
                     } else {
                         Scope::Upstream
                     }
                 } else if n.release_ref.is_some() {
-                    if n.release_ref.as_deref() == rel { Scope::Superseded } else { Scope::OutOfScope }
-                } else if summary_ids.contains(n.id.as_str()) {
+                    if n.release_ref.as_ref().map(Text::raw) == rel { Scope::Superseded } else { Scope::OutOfScope }
+                } else if summary_ids.contains(n.id.raw()) {
                     Scope::Superseded
                 } else {
                     Scope::Shared
@@ -526,7 +526,7 @@ fn releases(ev: &Evidence, seen: &[Option<&str>], summaries: &[usize], evaluated
     // One pass over the summaries: per release, its count and newest summary.
     let mut by_release: HashMap<Option<&str>, (usize, usize)> = HashMap::new();
     for &i in summaries {
-        let key = ev.nodes[i].release_ref.as_deref();
+        let key = ev.nodes[i].release_ref.as_ref().map(Text::raw);
         let e = by_release.entry(key).or_insert((0, i));
         e.0 += 1;
         if before(ev, e.1, i) && ev.nodes[i].created != ev.nodes[e.1].created {
@@ -539,7 +539,7 @@ fn releases(ev: &Evidence, seen: &[Option<&str>], summaries: &[usize], evaluated
             let (count, top) = by_release.get(&name).copied().map_or((0, None), |(c, t)| (c, Some(t)));
             Release {
                 name: name.map(Text::new),
-                summary: top.map(|i| Text::new(ev.nodes[i].id.as_str())),
+                summary: top.map(|i| ev.nodes[i].id.clone()),
                 newest: top.and_then(|i| ev.nodes[i].created),
                 summaries: count,
                 evaluated: name == evaluated,
@@ -633,7 +633,7 @@ fn retry_cases(
         // Decisions: the newest plan holding one for the latest failed attempt, else for any attempt.
         let mut holding = Vec::new();
         for &p in &retry_plans {
-            if case_ids.iter().any(|id| id.parse(|s| ev.mentions(p, s))) {
+            if case_ids.iter().any(|id| id.with_raw(|s| ev.mentions(p, s))) {
                 let plan = RetryPlan::read(ev, p)?;
                 if case_ids.iter().any(|id| plan.decision_for(id).is_some()) {
                     holding.push(plan);
@@ -654,8 +654,8 @@ fn retry_cases(
         let record_runs: HashSet<&Text> = my_records.iter().filter_map(|r| r.run_id.as_ref()).collect();
         let mut runs = Vec::new();
         for &w in &worker_runs {
-            let named = record_runs.iter().any(|r| r.matches(&ev.nodes[w].id));
-            if named || case_ids.iter().any(|id| id.parse(|s| ev.mentions(w, s))) {
+            let named = record_runs.iter().any(|r| *r == &ev.nodes[w].id);
+            if named || case_ids.iter().any(|id| id.with_raw(|s| ev.mentions(w, s))) {
                 let run = WorkerRun::read(ev, w)?;
                 if named || run.selected.iter().any(|s| case_ids.contains(&s)) {
                     runs.push(run);

@@ -57,10 +57,10 @@ pub fn to_json(ev: &Evidence, r: &Report) -> String {
         "as_of_source": r.as_of_source,
         "as_of_reason": r.as_of_source.reason(),
         "evidence": {
-            "label": clean(&ev.label),
-            "source": clean(&ev.source),
+            "label": ev.label.to_string(),
+            "source": ev.source.to_string(),
             "model": ev.model,
-            "edition": ev.edition.as_deref().map(clean),
+            "edition": ev.edition.as_ref().map(|e| e.to_string()),
             "release": r.chain.release.as_ref().map(|t| t.to_string()),
             "release_requested": r.chain.release_requested,
             "closeout_summary": r.chain.summary.as_ref().map(|s| s.id.to_string()),

@@ -22,9 +22,9 @@ pub fn to_markdown(ev: &Evidence, r: &Report) -> String {
     o.push_str(&format!("{}\n\n", cell(&r.verdict_reason)));
     o.push_str(&format!(
         "**Evidence:** {} ({}) · **Source:** {} · **As of:** {} ({})\n\n",
-        cell(&ev.label),
+        cell(&ev.label.to_string()),
         ev.model_label(),
-        cell(&ev.source),
+        cell(&ev.source.to_string()),
         fmt_instant(r.as_of),
         r.as_of_source.reason()
     ));

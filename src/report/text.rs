@@ -83,10 +83,10 @@ pub fn to_text(ev: &Evidence, r: &Report, style: TextStyle) -> String {
     out.push(format!("{} — CAVRA final closeout check", tool_version()));
     let mut what = vec![ev.model_label().to_string()];
     if let Some(e) = &ev.edition {
-        what.push(format!("{} edition", clean(e)));
+        what.push(format!("{e} edition"));
     }
-    out.extend(wrap_labelled(&format!("{}  ({})", clean(&ev.label), what.join(", ")), "Evidence   ", WIDTH));
-    out.extend(wrap_labelled(&clean(&ev.source), "Source     ", WIDTH));
+    out.extend(wrap_labelled(&format!("{}  ({})", ev.label, what.join(", ")), "Evidence   ", WIDTH));
+    out.extend(wrap_labelled(&ev.source.to_string(), "Source     ", WIDTH));
     if !ev.is_trial() || r.chain.release.is_some() {
         let summary =
             r.chain.summary.as_ref().map(|s| format!(" (newest closeout summary {})", s.id)).unwrap_or_default();

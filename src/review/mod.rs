@@ -204,7 +204,7 @@ pub fn reviewed_artifacts(
         .into_iter()
         .map(|i| {
             Ok(ReviewedArtifact {
-                id: Text::new(ev.nodes[i].id.as_str()).to_string(),
+                id: ev.nodes[i].id.to_string(),
                 kind: ev.nodes[i].kind.stable(),
                 sha256: ev.artifact(i)?.digest.clone(),
             })
@@ -263,7 +263,7 @@ pub fn build_record(ev: &Evidence, report: &Report, input: RecordInput) -> Resul
         reviewer: scrub(input.reviewer.trim()),
         reviewed_at: fmt_instant(input.reviewed_at),
         as_of: fmt_instant(input.as_of),
-        evidence_label: Text::new(ev.label.as_str()).to_string(),
+        evidence_label: ev.label.to_string(),
         artifacts,
         deliveries,
         acceptance,
@@ -338,7 +338,7 @@ fn void_reason(record: &ReviewRecord, ev: &Evidence) -> Result<Option<String>, L
         let mut m: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
         let wanted: std::collections::HashSet<&str> = record.artifacts.iter().map(|a| a.id.as_str()).collect();
         for (i, n) in ev.nodes.iter().enumerate() {
-            let s = Text::new(n.id.as_str()).to_string();
+            let s = n.id.to_string();
             if wanted.contains(s.as_str()) {
                 m.entry(s).or_default().push(i);
             }

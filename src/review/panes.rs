@@ -73,7 +73,7 @@ fn shown(v: Option<&EValue>) -> String {
     match v {
         None | Some(EValue::Null) => "not recorded".into(),
         Some(EValue::String(s)) if s.is_empty() => "(empty)".into(),
-        Some(EValue::String(s)) => Text::new(s.as_str()).to_string(),
+        Some(EValue::String(s)) => s.to_string(),
         Some(other) => crate::sanitize::clean(&other.scalar_text()).into_owned(),
     }
 }
@@ -81,8 +81,8 @@ fn shown(v: Option<&EValue>) -> String {
 fn fact(label: &str, v: Option<&EValue>) -> Fact {
     let value = match v {
         Some(EValue::Redacted(r)) => vec![Seg::Secret(r.to_string())],
-        Some(EValue::String(s)) if Text::new(s.as_str()).is_secret() => {
-            vec![Seg::Secret(Text::new(s.as_str()).to_string())]
+        Some(EValue::String(s)) if s.is_secret() => {
+            vec![Seg::Secret(s.to_string())]
         }
         other => vec![Seg::Text(shown(other))],
     };
@@ -125,7 +125,7 @@ fn delivery_facts(ev: &Evidence, case: &RetryCase) -> Result<DeliveryFacts, Load
                 p1.facts.push(fact("  request url", req.get("url")));
                 if let Some(EValue::Object(h)) = req.get("headers") {
                     for (k, v) in h {
-                        p1.facts.push(fact(&format!("  header {}", Text::new(k.as_str())), Some(v)));
+                        p1.facts.push(fact(&format!("  header {k}"), Some(v)));
                     }
                 }
             }

@@ -507,8 +507,7 @@ impl App {
                 let total = self.tree.problems().len();
                 let rank = self.tree.problem_rank(n).unwrap_or(0);
                 let node = &self.evidence.nodes[n];
-                self.status =
-                    Some(format!("problem {rank} of {total}: {} {}", clean(node.kind.name()), clean(&node.id)));
+                self.status = Some(format!("problem {rank} of {total}: {} {}", clean(node.kind.name()), node.id));
             }
             None => {
                 self.status = Some(if self.tree.filter().is_empty() {

@@ -1,7 +1,6 @@
 //! The boundary view's content: what Community records in this evidence (counted by boundary class), what
 //! only Enterprise or SaaS provides, and every redaction and boundary violation with the node it is in.
 
-use crate::evidence::value::classify_key;
 use crate::evidence::{Boundary, EValue, Evidence, RedactedBy};
 use crate::health::{Report, Status};
 
@@ -76,7 +75,7 @@ impl BoundaryModel {
             let Ok(art) = ev.artifact(i) else { continue };
             if let Some(entries) = art.fields.as_object() {
                 for (k, v) in entries {
-                    count(&mut m, v, classify_key(k));
+                    count(&mut m, v, Boundary::of_key(k));
                 }
             }
             if let Some(c) = art.get("controls").and_then(EValue::as_array).filter(|c| !c.is_empty()) {
@@ -126,7 +125,7 @@ fn count(m: &mut BoundaryModel, v: &EValue, class: Boundary) {
     match v {
         EValue::Object(entries) => {
             for (k, child) in entries {
-                let own = classify_key(k);
+                let own = Boundary::of_key(k);
                 count(m, child, if own == Boundary::PublicMetadata { class } else { own });
             }
         }
@@ -156,7 +155,7 @@ fn find_bad(v: &EValue, bad: &[(&str, bool)], found: &mut Option<String>) {
                     return;
                 }
                 if let Some(b) = child.as_bool()
-                    && bad.contains(&(k.as_str(), b))
+                    && bad.iter().any(|&(name, bad_value)| k.matches(name) && bad_value == b)
                 {
                     *found = Some(format!("{k}: {b}"));
                     return;

@@ -11,7 +11,6 @@ use ratatui::text::{Line, Span};
 use super::text::{char_width, pointer_path, untrusted};
 use super::theme;
 use super::tree::{Sel, Tree, state_text};
-use crate::evidence::value::classify_key;
 use crate::evidence::{Boundary, EValue, Evidence, HashStatus};
 use crate::health::{Finding, Report, Status};
 
@@ -121,15 +120,15 @@ fn node_header(doc: &mut Doc, ev: &Evidence, tree: &Tree, n: usize) {
         vec![status_spans(st), s(" "), styled(clean(node.kind.name()), theme::heading()), s("  "), mark],
         None,
     );
-    doc.labelled("id", vec![styled(clean(&node.id), theme::id())]);
+    doc.labelled("id", vec![styled(node.id.to_string(), theme::id())]);
     if let Some(state) = state_text(ev, n) {
         doc.labelled("state", vec![s(clean(&state))]);
     }
     if let Some(t) = &node.created_at {
-        doc.labelled("created", vec![s(clean(t))]);
+        doc.labelled("created", vec![s(t.to_string())]);
     }
     if let Some(r) = &node.release_ref {
-        doc.labelled("release", vec![s(clean(r))]);
+        doc.labelled("release", vec![s(r.to_string())]);
     }
     doc.labelled("source", vec![s(clean(&node.location(ev)))]);
     if let Ok(art) = ev.artifact(n) {
@@ -217,7 +216,7 @@ fn node_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, n: usize
     match &art.fields {
         EValue::Object(entries) => {
             for (k, v) in entries {
-                field(doc, 2, Some(k), v, classify_key(k));
+                field(doc, 2, Some(k), v, Boundary::of_key(k));
             }
         }
         other => field(doc, 2, None, other, Boundary::PublicMetadata),
@@ -251,16 +250,16 @@ fn scalar_span(v: &EValue) -> Span<'static> {
         EValue::Redacted(r) => styled(r.to_string(), theme::redacted()),
         EValue::Null => styled("null", theme::dim()),
         EValue::String(x) if x.is_empty() => styled("\"\"", theme::dim()),
-        EValue::String(x) => styled(clean(x), theme::value()),
+        EValue::String(x) => styled(x.to_string(), theme::value()),
         other => styled(clean(&other.scalar_text()), theme::value()),
     }
 }
 
 /// One field (and its children) as lines; `tag` is the field's class, inherited by list items.
-fn field(doc: &mut Doc, indent: u16, key: Option<&str>, v: &EValue, tag: Boundary) {
+fn field(doc: &mut Doc, indent: u16, key: Option<&crate::text::Text>, v: &EValue, tag: Boundary) {
     let key_spans = |suffix: &str| -> Vec<Span<'static>> {
         match key {
-            Some(k) => vec![styled(clean(k), theme::key()), styled(suffix.to_string(), theme::dim())],
+            Some(k) => vec![styled(k.to_string(), theme::key()), styled(suffix.to_string(), theme::dim())],
             None => Vec::new(),
         }
     };
@@ -275,7 +274,7 @@ fn field(doc: &mut Doc, indent: u16, key: Option<&str>, v: &EValue, tag: Boundar
             }
             let child_indent = if key.is_some() { indent + 2 } else { indent };
             for (k, child) in entries {
-                field(doc, child_indent, Some(k), child, stronger(classify_key(k), tag));
+                field(doc, child_indent, Some(k), child, stronger(Boundary::of_key(k), tag));
             }
         }
         EValue::Array(items) => {
@@ -288,7 +287,7 @@ fn field(doc: &mut Doc, indent: u16, key: Option<&str>, v: &EValue, tag: Boundar
             for (i, item) in items.iter().enumerate() {
                 match item {
                     EValue::Object(_) | EValue::Array(_) => {
-                        let label = format!("[{i}]");
+                        let label = crate::text::Text::new(format!("[{i}]"));
                         field(doc, indent + 2, Some(&label), item, tag);
                     }
                     scalar => doc.push(indent + 2, 2, vec![styled("- ", theme::dim()), scalar_span(scalar)], Some(tag)),
@@ -310,7 +309,7 @@ fn group_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, g: usiz
     let count = group.nodes.len();
     doc.labelled("artifacts", vec![s(format!("{count} (newest first)"))]);
     if let Some(&latest) = group.nodes.iter().find(|&&n| ev.nodes[n].latest) {
-        doc.labelled("latest", vec![styled(clean(&ev.nodes[latest].id), theme::id())]);
+        doc.labelled("latest", vec![styled(ev.nodes[latest].id.to_string(), theme::id())]);
     }
     let problems = group.nodes.iter().filter(|&&n| matches!(tree.status[n], Some(Status::Warn | Status::Fail))).count();
     let unchecked = group.nodes.iter().filter(|&&n| tree.status[n].is_none()).count();
@@ -321,7 +320,7 @@ fn group_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, g: usiz
     doc.heading("Artifacts");
     for &n in group.nodes.iter().take(GROUP_LIST_MAX) {
         let node = &ev.nodes[n];
-        let mut spans = vec![status_spans(tree.status[n]), s(" "), s(clean(&node.id))];
+        let mut spans = vec![status_spans(tree.status[n]), s(" "), s(node.id.to_string())];
         if node.latest {
             spans.push(styled("  latest", theme::latest()));
         }
@@ -339,7 +338,7 @@ fn ref_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, node: usi
     doc.heading("→ Reference");
     doc.labelled(
         "from",
-        vec![s(clean(ev.nodes[node].kind.name())), s(" "), styled(clean(&ev.nodes[node].id), theme::id())],
+        vec![s(clean(ev.nodes[node].kind.name())), s(" "), styled(ev.nodes[node].id.to_string(), theme::id())],
     );
     doc.labelled("field", vec![styled(clean(&pointer_path(&r.field)), theme::key())]);
     doc.labelled("target", vec![s(clean(&r.target))]);

@@ -439,7 +439,7 @@ impl App {
             self.tree.set_filter(&self.evidence, &self.filter_text);
         }
         if let Some(id) = keep
-            && let Some(&n) = self.evidence.find(&id).first()
+            && let Some(&n) = self.evidence.find_text(&id).first()
         {
             self.tree.reveal(n);
         } else if let Some(kind) = group

@@ -222,7 +222,7 @@ pub fn save_walk_notes(app: &mut App) {
     let Some(path) = app.walk.as_mut().and_then(|w| w.save_request.take()) else { return };
     let Some(w) = app.walk.as_ref() else { return };
     let as_of = app.report.as_of;
-    let notes = w.notes(&app.evidence.label, as_of);
+    let notes = w.notes(&app.evidence.label.to_string(), as_of);
     let tmp = path.with_extension("md.tmp");
     let written = std::fs::write(&tmp, notes).and_then(|_| std::fs::rename(&tmp, &path));
     app.status = Some(match written {

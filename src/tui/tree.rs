@@ -392,7 +392,7 @@ impl Tree {
             let states = ev.nodes.len() <= STATE_SEARCH_LIMIT;
             (0..ev.nodes.len())
                 .map(|i| {
-                    let mut s = ev.nodes[i].id.to_lowercase();
+                    let mut s = ev.nodes[i].id.to_string().to_lowercase();
                     if states && let Some(state) = state_text(ev, i) {
                         s.push('\0');
                         s.push_str(&state.to_lowercase());
@@ -522,13 +522,13 @@ pub fn state_text(ev: &Evidence, idx: usize) -> Option<String> {
             art.fields
                 .as_object()?
                 .iter()
-                .find(|(k, v)| k.ends_with("_state") && v.as_str().is_some())
-                .map(|(k, v)| (k.as_str(), v))
+                .find(|(k, v)| k.ends_with("_state") && v.as_text().is_some())
+                .map(|(_, v)| ("state", v))
         });
     let (key, v) = found?;
     match v {
         EValue::String(s) if s.is_empty() => None,
-        EValue::String(s) => Some(s.clone()),
+        EValue::String(s) => Some(s.to_string()),
         EValue::Null | EValue::Array(_) | EValue::Object(_) => None,
         EValue::Bool(b) if key == "success" => Some(if *b { "succeeded" } else { "failed" }.to_string()),
         EValue::Bool(b) if key == "dry_run" => Some(if *b { "dry run" } else { "live run" }.to_string()),

@@ -306,7 +306,7 @@ mod app_tests {
 
     fn selected_id(app: &App) -> String {
         let n = app.tree.selection().and_then(Tree::node_of).expect("a node is selected");
-        app.evidence.nodes[n].id.clone()
+        app.evidence.nodes[n].id.to_string()
     }
 
     #[test]

@@ -160,7 +160,7 @@ fn list(app: &App, m: &BoundaryModel, frame: &mut Frame, area: Rect) {
         };
         let where_ = match e.node {
             Some(n) => {
-                format!("{} {}", untrusted(app.evidence.nodes[n].kind.name()), untrusted(&app.evidence.nodes[n].id))
+                format!("{} {}", untrusted(app.evidence.nodes[n].kind.name()), app.evidence.nodes[n].id)
             }
             None => "not in an artifact".to_string(),
         };

@@ -18,11 +18,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let badge =
         format!(" {} {} ", theme::verdict_glyph(r.verdict), r.verdict.as_str().to_uppercase().replace('_', " "));
     let edition: Span<'static> = match &ev.edition {
-        Some(e) => Span::styled(format!(" {} ", untrusted(e).to_uppercase()), theme::edition_badge()),
+        Some(e) => Span::styled(format!(" {} ", e.to_string().to_uppercase()), theme::edition_badge()),
         None => Span::styled("edition not recorded", theme::dim()),
     };
     let room = w.saturating_sub(width(&badge) + width(&edition.content) + 4);
-    let label = truncate(&untrusted(&ev.label), room).into_owned();
+    let label = truncate(&ev.label.to_string(), room).into_owned();
     let used = 1 + width(&label) + 2 + width(&edition.content);
     let fill = w.saturating_sub(used + width(&badge));
     let line1 = Line::from(vec![
@@ -40,7 +40,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         facts.push(format!("release {}", untrusted(rel)));
     }
     let room = w.saturating_sub(width(&as_of) + 4);
-    let source = untrusted(&ev.source);
+    let source = ev.source.to_string();
     let full = format!("{source} · {}", facts.join(" · "));
     let facts_text = if width(&full) <= room { full } else { truncate_left(&source, room).into_owned() };
     let fill2 = w.saturating_sub(1 + width(&facts_text) + width(&as_of) + 1);

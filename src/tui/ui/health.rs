@@ -122,7 +122,7 @@ pub fn lines(app: &App, width: usize) -> Vec<(Line<'static>, Option<Item>)> {
                     }
                     for (j, n) in f.nodes().into_iter().enumerate() {
                         let node = &app.evidence.nodes[n];
-                        let text = format!("       → {} {}", untrusted(node.kind.name()), untrusted(&node.id));
+                        let text = format!("       → {} {}", untrusted(node.kind.name()), node.id);
                         out.push((
                             Line::styled(truncate(&text, width).into_owned(), theme::reference()),
                             Some(Item::Evidence(i, j)),

@@ -113,7 +113,7 @@ fn row_line(app: &App, row: &Row, w: usize, selected: bool, focused: bool) -> Li
             let st = tree.status[n];
             spans.push(Span::styled(theme::status_glyph(st), theme::status(st)));
             spans.push(Span::raw(" "));
-            let id = untrusted(&node.id).into_owned();
+            let id = node.id.to_string();
             let state = state_text(ev, n).map(|s| untrusted(&s).into_owned()).unwrap_or_default();
             let (label, label_style) =
                 if node.latest { ("latest", theme::latest()) } else { ("superseded", theme::superseded()) };
