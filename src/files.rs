@@ -128,7 +128,10 @@ pub fn check_output(path: &Path) -> Result<bool, String> {
             match std::fs::metadata(dir) {
                 Ok(m) if m.is_dir() => Ok(false),
                 Ok(m) => Err(format!("cannot write here: the parent is {}, not a directory", kind_of(&m))),
-                Err(_) => Err(format!("cannot write here: no directory {}", crate::sanitize::clean(&dir.display().to_string()))),
+                Err(_) => Err(format!(
+                    "cannot write here: no directory {}",
+                    crate::sanitize::clean(&dir.display().to_string())
+                )),
             }
         }
         Err(e) => Err(format!("cannot write here: {e}")),

@@ -124,6 +124,14 @@ fn explore(src: &SourceArgs, review_out: Option<std::path::PathBuf>) -> u8 {
             Err(code) => code,
         };
     }
+    // A `--review-out` that can never be written (a directory, a FIFO, /dev/zero) is refused before the
+    // terminal is touched, not after a review has been typed.
+    if let Some(out) = &review_out
+        && let Err(e) = closeout::files::check_output(out)
+    {
+        note(&format!("closeout: error: --review-out {}: {e}", closeout::sanitize::clean(&out.display().to_string())));
+        return 2;
+    }
     let live = live_options(src, &ev, review_out);
     let opts = closeout::tui::Options { live, ..closeout::tui::Options::from_env() };
     tui_exit(closeout::tui::run(ev, report, opts))

@@ -278,7 +278,8 @@ pub fn load_record(path: &Path) -> Result<ReviewRecord, LoadError> {
     // Bounded, and a regular file only: a FIFO or /dev/zero named as a record is refused before it is opened.
     let bytes = crate::files::read_regular(path, MAX_RECORD_BYTES).map_err(|e| LoadError::new(&shown, e))?;
     check_record_json(&shown, &bytes)?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| LoadError::json_in(&shown, &bytes, &e))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| LoadError::json_in(&shown, &bytes, &e))?;
     if value.get("schema").and_then(|s| s.as_str()) != Some(REVIEW_SCHEMA) {
         return Err(LoadError::new(
             &shown,

@@ -340,7 +340,11 @@ fn a_record_with_a_repeated_key_is_refused() {
     let path = dir.path().join("review.json");
     write_atomic(&path, &record(&ev), &ev).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    let doubled = text.replacen("\"schema\": \"closeout.review.v1\",", "\"schema\": \"closeout.review.v1\",\n  \"schema\": \"closeout.review.v1\",", 1);
+    let doubled = text.replacen(
+        "\"schema\": \"closeout.review.v1\",",
+        "\"schema\": \"closeout.review.v1\",\n  \"schema\": \"closeout.review.v1\",",
+        1,
+    );
     assert_ne!(doubled, text);
     std::fs::write(&path, doubled).unwrap();
     let err = load_record(&path).unwrap_err();

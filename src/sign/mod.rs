@@ -571,7 +571,8 @@ pub fn read_record(path: &Path) -> Result<(Vec<u8>, serde_json::Value), LoadErro
     let shown = clean(&path.display().to_string()).into_owned();
     let bytes = read_bounded(path, MAX_RECORD_BYTES).map_err(|p| LoadError::new(&shown, p))?;
     crate::review::check_record_json(&shown, &bytes)?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| LoadError::json_in(&shown, &bytes, &e))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| LoadError::json_in(&shown, &bytes, &e))?;
     if value.get("schema").and_then(|s| s.as_str()) != Some(REVIEW_SCHEMA) {
         return Err(LoadError::new(
             &shown,
