@@ -11,28 +11,45 @@ tests/bounds.rs). Synthetic data only; the secret values are made-up strings in 
 """
 import argparse, json, os, subprocess, tempfile
 
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+with open(os.path.join(ROOT, "sample-evidence", "clean-store.json")) as f:
+    BASE = json.load(f)["items"]
+
+def store(extra_items="", first_extra=""):
+    """The clean sample store as text, with `extra_items` appended to its items and `first_extra` (members)
+    added to its first item."""
+    items = [json.dumps(i) for i in BASE]
+    if first_extra:
+        items[0] = items[0][:-1] + ", " + first_extra + "}"
+    body = ",".join(items)
+    if extra_items:
+        body += "," + extra_items
+    return '{"items": [' + body + "]}"
+
+def note(i, body):
+    return '{"metadata_kind": "note", "session_id": "n%d", %s}' % (i, body)
+
 def tiny_items(n):
-    return '{"items": [' + ",".join('{"k": %d}' % (i % 10) for i in range(n)) + "]}"
+    return store(",".join(note(i, '"k": %d' % (i % 10)) for i in range(n)))
 
 def million_keys(n):
-    keys = ",".join('"key%07d": %d' % (i, i % 10) for i in range(n))
-    return '{"items": [{"session_id": "wide-object", "fields": {' + keys + "}}]}"
+    return store(first_extra='"extra": {' + ",".join('"key%07d": %d' % (i, i % 10) for i in range(n)) + "}")
 
 def secret_fields(n):
     fields = ",".join('"password_%06d": "Pw-%06d-not-a-real-secret"' % (i, i) for i in range(n))
-    return '{"items": [{"session_id": "secrets", "config": {' + fields + "}}]}"
+    return store(first_extra='"config": {' + fields + "}")
 
 def deep_nesting(n):
     depth = 120
     unit = "[" * depth + "0" + "]" * depth
-    return '{"items": [' + ",".join('{"d": %s}' % unit for _ in range(n)) + "]}"
+    return store(",".join(note(i, '"d": %s' % unit) for i in range(n)))
 
 def wide_array(n):
-    return '{"items": [{"session_id": "wide-array", "values": [' + ",".join(str(i % 100) for i in range(n)) + "]}]}"
+    return store(first_extra='"values": [' + ",".join(str(i % 100) for i in range(n)) + "]")
 
 def long_strings(n):
     s = "x" * 4096
-    return '{"items": [' + ",".join('{"note": "%s"}' % s for _ in range(n)) + "]}"
+    return store(",".join(note(i, '"text": "%s"' % s) for i in range(n)))
 
 SHAPES = [
     ("1M tiny items", tiny_items, 1_000_000),

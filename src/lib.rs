@@ -11,6 +11,8 @@ pub mod conformance;
 pub mod demo;
 pub mod evidence;
 pub mod files;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod health;
 pub mod live;
 pub mod model;

@@ -209,3 +209,135 @@ fn a_store_whose_defaults_yield_more_than_the_file_is_refused() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("more payload than the file holds"), "{}", r.stderr);
 }
+
+const PLANTED: &str = "ghp_PLANTEDboundsVALUE0123456789abcdefXYZ";
+const OSC52: &str = "\u{1b}]52;c;cGxhbnRlZA==\u{7}";
+
+/// What a refusal may print: nothing on stdout, one clean line of stderr (no raw control, C1 or format
+/// character, no planted secret), exit 2.
+fn assert_refused_inertly(what: &str, r: &Run) {
+    assert_eq!(r.code, 2, "{what}: {}", r.stderr);
+    assert!(r.stdout.is_empty(), "{what}: stdout {:?}", r.stdout);
+    assert!(r.stderr.starts_with("closeout: error: "), "{what}: {:?}", r.stderr);
+    let bad: Vec<char> = r
+        .stderr
+        .chars()
+        .filter(|&c| (c.is_control() && c != '\n') || !closeout::sanitize::is_clean(&c.to_string()) && c != '\n')
+        .collect();
+    assert!(bad.is_empty(), "{what}: raw {bad:?} in {:?}", r.stderr);
+    assert!(!r.stderr.contains(PLANTED), "{what}: the planted secret reached stderr: {}", r.stderr);
+    assert!(!r.stderr.contains("PLANTEDbounds"), "{what}: part of the secret reached stderr: {}", r.stderr);
+}
+
+/// Issue 11 §5: error messages that quote evidence (a missing path, an SQLite row id, an unknown
+/// schema_version, a repeated key, a FIFO's name) carry raw ESC, OSC 52, C1 and bidi bytes and a secret; none
+/// of it reaches stderr, in any output format.
+#[cfg(unix)]
+#[test]
+fn refusals_quoting_hostile_evidence_print_it_inert_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = format!("{OSC52}\u{9b}31m\u{202e}\u{200b}{PLANTED}");
+    let mut cases: Vec<(&str, PathBuf)> = Vec::new();
+
+    let missing = dir.path().join(format!("missing {hostile}.json"));
+    cases.push(("a missing path", missing));
+
+    let fifo = dir.path().join(format!("fifo {hostile}.json"));
+    mkfifo(&fifo);
+    cases.push(("a FIFO", fifo));
+
+    let schema = dir.path().join("schema.json");
+    std::fs::write(&schema, serde_json::json!({ "schema_version": hostile }).to_string()).unwrap();
+    cases.push(("an unknown schema_version", schema));
+
+    let dup = dir.path().join("dup.json");
+    let key = serde_json::to_string(&hostile).unwrap();
+    std::fs::write(&dup, format!("{{\"items\": [{{{key}: 1, {key}: 2}}]}}")).unwrap();
+    cases.push(("a repeated key", dup));
+
+    let db = dir.path().join("rows.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("CREATE TABLE evidence_metadata (session_id TEXT PRIMARY KEY, payload TEXT)").unwrap();
+        conn.execute("INSERT INTO evidence_metadata VALUES (?1, 42)", [&hostile]).unwrap();
+    }
+    cases.push(("an SQLite row id", db));
+
+    let db2 = dir.path().join("rows2.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&db2).unwrap();
+        conn.execute_batch("CREATE TABLE evidence_metadata (session_id TEXT PRIMARY KEY, payload TEXT)").unwrap();
+        conn.execute("INSERT INTO evidence_metadata VALUES (?1, '{\"a\": 1, \"a\": 2}')", [&hostile]).unwrap();
+    }
+    cases.push(("an SQLite row with a repeated key", db2));
+
+    for (what, path) in &cases {
+        for format in ["text", "json", "markdown"] {
+            let r = check(&[path.to_str().unwrap(), "--format", format]);
+            assert_refused_inertly(&format!("{what} ({format})"), &r);
+        }
+    }
+}
+
+/// The memory shapes of `scripts/memory-shapes.py`, small: each still loads and is evaluated (not refused),
+/// and no secret planted under a secret key is printed in any format.
+#[test]
+fn the_memory_shapes_load_small() {
+    let base = read_json(&sample_path("clean-store.json"));
+    let items = base["items"].as_array().unwrap();
+    let note = |i: usize, body: &str| format!("{{\"metadata_kind\": \"note\", \"session_id\": \"n{i}\", {body}}}");
+    let store = |extra: String, first: String| {
+        let mut parts: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+        if !first.is_empty() {
+            parts[0] = format!("{}, {first}}}", &parts[0][..parts[0].len() - 1]);
+        }
+        if !extra.is_empty() {
+            parts.push(extra);
+        }
+        format!("{{\"items\": [{}]}}", parts.join(","))
+    };
+    let n = 2000;
+    let shapes = [
+        (
+            "tiny items",
+            store((0..n).map(|i| note(i, &format!("\"k\": {}", i % 10))).collect::<Vec<_>>().join(","), String::new()),
+        ),
+        (
+            "many keys",
+            store(
+                String::new(),
+                format!("\"extra\": {{{}}}", (0..n).map(|i| format!("\"key{i:07}\": 1")).collect::<Vec<_>>().join(",")),
+            ),
+        ),
+        (
+            "secret fields",
+            store(
+                String::new(),
+                format!(
+                    "\"config\": {{{}}}",
+                    (0..n).map(|i| format!("\"password_{i}\": \"{PLANTED}{i}\"")).collect::<Vec<_>>().join(",")
+                ),
+            ),
+        ),
+        (
+            "deep nesting",
+            store(
+                (0..50)
+                    .map(|i| note(i, &format!("\"d\": {}0{}", "[".repeat(120), "]".repeat(120))))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                String::new(),
+            ),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in shapes {
+        let p = dir.path().join("store.json");
+        std::fs::write(&p, text).unwrap();
+        for format in ["text", "json", "markdown"] {
+            let r = check(&[p.to_str().unwrap(), "--format", format, "--as-of", SAMPLE_TIME]);
+            assert!(r.code == 0 || r.code == 1, "{name} ({format}): {} {}", r.code, r.stderr);
+            assert!(!r.stdout.contains("PLANTEDbounds"), "{name} ({format}): a secret printed");
+        }
+    }
+}
