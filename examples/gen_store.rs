@@ -1,6 +1,9 @@
 //! Write a large real-shaped evidence store for benchmarks, from CAVRA's fixture items (found as the
 //! conformance suite finds them: `$CLOSEOUT_FIXTURES`, else the shared folder beside the checkout):
-//! `cargo run --release --example gen_store -- [OUT.json] [ITEMS]`.
+//! `cargo run --release --example gen_store -- [--versions] [OUT.json] [ITEMS]`.
+//!
+//! `--versions` writes the other benchmark store: CAVRA's accepted-risk items replicated as versions of ONE
+//! release (every kind with thousands of versions, as CAVRA's routes rebuild their inputs).
 //!
 //! Defaults: 42,000 items (about 160 MB) written to `$CARGO_TARGET_DIR/bench-store-42000.json` (else
 //! `target/`), the file `cargo bench --bench load` and `scripts/measure-*.sh` use.
@@ -8,7 +11,11 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    let versions = args.peek().is_some_and(|a| a == "--versions");
+    if versions {
+        args.next();
+    }
     let out = args.next().map(std::path::PathBuf::from);
     let count = match args.next().map(|n| n.parse::<usize>()) {
         None => closeout::bench_support::BENCH_ITEMS,
@@ -18,7 +25,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let out = out.unwrap_or_else(|| closeout::bench_support::bench_store_path(count));
+    let out = out.unwrap_or_else(|| {
+        if versions {
+            closeout::bench_support::versions_store_path(count)
+        } else {
+            closeout::bench_support::bench_store_path(count)
+        }
+    });
     let fixtures = match closeout::conformance::require() {
         Ok(dir) => dir,
         Err(why) => {
@@ -26,7 +39,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let bytes = match closeout::bench_support::generate_store(&fixtures, count) {
+    let generated = if versions {
+        closeout::bench_support::generate_versions_store(&fixtures, count)
+    } else {
+        closeout::bench_support::generate_store(&fixtures, count)
+    };
+    let bytes = match generated {
         Ok(b) => b,
         Err(e) => {
             eprintln!("gen_store: reading CAVRA's fixtures in {}: {e}", fixtures.display());

@@ -23,10 +23,22 @@ pub fn bench_store_path(items: usize) -> PathBuf {
     target_dir().join(format!("bench-store-{items}.json"))
 }
 
+/// Where the generated "versions" store of `items` items lives ([`generate_versions_store`]).
+pub fn versions_store_path(items: usize) -> PathBuf {
+    target_dir().join(format!("bench-versions-{items}.json"))
+}
+
 /// Items of CAVRA's three fixture stores (ready, accepted risk, blocked), in order.
 pub fn fixture_items(fixtures: &Path) -> std::io::Result<Vec<serde_json::Value>> {
+    fixture_items_of(
+        fixtures,
+        &["ready-for-release.json", "accepted-risk-failed-delivery.json", "blocked-closeout-open.json"],
+    )
+}
+
+fn fixture_items_of(fixtures: &Path, names: &[&str]) -> std::io::Result<Vec<serde_json::Value>> {
     let mut items = Vec::new();
-    for name in ["ready-for-release.json", "accepted-risk-failed-delivery.json", "blocked-closeout-open.json"] {
+    for name in names {
         let bytes = std::fs::read(fixtures.join(name))?;
         let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
         items.extend(doc["items"].as_array().cloned().unwrap_or_default());
@@ -34,8 +46,15 @@ pub fn fixture_items(fixtures: &Path) -> std::io::Result<Vec<serde_json::Value>>
     Ok(items)
 }
 
-/// Rewrite every `gordack…-<hex>` id in `text` so its last five hex digits encode `copy`.
+/// Rewrite every `gordack…-<hex>` id in `text` so its last five hex digits encode `copy`, and give each copy
+/// a release of its own.
 fn rewrite_ids(text: &str, copy: usize) -> String {
+    rewrite_id_hex(text, copy)
+        .replace("REL-2026.06-go-backend-rollback-drill", &format!("REL-2026.06-go-backend-rollback-drill-{copy:05}"))
+}
+
+/// Rewrite every `gordack…-<hex>` id in `text` so its last five hex digits encode `copy`.
+fn rewrite_id_hex(text: &str, copy: usize) -> String {
     let suffix = format!("{:05x}", copy % 0x10_0000);
     let mut out = String::with_capacity(text.len() + 16);
     let mut rest = text;
@@ -59,7 +78,7 @@ fn rewrite_ids(text: &str, copy: usize) -> String {
         }
     }
     out.push_str(rest);
-    out.replace("REL-2026.06-go-backend-rollback-drill", &format!("REL-2026.06-go-backend-rollback-drill-{copy:05}"))
+    out
 }
 
 /// Recompute `files[].sha256` (and the download manifest) of an artifact-bundle item after rewriting.
@@ -97,6 +116,32 @@ pub fn generate_store(fixtures: &Path, count: usize) -> std::io::Result<Vec<u8>>
             out.extend_from_slice(b", ");
         }
         // As CAVRA's store writer does: sorted keys, Python's separators, non-ASCII escaped.
+        canonical::python_dumps_sorted(&item, &mut out);
+    }
+    out.extend_from_slice(b"]}\n");
+    Ok(out)
+}
+
+/// A store where every kind has thousands of versions, as CAVRA's routes rebuild their inputs: the items of
+/// CAVRA's accepted-risk store replicated `count` times over with fresh ids, all in ONE release, each copy's
+/// `created_at` a second later than the one before (so the newest versions are the last copy's).
+pub fn generate_versions_store(fixtures: &Path, count: usize) -> std::io::Result<Vec<u8>> {
+    let items = fixture_items_of(fixtures, &["accepted-risk-failed-delivery.json"])?;
+    let texts: Vec<String> = items.iter().map(|i| serde_json::to_string(i).expect("serializes")).collect();
+    let mut out = Vec::with_capacity(count * 4000);
+    out.extend_from_slice(b"{\"items\": [");
+    for n in 0..count {
+        let copy = n / texts.len();
+        let text = rewrite_id_hex(&texts[n % texts.len()], copy);
+        let mut item: serde_json::Value = serde_json::from_str(&text).map_err(std::io::Error::other)?;
+        rehash(&mut item);
+        if let Some(t) = item.get("created_at").and_then(|t| t.as_str()).and_then(crate::time::parse_instant) {
+            let later = t + chrono::Duration::seconds(copy as i64);
+            item["created_at"] = serde_json::Value::String(later.format("%Y-%m-%dT%H:%M:%S+00:00").to_string());
+        }
+        if n > 0 {
+            out.extend_from_slice(b", ");
+        }
         canonical::python_dumps_sorted(&item, &mut out);
     }
     out.extend_from_slice(b"]}\n");

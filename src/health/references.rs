@@ -108,35 +108,40 @@ pub fn of_node(
 /// Check the references of every node: each node's raw JSON is scanned for reference targets (on every
 /// core); only a node with a dangling target is decoded, to name the field. Counts are of distinct targets.
 pub fn check(ev: &Evidence, chain: &Chain) -> Result<References, LoadError> {
-    type Set<'a> = foldhash::HashSet<std::borrow::Cow<'a, str>>;
+    type Map<'a> = foldhash::HashMap<std::borrow::Cow<'a, str>, Vec<u32>>;
     let index = Index::new(ev);
     let all: Vec<usize> = (0..ev.nodes.len()).collect();
-    // Pass 1, on every core: the distinct targets every node names.
+    // Pass 1, on every core: each distinct target and the nodes that name it.
     let parts = ev.spread_collect(&all, |nodes| {
-        let mut seen = Set::default();
+        let mut seen = Map::default();
         for &n in nodes {
             ev.raw_ref_targets(n, |t| {
-                seen.insert(t);
+                let v = seen.entry(t).or_default();
+                if v.last() != Some(&(n as u32)) {
+                    v.push(n as u32);
+                }
             });
         }
         seen
     });
-    let mut targets = Set::default();
+    let mut targets = Map::default();
     for p in parts {
         if targets.is_empty() {
             targets = p;
         } else {
-            targets.extend(p);
+            for (t, v) in p {
+                targets.entry(t).or_default().extend(v);
+            }
         }
     }
     // Each distinct target judged once.
     let mut counts = [0usize; 4];
-    let mut dangling_targets: foldhash::HashSet<&str> = foldhash::HashSet::default();
-    for t in &targets {
+    let mut dangling_nodes: Vec<usize> = Vec::new();
+    for (t, nodes) in &targets {
         let s = state_of(ev, chain, &index, t);
         counts[s as usize] += 1;
         if s == RefState::Dangling {
-            dangling_targets.insert(t.as_ref());
+            dangling_nodes.extend(nodes.iter().map(|&n| n as usize));
         }
     }
     let mut out = References {
@@ -146,40 +151,17 @@ pub fn check(ev: &Evidence, chain: &Chain) -> Result<References, LoadError> {
         not_included: counts[RefState::NotIncluded as usize],
         dangling: Vec::new(),
     };
-    // Pass 2, only when something dangles: the nodes whose bytes mention a dangling target (one automaton
-    // over the inputs), decoded to name the field.
-    if !dangling_targets.is_empty() {
-        let mut pats: Vec<&str> = dangling_targets.iter().copied().collect();
-        pats.sort_unstable();
-        let ac = aho_corasick::AhoCorasick::new(&pats).expect("targets are plain strings");
-        let mut spans: Vec<(usize, usize, usize, usize)> =
-            ev.nodes.iter().enumerate().map(|(i, n)| (n.input, n.span.start, n.span.end, i)).collect();
-        spans.sort_unstable();
-        let mut hit_nodes: Vec<usize> = Vec::new();
-        for (input, inp) in ev.inputs.iter().enumerate() {
-            for m in ac.find_iter(&inp.bytes[..]) {
-                let at = spans.partition_point(|s| (s.0, s.1) <= (input, m.start()));
-                if let Some(&(i, start, end, node)) = at.checked_sub(1).map(|k| &spans[k])
-                    && i == input
-                    && start <= m.start()
-                    && m.end() <= end
-                    && hit_nodes.last() != Some(&node)
-                {
-                    hit_nodes.push(node);
-                }
-            }
-        }
-        hit_nodes.sort_unstable();
-        hit_nodes.dedup();
-        for n in hit_nodes {
-            for (r, s, _) in of_node(ev, chain, &index, n)? {
-                if s == RefState::Dangling {
-                    out.dangling.push(Dangling {
-                        from: ev.nodes[n].id.to_string(),
-                        field: crate::sanitize::clean(&r.field).into_owned(),
-                        target: Text::new(r.target.as_str()).to_string(),
-                    });
-                }
+    // The nodes behind a dangling target, decoded to name the field.
+    dangling_nodes.sort_unstable();
+    dangling_nodes.dedup();
+    for n in dangling_nodes {
+        for (r, s, _) in of_node(ev, chain, &index, n)? {
+            if s == RefState::Dangling {
+                out.dangling.push(Dangling {
+                    from: ev.nodes[n].id.to_string(),
+                    field: crate::sanitize::clean(&r.field).into_owned(),
+                    target: Text::new(r.target.as_str()).to_string(),
+                });
             }
         }
     }

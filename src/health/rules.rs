@@ -229,7 +229,7 @@ pub(super) fn closeout_delivery(cx: &Ctx) -> R {
         )
         .cite_all(chain.delivery_event.into_iter().chain(chain.summary.as_ref().map(|s| s.node)), "the closeout"));
     }
-    let last = chain.deliveries.last().expect("non-empty");
+    let last = chain.last_delivery.as_ref().expect("a release with deliveries has a newest one");
     let Some(case) = open_case(cx) else {
         if let DeliveryOutcome::Unknown(why) = &last.outcome {
             return Ok(Outcome::fail(

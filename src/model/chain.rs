@@ -136,8 +136,10 @@ pub struct Chain {
     pub bundle: Member<ReadinessBundle>,
     pub manifest: Member<Manifest>,
     pub delivery_event: Option<usize>,
-    /// The release's closeout deliveries, oldest first (trial package: the summary's delivery result).
-    pub deliveries: Vec<Delivery>,
+    /// The release's closeout deliveries (nodes), oldest first (trial package: the summary).
+    pub deliveries: Vec<usize>,
+    /// The newest of them, decoded (trial package: the summary's delivery result).
+    pub last_delivery: Option<Delivery>,
     pub requests: Vec<usize>,
     /// The newest retention review decision of the release.
     pub decision: Option<RetentionDecision>,
@@ -254,7 +256,8 @@ impl Chain {
             bundle,
             manifest,
             delivery_event: None,
-            deliveries,
+            deliveries: deliveries.iter().map(|d| d.node).collect(),
+            last_delivery: deliveries.last().cloned(),
             requests: Vec::new(),
             decision: one(Kind::RetentionReviewDecision).map(|i| RetentionDecision::read(ev, i)).transpose()?,
             artifact_bundle: one(Kind::ArtifactBundle).map(|i| ArtifactBundle::read(ev, i)).transpose()?,
@@ -271,6 +274,7 @@ impl Chain {
     }
 
     fn runtime(ev: &Evidence, requested: Option<&str>, of: &dyn Fn(Kind) -> Vec<usize>) -> Result<Chain, LoadError> {
+        let t = std::time::Instant::now();
         let rel_of = |i: usize| ev.nodes[i].release_ref.as_ref().map(Text::raw);
         let summaries = of(Kind::CloseoutSummary);
         let events = of(Kind::CloseoutDeliveryEvent);
@@ -304,6 +308,7 @@ impl Chain {
         let in_release = |i: usize| rel_of(i) == rel;
         let summary = anchor.map(|a| Summary::read(ev, a)).transpose()?;
 
+        crate::trace("chain: anchor", t);
         // S(R): every summary id of the release (summary versions and delivery events).
         let summary_ids: HashSet<&str> =
             summaries.iter().chain(&events).filter(|&&i| in_release(i)).map(|&i| ev.nodes[i].id.raw()).collect();
@@ -348,6 +353,7 @@ impl Chain {
         };
         let delivery_event = newest(ev, &events.iter().copied().filter(|&i| in_release(i)).collect::<Vec<_>>());
 
+        crate::trace("chain: members", t);
         // Deliveries of the release: joined by the summary id they delivered. A summary id the evidence does
         // not hold at all (a live redelivery's rebuilt summary is not stored) falls back to the release.
         let known_summary = |s: &str| {
@@ -369,9 +375,11 @@ impl Chain {
             }
         }
         delivery_nodes.sort_by_key(|&i| (ev.nodes[i].created, i));
-        let deliveries: Vec<Delivery> =
-            delivery_nodes.iter().map(|&i| Delivery::read(ev, i)).collect::<Result<_, _>>()?;
+        // What the rules need of every delivery, read without decoding it; the newest one decoded.
+        let heads: Vec<Head> = delivery_nodes.iter().map(|&i| Head::of(ev, i)).collect();
+        let last_delivery = delivery_nodes.last().map(|&i| Delivery::read(ev, i)).transpose()?;
 
+        crate::trace("chain: deliveries", t);
         // Retention: requests and decisions of the release, the newest decision.
         let mut requests = Vec::new();
         for i in of(Kind::RetentionReviewRequest) {
@@ -402,6 +410,7 @@ impl Chain {
             }
         }
 
+        crate::trace("chain: retention", t);
         // Retention health is global: the newest report; its alert plan and the alert's delivery.
         let health = newest(ev, &of(Kind::RetentionHealth)).map(|i| RetentionHealth::read(ev, i)).transpose()?;
         let plans = newest_first(ev, &of(Kind::RetentionAlertPlan));
@@ -430,8 +439,10 @@ impl Chain {
             }
         }
 
-        let retry = retry_cases(ev, of, &deliveries)?;
+        crate::trace("chain: health", t);
+        let retry = retry_cases(ev, of, &heads)?;
 
+        crate::trace("chain: retry", t);
         let mut chain = Chain {
             model: Model::Runtime,
             releases: Vec::new(),
@@ -441,7 +452,8 @@ impl Chain {
             bundle,
             manifest,
             delivery_event,
-            deliveries,
+            deliveries: delivery_nodes,
+            last_delivery,
             requests,
             decision,
             artifact_bundle,
@@ -466,7 +478,7 @@ impl Chain {
         v.extend(self.bundle.get().map(|b| b.node));
         v.extend(self.manifest.get().map(|m| m.node));
         v.extend(self.delivery_event);
-        v.extend(self.deliveries.iter().map(|d| d.node));
+        v.extend(self.deliveries.iter().copied());
         v.extend(self.requests.iter().copied());
         v.extend(self.decision.iter().map(|d| d.node));
         v.extend(self.artifact_bundle.iter().map(|b| b.node));
@@ -550,74 +562,102 @@ fn releases(ev: &Evidence, seen: &[Option<&str>], summaries: &[usize], evaluated
     out
 }
 
+/// What the chain needs of a delivery of the release, read without decoding it.
+struct Head {
+    node: usize,
+    id: Text,
+    delivered: bool,
+}
+
+impl Head {
+    fn of(ev: &Evidence, node: usize) -> Head {
+        let delivered = match ev.nodes[node].delivery_success {
+            Some(b) => b,
+            None => matches!(ev.raw_field(node, "success"), Some(Some("true"))),
+        };
+        Head { node, id: ev.nodes[node].id.clone(), delivered }
+    }
+}
+
+/// An execution record's links, read without decoding it.
+struct RecordHead {
+    node: usize,
+    delivery: Text,
+    new_delivery: Option<Text>,
+}
+
 /// The retry cases of a release's deliveries (rule book §5): the newest attempt, when it failed, is open;
 /// an older failure is closed by a later success, and superseded by a later attempt that is not its own
 /// redelivery. Live redeliveries (an execution record's `new_delivery_id`) belong to their original failure.
-fn retry_cases(
-    ev: &Evidence,
-    of: &dyn Fn(Kind) -> Vec<usize>,
-    deliveries: &[Delivery],
-) -> Result<Vec<RetryCase>, LoadError> {
-    if deliveries.iter().all(|d| d.outcome.delivered()) {
+/// Only the artifacts of the cases reported are decoded, so the cost does not grow with versions.
+fn retry_cases(ev: &Evidence, of: &dyn Fn(Kind) -> Vec<usize>, heads: &[Head]) -> Result<Vec<RetryCase>, LoadError> {
+    if heads.iter().all(|d| d.delivered) {
         return Ok(Vec::new());
     }
-    // Execution records for this release's deliveries (small artifacts: read one field each).
-    let ids: HashSet<&Text> = deliveries.iter().map(|d| &d.id).collect();
-    let mut records = Vec::new();
+    let ids: HashSet<&Text> = heads.iter().map(|d| &d.id).collect();
+    let mut records: Vec<RecordHead> = Vec::new();
     for i in of(Kind::ExecutionRecord) {
         if let Some(d) = ev.wrapper_text(i, "delivery_id")?
             && ids.contains(&d)
         {
-            records.push(ExecutionRecord::read(ev, i)?);
+            records.push(RecordHead { node: i, delivery: d, new_delivery: ev.field_text(i, "new_delivery_id")? });
         }
     }
-    records.sort_by_key(|r| (r.created, r.node));
+    records.sort_by_key(|r| (ev.nodes[r.node].created, r.node));
     // Redelivery links: original delivery id -> new delivery ids.
     let mut new_of: HashMap<&Text, Vec<&Text>> = HashMap::new();
     let mut is_redelivery: HashSet<&Text> = HashSet::new();
     for r in &records {
-        if let (Some(d), Some(n)) = (&r.delivery_id, &r.new_delivery_id)
+        if let Some(n) = &r.new_delivery
             && ids.contains(n)
-            && n != d
+            && n != &r.delivery
         {
-            new_of.entry(d).or_default().push(n);
+            new_of.entry(&r.delivery).or_default().push(n);
             is_redelivery.insert(n);
         }
     }
-    let by_id: HashMap<&Text, &Delivery> = deliveries.iter().map(|d| (&d.id, d)).collect();
-    let primaries: Vec<&Delivery> = deliveries.iter().filter(|d| !is_redelivery.contains(&d.id)).collect();
+    let by_id: HashMap<&Text, &Head> = heads.iter().map(|d| (&d.id, d)).collect();
+    let primaries: Vec<&Head> = heads.iter().filter(|d| !is_redelivery.contains(&d.id)).collect();
     let worker_runs = of(Kind::WorkerRun);
     let retry_plans = newest_first(ev, &of(Kind::RetryPlan));
     let mut cases = Vec::new();
-    for (pos, d) in primaries.iter().enumerate() {
-        if d.outcome.delivered() {
+    // Failures closed by a later delivery are reported, the newest few of them (notes, not rules).
+    let mut closed_later = 0;
+    for (pos, d) in primaries.iter().enumerate().rev() {
+        if d.delivered {
             continue;
         }
         // Follow the redelivery links (bounded; a cycle cannot loop).
-        let mut redeliveries: Vec<Delivery> = Vec::new();
+        let mut chain_heads: Vec<&Head> = Vec::new();
         let mut frontier = vec![&d.id];
         while let Some(at) = frontier.pop() {
             for n in new_of.get(at).into_iter().flatten() {
-                if redeliveries.len() < 64 && !redeliveries.iter().any(|r| &r.id == *n) && *n != &d.id {
-                    redeliveries.push((*by_id[n]).clone());
+                if chain_heads.len() < 64 && !chain_heads.iter().any(|r| &r.id == *n) && *n != &d.id {
+                    chain_heads.push(by_id[n]);
                     frontier.push(n);
                 }
             }
         }
-        redeliveries.sort_by_key(|r| (r.created, r.node));
-        let delivered_later = deliveries
+        chain_heads.sort_by_key(|r| (ev.nodes[r.node].created, r.node));
+        let later = heads
             .iter()
-            .find(|o| o.outcome.delivered() && before(ev, d.node, o.node) && !redeliveries.iter().any(|r| r.id == o.id))
-            .cloned();
+            .find(|o| o.delivered && before(ev, d.node, o.node) && !chain_heads.iter().any(|r| r.id == o.id));
         let superseded = pos + 1 < primaries.len();
-        let redelivered = redeliveries.iter().any(|r| r.outcome.delivered());
-        if superseded && !redelivered && delivered_later.is_none() {
+        let redelivered = chain_heads.iter().any(|r| r.delivered);
+        if superseded && !redelivered && later.is_none() {
             continue;
         }
+        let redeliveries: Vec<Delivery> =
+            chain_heads.iter().map(|h| Delivery::read(ev, h.node)).collect::<Result<_, _>>()?;
+        let delivered_later = later.map(|h| Delivery::read(ev, h.node)).transpose()?;
         if delivered_later.is_some() && redeliveries.is_empty() {
             // Closed by a later delivery of the release: nothing of the retry workflow needs reading.
+            closed_later += 1;
+            if closed_later > 3 {
+                continue;
+            }
             cases.push(RetryCase {
-                delivery: (*d).clone(),
+                delivery: Delivery::read(ev, d.node)?,
                 redeliveries,
                 delivered_later,
                 plans: Vec::new(),
@@ -629,7 +669,7 @@ fn retry_cases(
             });
             continue;
         }
-        let case_ids: Vec<&Text> = std::iter::once(&d.id).chain(redeliveries.iter().map(|r| &r.id)).collect();
+        let case_ids: Vec<&Text> = std::iter::once(&d.id).chain(chain_heads.iter().map(|r| &r.id)).collect();
         // Decisions: the newest plan holding one for the latest failed attempt, else for any attempt.
         let mut holding = Vec::new();
         for &p in &retry_plans {
@@ -649,8 +689,11 @@ fn retry_cases(
                 }
             }
         }
-        let my_records: Vec<ExecutionRecord> =
-            records.iter().filter(|r| r.delivery_id.as_ref().is_some_and(|x| case_ids.contains(&x))).cloned().collect();
+        let my_records: Vec<ExecutionRecord> = records
+            .iter()
+            .filter(|r| case_ids.contains(&&r.delivery))
+            .map(|r| ExecutionRecord::read(ev, r.node))
+            .collect::<Result<_, _>>()?;
         let record_runs: HashSet<&Text> = my_records.iter().filter_map(|r| r.run_id.as_ref()).collect();
         let mut runs = Vec::new();
         for &w in &worker_runs {
@@ -668,7 +711,7 @@ fn retry_cases(
             None => (None, None),
         };
         cases.push(RetryCase {
-            delivery: (*d).clone(),
+            delivery: Delivery::read(ev, d.node)?,
             redeliveries,
             delivered_later,
             plans: holding.iter().map(|p| p.node).collect(),
@@ -679,5 +722,6 @@ fn retry_cases(
             any_worker_run: !worker_runs.is_empty(),
         });
     }
+    cases.reverse();
     Ok(cases)
 }
