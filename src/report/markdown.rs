@@ -34,7 +34,23 @@ fn cell(s: &str) -> String {
         }
         word.clear();
     };
-    for c in s.chars() {
+    let mut rest: &str = &s;
+    while !rest.is_empty() {
+        // A redaction marker (`«REDACTED: GitHub token #1a2b3c4d»`) is kept whole, as one code span: its `#` is
+        // no reference, and it reads as one unit.
+        if rest.starts_with('«')
+            && let Some((end, _)) = rest.char_indices().take_while(|&(i, _)| i < 200).find(|&(_, c)| c == '»')
+        {
+            flush(&mut word, &mut out);
+            let marker = &rest[..end + '»'.len_utf8()];
+            out.push('`');
+            out.push_str(&marker.replace('`', "'").replace('|', "\\|"));
+            out.push('`');
+            rest = &rest[marker.len()..];
+            continue;
+        }
+        let c = rest.chars().next().expect("not empty");
+        rest = &rest[c.len_utf8()..];
         if c.is_whitespace() {
             flush(&mut word, &mut out);
             out.push(' ');
@@ -175,6 +191,7 @@ mod tests {
         assert!(!shown.contains('\u{1b}'), "{shown:?}");
         assert!(shown.contains("a\\|b"), "a pipe cannot end a table cell: {shown}");
         assert_eq!(cell("plain words"), "plain words");
+        assert_eq!(cell("id «REDACTED: GitHub token #1a2b3c4d»."), "id `«REDACTED: GitHub token #1a2b3c4d»`\\.");
         assert_eq!(cell("`c`"), "\\`c\\`", "a backtick starts no code span");
     }
 }
