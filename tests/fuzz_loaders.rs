@@ -136,7 +136,8 @@ fn mutated_evidence_never_panics_or_leaks_control_characters() {
     let dir = tempfile::tempdir().unwrap();
     let (json, sqlite) = seeds(dir.path());
     assert!(json.len() >= 10 && sqlite.len() == 3, "seeds: {} JSON, {} SQLite", json.len(), sqlite.len());
-    let mut rng = Rng(seed | 1);
+    // Spread the seed so that no two seeds give one sequence (xorshift needs a non-zero state).
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut findings = Vec::new();
     let (mut refused, mut accepted) = (0usize, 0usize);
     for i in 0..iters {
