@@ -11,6 +11,9 @@ pub mod cli;
 pub mod conformance;
 pub mod demo;
 pub mod evidence;
+pub mod files;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod health;
 pub mod live;
 pub mod model;

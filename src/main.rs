@@ -106,6 +106,14 @@ fn explore(src: &SourceArgs, review_out: Option<std::path::PathBuf>) -> u8 {
         };
     }
     let Some(base) = tui_options() else { return output::EXIT_ERROR };
+    // A `--review-out` that can never be written (a directory, a FIFO, /dev/zero) is refused before the
+    // terminal is touched, not after a review has been typed.
+    if let Some(out) = &review_out
+        && let Err(e) = closeout::files::check_output(out)
+    {
+        note(&format!("closeout: error: --review-out {}: {e}", closeout::sanitize::clean(&out.display().to_string())));
+        return 2;
+    }
     let live = live_options(src, &ev, review_out);
     let opts = closeout::tui::Options { live, ..base };
     tui_exit(closeout::tui::run(ev, report, opts))
@@ -191,7 +199,9 @@ fn walk(mut args: WalkArgs) -> u8 {
 fn demo(args: DemoArgs) -> u8 {
     use closeout::demo::{self, tape};
     let (name, text) = match &args.script {
-        Some(p) => match std::fs::read_to_string(p) {
+        Some(p) => match closeout::files::read_regular(p, 1 << 20)
+            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8 text".to_string()))
+        {
             Ok(t) => (p.display().to_string(), t),
             Err(e) => {
                 note(&format!("closeout: error: {}: {e}", p.display()));
@@ -243,6 +253,11 @@ fn demo(args: DemoArgs) -> u8 {
     let timeline = tape::timeline(&commands, speed, size);
     let open = closeout::tui::Msg::OpenWalk(args.walkthrough.clone());
     if let Some(out) = &args.record {
+        // Checked before the recording is made: a directory, a FIFO or a device is refused at once.
+        if let Err(e) = closeout::files::check_output(out) {
+            note(&format!("closeout: error: {}: {e}", closeout::sanitize::clean(&out.display().to_string())));
+            return 2;
+        }
         let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let cast = match demo::run::record_demo(ev, report, &args.walkthrough, &timeline, size, mono) {
             Ok(c) => c,
@@ -251,9 +266,7 @@ fn demo(args: DemoArgs) -> u8 {
                 return 2;
             }
         };
-        let tmp = out.with_extension("cast.tmp");
-        if let Err(e) = std::fs::write(&tmp, &cast).and_then(|_| std::fs::rename(&tmp, out)) {
-            let _ = std::fs::remove_file(&tmp);
+        if let Err(e) = closeout::files::write_atomic(out, cast.as_bytes()) {
             note(&format!("closeout: error: {}: {e}", out.display()));
             return 2;
         }

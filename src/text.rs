@@ -84,6 +84,75 @@ impl Text {
     }
 }
 
+/// A message that quotes evidence (an error naming a row id, a path, an unknown value), made safe to show:
+/// every word that is a secret becomes its marker, then control and format characters are escaped. Words
+/// are split at whitespace, quotes, brackets and commas, so a secret quoted in a sentence is found.
+pub fn shown_message(s: &str) -> Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    for (start, word) in words(s) {
+        if let Some(kind) = detect(word) {
+            let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+            o.push_str(&s[last..start]);
+            o.push_str(&marker(kind, word));
+            last = start + word.len();
+        }
+    }
+    match out {
+        None => crate::sanitize::clean(s),
+        Some(mut o) => {
+            o.push_str(&s[last..]);
+            Cow::Owned(crate::sanitize::clean(&o).into_owned())
+        }
+    }
+}
+
+/// The words of a message with their byte offsets: runs between whitespace, quotes, brackets, commas, control
+/// and format characters, and terminal escape sequences (a CSI such as `ESC [ 31 m` or an OSC up to its BEL),
+/// which are skipped whole so the word a terminal would show after them is the word examined.
+fn words(s: &str) -> Vec<(usize, &str)> {
+    let is_gap = |c: char| {
+        c.is_whitespace()
+            || c.is_control()
+            || !crate::sanitize::is_clean(c.encode_utf8(&mut [0; 4]))
+            || matches!(c, '"' | '\'' | '`' | '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';')
+    };
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut start: Option<usize> = None;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        // The length of an escape sequence starting here, in chars.
+        let seq = match (c, chars.get(i + 1).map(|x| x.1)) {
+            ('\u{1b}', Some('[')) | ('\u{9b}', _) => {
+                let from = if c == '\u{9b}' { i + 1 } else { i + 2 };
+                let end = (from..chars.len()).find(|&j| ('\u{40}'..='\u{7e}').contains(&chars[j].1));
+                end.map_or(chars.len() - i, |j| j + 1 - i)
+            }
+            ('\u{1b}', Some(']')) | ('\u{9d}', _) => {
+                let end = (i + 1..chars.len()).find(|&j| matches!(chars[j].1, '\u{7}' | '\u{9c}' | '\u{1b}'));
+                end.map_or(chars.len() - i, |j| j + 1 - i)
+            }
+            _ if is_gap(c) => 1,
+            _ => 0,
+        };
+        if seq > 0 {
+            if let Some(st) = start.take() {
+                out.push((st, &s[st..at]));
+            }
+            i += seq;
+        } else {
+            start.get_or_insert(at);
+            i += 1;
+        }
+    }
+    if let Some(st) = start {
+        out.push((st, &s[st..]));
+    }
+    out
+}
+
 fn detect(raw: &str) -> Option<SecretKind> {
     if raw.is_empty() || raw.len() > 1 << 16 {
         return None;

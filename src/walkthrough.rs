@@ -465,7 +465,8 @@ pub fn load_file(path: &Path) -> Result<Walkthrough, WalkthroughError> {
     if meta.len() > MAX {
         return Err(io(format!("{} bytes is more than a walkthrough file may hold ({MAX})", meta.len())));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| io(e.to_string()))?;
+    let bytes = crate::files::read_regular(path, MAX).map_err(io)?;
+    let text = String::from_utf8(bytes).map_err(|_| io("not UTF-8 text".to_string()))?;
     load_str(&file, &text)
 }
 

@@ -107,7 +107,9 @@ pub fn describe_json_error(err: &serde_json::Error) -> String {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.problem)
+        // Both parts may quote evidence (a path, a row id, an unknown value): shown sanitised and redacted here,
+        // so no caller can print them raw.
+        write!(f, "{}: {}", crate::text::shown_message(&self.path), crate::text::shown_message(&self.problem))
     }
 }
 
@@ -126,6 +128,23 @@ pub fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 11 §5: an error quoting evidence (an SQLite row id, a missing path, an unknown schema_version)
+    /// reaches stderr with no raw escape, OSC 52 or C1 byte, and no secret.
+    #[test]
+    fn display_escapes_controls_and_redacts_secrets_in_every_part() {
+        let secret = "ghp_PLANTEDsecretVALUE0123456789abcdefXYZ";
+        let e = LoadError::new(
+            format!("/tmp/ev\x1b]52;c;aGk=\x07{secret}.json"),
+            format!("row '\u{9b}31m{secret}': unknown schema_version \"{secret}\" \u{202e}\u{200b}"),
+        );
+        let shown = e.to_string();
+        assert!(!shown.contains(secret), "{shown}");
+        assert!(shown.contains("«REDACTED"), "{shown}");
+        assert!(!shown.chars().any(|c| c.is_control() || matches!(c, '\u{202e}' | '\u{200b}')), "{shown:?}");
+        assert!(shown.contains("\\x1b]52;c;aGk=\\x07"), "{shown}");
+        assert!(shown.contains("unknown schema_version"), "the message itself survives: {shown}");
+    }
 
     #[test]
     fn truncated_json_names_line_and_column() {

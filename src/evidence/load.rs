@@ -95,11 +95,8 @@ fn too_large(path: &str, size: u64, max: u64) -> LoadError {
 /// the same bytes), with its SHA-256 computed on a second thread; large files are mapped if `opts` allows.
 fn read_bounded(path: &Path, shown: &str, opts: &LoadOptions) -> Result<(Bytes, InputDigest), LoadError> {
     let max = opts.max_file_bytes;
-    let mut file = fs::File::open(path).map_err(|e| LoadError::new(shown, io_problem(&e)))?;
-    let meta = file.metadata().map_err(|e| LoadError::new(shown, io_problem(&e)))?;
-    if !meta.is_file() {
-        return Err(LoadError::new(shown, "not a regular file"));
-    }
+    // A FIFO, a socket or a device is refused before it is opened (an open or a read could block forever).
+    let (mut file, meta) = crate::files::open_regular(path).map_err(|e| LoadError::new(shown, e.to_string()))?;
     if meta.len() > max {
         return Err(too_large(shown, meta.len(), max));
     }
@@ -670,6 +667,124 @@ fn visit_response_value(
     Ok(())
 }
 
+/// How long SQLite may work on one evidence store (opening, reading the schema, reading every row) before the
+/// store is refused.
+const STORE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+/// The most memory SQLite may hold at once, for every connection of the process.
+const SQLITE_HEAP_LIMIT: i64 = 512 << 20;
+/// The longest single value (a payload) SQLite may build.
+const SQLITE_MAX_VALUE: i32 = 256 << 20;
+
+/// A `file:` URI for `path`, with `immutable=1`: SQLite reads the file as it is and writes nothing beside it
+/// (no `-shm`, no `-wal`, no lock), whatever journal mode the store was written in.
+fn immutable_uri(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        abs.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = abs.to_string_lossy().replace('\\', "/").into_bytes();
+    for &c in &bytes {
+        if c.is_ascii_alphanumeric() || b"/-._~".contains(&c) {
+            uri.push(c as char);
+        } else {
+            uri.push_str(&format!("%{c:02X}"));
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    uri
+}
+
+/// Open an SQLite evidence store read-only and bounded: nothing is written beside it, the schema is not
+/// trusted (no functions or virtual tables it names run with side effects), and what SQLite may compute and
+/// allocate is capped: a small page cache, no memory map, a process-wide heap limit, a longest value, short SQL
+/// and shallow expressions, and a deadline (checked every few thousand virtual-machine steps).
+pub(crate) fn open_store(
+    shown: &str,
+    path: &Path,
+    file_len: u64,
+    deadline: std::time::Duration,
+) -> Result<rusqlite::Connection, LoadError> {
+    use rusqlite::limits::Limit;
+    use rusqlite::{Connection, OpenFlags};
+    static HEAP: std::sync::Once = std::sync::Once::new();
+    HEAP.call_once(|| {
+        // SAFETY: sets a process-wide soft cap; callable at any time.
+        unsafe { rusqlite::ffi::sqlite3_hard_heap_limit64(SQLITE_HEAP_LIMIT) };
+    });
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(immutable_uri(path), flags)
+        .map_err(|e| LoadError::new(shown, format!("cannot open SQLite database: {e}")))?;
+    let started = std::time::Instant::now();
+    let _ = conn.progress_handler(4096, Some(move || started.elapsed() > deadline));
+    let longest = SQLITE_MAX_VALUE.min(i32::try_from(file_len.max(1 << 16)).unwrap_or(i32::MAX));
+    for (limit, value) in [
+        (Limit::SQLITE_LIMIT_LENGTH, longest),
+        (Limit::SQLITE_LIMIT_SQL_LENGTH, 1 << 16),
+        (Limit::SQLITE_LIMIT_COLUMN, 256),
+        (Limit::SQLITE_LIMIT_EXPR_DEPTH, 64),
+        (Limit::SQLITE_LIMIT_COMPOUND_SELECT, 8),
+        (Limit::SQLITE_LIMIT_VDBE_OP, 100_000),
+        (Limit::SQLITE_LIMIT_FUNCTION_ARG, 8),
+        (Limit::SQLITE_LIMIT_ATTACHED, 0),
+        (Limit::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 256),
+        (Limit::SQLITE_LIMIT_TRIGGER_DEPTH, 1),
+        (Limit::SQLITE_LIMIT_WORKER_THREADS, 0),
+    ] {
+        conn.set_limit(limit, value).map_err(|e| LoadError::new(shown, format!("cannot bound SQLite: {e}")))?;
+    }
+    let bounded = "PRAGMA trusted_schema = OFF; PRAGMA query_only = ON; PRAGMA cache_size = -2048; \
+                   PRAGMA mmap_size = 0; PRAGMA temp_store = FILE;";
+    conn.execute_batch(bounded).map_err(|e| store_problem(shown, "cannot bound SQLite", &e))?;
+    Ok(conn)
+}
+
+/// An SQLite error, said as the deadline when that is what stopped it.
+pub(crate) fn store_problem(shown: &str, what: &str, e: &rusqlite::Error) -> LoadError {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) {
+        return LoadError::new(
+            shown,
+            format!("SQLite took longer than the {} s closeout allows on one store; refused", STORE_DEADLINE.as_secs()),
+        );
+    }
+    LoadError::new(shown, format!("{what}: {e}"))
+}
+
+/// `evidence_metadata` must be a plain table: columns SQLite computes on every read (generated columns) or a
+/// virtual table could make an 8 KB file take gigabytes and minutes, and CAVRA writes neither.
+fn check_store_table(shown: &str, conn: &rusqlite::Connection) -> Result<(), LoadError> {
+    let bad = |e: rusqlite::Error| store_problem(shown, "`evidence_metadata` cannot be read", &e);
+    let sql: String = conn
+        .query_row(
+            "SELECT coalesce(sql, '') FROM sqlite_master WHERE type = 'table' AND name = 'evidence_metadata'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(bad)?;
+    if sql.trim_start().get(..14).is_some_and(|s| s.eq_ignore_ascii_case("create virtual")) {
+        return Err(LoadError::new(shown, "`evidence_metadata` is a virtual table; not a CAVRA evidence store"));
+    }
+    let mut stmt = conn.prepare("SELECT name, hidden FROM pragma_table_xinfo('evidence_metadata')").map_err(bad)?;
+    let mut rows = stmt.query([]).map_err(bad)?;
+    while let Some(row) = rows.next().map_err(bad)? {
+        let hidden: i64 = row.get(1).unwrap_or(0);
+        if hidden != 0 {
+            let name: String = row.get(0).unwrap_or_default();
+            return Err(LoadError::new(
+                shown,
+                format!(
+                    "`evidence_metadata` has a generated or hidden column {:?}; CAVRA stores plain columns only",
+                    crate::text::Text::new(name.as_str()).shown()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn load_sqlite(
     b: &mut Builder,
     shown: &str,
@@ -677,31 +792,28 @@ fn load_sqlite(
     file_bytes: &[u8],
     sha: Option<InputDigest>,
 ) -> Result<Outcome, LoadError> {
-    use rusqlite::{Connection, OpenFlags};
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| LoadError::new(shown, format!("cannot open SQLite database: {e}")))?;
+    let conn = open_store(shown, path, file_bytes.len() as u64, STORE_DEADLINE)?;
     let has_table: bool = conn
         .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'evidence_metadata'", [], |r| {
             r.get::<_, i64>(0)
         })
         .map(|n| n > 0)
-        .map_err(|e| LoadError::new(shown, format!("not a readable SQLite database: {e}")))?;
+        .map_err(|e| store_problem(shown, "not a readable SQLite database", &e))?;
     if !has_table {
         return Err(LoadError::new(
             shown,
             "SQLite database has no `evidence_metadata` table (not a CAVRA evidence store)",
         ));
     }
+    check_store_table(shown, &conn)?;
     let mut stmt = conn
         .prepare("SELECT session_id, payload FROM evidence_metadata ORDER BY session_id")
-        .map_err(|e| LoadError::new(shown, format!("`evidence_metadata` table has an unexpected shape: {e}")))?;
-    let mut rows = stmt.query([]).map_err(|e| LoadError::new(shown, format!("cannot query evidence_metadata: {e}")))?;
+        .map_err(|e| store_problem(shown, "`evidence_metadata` table has an unexpected shape", &e))?;
+    let mut rows = stmt.query([]).map_err(|e| store_problem(shown, "cannot query evidence_metadata", &e))?;
     let mut text = Vec::new();
     let mut spans = Vec::new();
     let mut seen_ids: foldhash::HashSet<String> = foldhash::HashSet::default();
-    while let Some(row) =
-        rows.next().map_err(|e| LoadError::new(shown, format!("cannot read evidence_metadata: {e}")))?
-    {
+    while let Some(row) = rows.next().map_err(|e| store_problem(shown, "cannot read evidence_metadata", &e))? {
         let sid: String = row.get::<_, Option<String>>(0).ok().flatten().unwrap_or_default();
         // CAVRA's table keys rows by session_id; two rows of one id (a table built without the key) would make
         // one of them invisible, so the store is refused rather than read half.
@@ -717,6 +829,10 @@ fn load_sqlite(
         let payload = match row.get_ref(1) {
             Ok(rusqlite::types::ValueRef::Text(t)) => t,
             Ok(rusqlite::types::ValueRef::Blob(t)) => t,
+            Err(e) => {
+                let row = format!("{shown} (row '{}')", crate::sanitize::clean(&sid));
+                return Err(store_problem(&row, "payload cannot be read", &e));
+            }
             _ => {
                 return Err(LoadError::new(
                     shown,
@@ -726,6 +842,14 @@ fn load_sqlite(
         };
         if text.len() as u64 + payload.len() as u64 > MAX_FILE_BYTES {
             return Err(too_large(shown, text.len() as u64 + payload.len() as u64, MAX_FILE_BYTES));
+        }
+        // Stored payloads live in the file, so together they cannot be larger than it: more means SQLite made
+        // them up (a default or computed value), and the store is refused before it takes more memory.
+        if text.len() as u64 + payload.len() as u64 > file_bytes.len() as u64 {
+            return Err(LoadError::new(
+                shown,
+                "evidence_metadata yields more payload than the file holds (computed or default values); not a CAVRA evidence store",
+            ));
         }
         let start = text.len();
         text.extend_from_slice(payload);
@@ -776,7 +900,7 @@ fn load_sqlite(
 fn load_dir(b: &mut Builder, dir: &Path, opts: &LoadOptions) -> Result<(), LoadError> {
     let shown_dir = dir.display().to_string();
     let mut files = Vec::new();
-    collect_files(dir, dir, 0, &mut files).map_err(|e| LoadError::new(&shown_dir, io_problem(&e)))?;
+    collect_files(dir, dir, 0, &mut files, &mut b.skipped).map_err(|e| LoadError::new(&shown_dir, io_problem(&e)))?;
     if files.len() > MAX_DIR_FILES {
         return Err(LoadError::new(
             &shown_dir,
@@ -804,7 +928,15 @@ fn load_dir(b: &mut Builder, dir: &Path, opts: &LoadOptions) -> Result<(), LoadE
     Ok(())
 }
 
-fn collect_files(root: &Path, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// The regular files of an evidence directory, a few levels down; a FIFO, a socket or a device in it is never
+/// opened, only listed as skipped.
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    out: &mut Vec<PathBuf>,
+    skipped: &mut Vec<(String, String)>,
+) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -817,14 +949,20 @@ fn collect_files(root: &Path, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) 
             // Follow a link only when it stays inside the evidence directory.
             match (fs::canonicalize(&p), fs::canonicalize(root)) {
                 (Ok(target), Ok(root)) if target.starts_with(&root) && target.is_file() => out.push(p),
+                (Ok(target), Ok(root)) if target.starts_with(&root) && !target.is_dir() => {
+                    let what = fs::metadata(&target).map_or("not a file", |m| crate::files::kind_of(&m));
+                    skipped.push((p.display().to_string(), format!("not a regular file (links to {what})")));
+                }
                 _ => {}
             }
         } else if ft.is_dir() {
             if depth < MAX_DIR_DEPTH && name != "target" && name != "node_modules" {
-                collect_files(root, &p, depth + 1, out)?;
+                collect_files(root, &p, depth + 1, out, skipped)?;
             }
         } else if ft.is_file() {
             out.push(p);
+        } else if let Ok(meta) = entry.metadata() {
+            skipped.push((p.display().to_string(), format!("not a regular file ({})", crate::files::kind_of(&meta))));
         }
         if out.len() > MAX_DIR_FILES {
             break;
@@ -1135,11 +1273,7 @@ fn bundle_file(evidence: &Evidence, name: Option<&str>) -> Option<Result<String,
 pub fn hash_file(path: &Path, max: u64) -> Result<String, String> {
     use sha2::Digest;
     const CHUNK: usize = 4 << 20;
-    let mut file = fs::File::open(path).map_err(|e| io_problem(&e))?;
-    let meta = file.metadata().map_err(|e| io_problem(&e))?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
+    let (mut file, meta) = crate::files::open_regular(path).map_err(|e| e.to_string())?;
     if meta.len() > max {
         return Err(format!("file is larger than {} MiB", max >> 20));
     }

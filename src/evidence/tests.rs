@@ -15,3 +15,23 @@ fn hash_file_matches_in_memory_hash_for_small_and_pipelined_sizes() {
     assert!(hash_file(&p, 0).unwrap_err().contains("larger than"));
     assert!(hash_file(dir.path(), u64::MAX).is_err(), "a directory is not hashed");
 }
+
+/// The deadline SQLite works under: a query past it is interrupted, and said so (issue 11 §4).
+#[test]
+fn sqlite_work_past_the_deadline_is_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.sqlite");
+    rusqlite::Connection::open(&db).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+    let conn = super::load::open_store("store.sqlite", &db, 1 << 20, std::time::Duration::ZERO).unwrap();
+    // A recursive query that would run for a very long time.
+    let e = conn
+        .query_row("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) FROM c", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap_err();
+    assert_eq!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::OperationInterrupted), "{e}");
+    let shown = super::load::store_problem("store.sqlite", "cannot read", &e).to_string();
+    assert!(shown.contains("took longer than"), "{shown}");
+    // The store was opened read-only: writing is refused.
+    assert!(conn.execute_batch("CREATE TABLE u (y)").is_err());
+}

@@ -6,9 +6,72 @@ use crate::health::{Report, Standing};
 use crate::sanitize::clean;
 use crate::time::fmt_instant;
 
-/// Make text safe inside a markdown table cell or line: no control characters, no pipes, no HTML.
+/// Make text inert inside a markdown table cell or line, as GitHub renders it in a pull request: no control
+/// or format characters; every ASCII punctuation mark CommonMark could read as syntax is backslash-escaped
+/// (so no image, link, HTML, emphasis, heading, list or code span starts); and a word GitHub would turn into
+/// something live after rendering (an `@mention`, a `#123` or `GH-1` reference, a bare `https://` or `www.`
+/// link, an e-mail address) is put in a code span, where GitHub links nothing.
 fn cell(s: &str) -> String {
-    clean(s).replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;").replace('`', "'")
+    let s = clean(s);
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.is_empty() {
+            return;
+        }
+        if live_on_github(word) {
+            // Inside a code span only a backtick (which would close it) and a pipe (a table cell) matter.
+            out.push('`');
+            out.push_str(&word.replace('`', "'").replace('|', "\\|"));
+            out.push('`');
+        } else {
+            for c in word.chars() {
+                if c.is_ascii_punctuation() {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+        }
+        word.clear();
+    };
+    let mut rest: &str = &s;
+    while !rest.is_empty() {
+        // A redaction marker (`«REDACTED: GitHub token #1a2b3c4d»`) is kept whole, as one code span: its `#` is
+        // no reference, and it reads as one unit.
+        if rest.starts_with('«')
+            && let Some((end, _)) = rest.char_indices().take_while(|&(i, _)| i < 200).find(|&(_, c)| c == '»')
+        {
+            flush(&mut word, &mut out);
+            let marker = &rest[..end + '»'.len_utf8()];
+            out.push('`');
+            out.push_str(&marker.replace('`', "'").replace('|', "\\|"));
+            out.push('`');
+            rest = &rest[marker.len()..];
+            continue;
+        }
+        let c = rest.chars().next().expect("not empty");
+        rest = &rest[c.len_utf8()..];
+        if c.is_whitespace() {
+            flush(&mut word, &mut out);
+            out.push(' ');
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// Whether GitHub would make `word` live after markdown is rendered (it scans text, not syntax).
+fn live_on_github(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    word.contains('@')
+        || word.contains('#')
+        || lower.contains("://")
+        || lower.contains("www.")
+        || lower.contains("gh-")
+        || lower.contains("mailto:")
+        || lower.contains("xmpp:")
 }
 
 pub fn to_markdown(ev: &Evidence, r: &Report) -> String {
@@ -106,4 +169,36 @@ pub fn to_markdown(ev: &Evidence, r: &Report) -> String {
     o.push_str(&format!("\n</details>\n\n**Policy:** {}\n", cell(&r.policy.describe())));
     o.push_str(&format!("\n<sub>{}</sub>\n", tool_version()));
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    /// Issue 11 §5: evidence text in the markdown report renders as plain text in a pull request.
+    #[test]
+    fn evidence_text_is_inert_markdown() {
+        let shown = cell(
+            "![x](https://evil.example/p.png) [click](javascript:alert) <img src=x> @octocat #12 GH-3 *b* a|b \u{1b}[2J",
+        );
+        // Outside code spans, every ASCII punctuation mark is escaped: nothing is read as syntax.
+        for part in shown.split('`').step_by(2) {
+            let mut escaped = false;
+            for c in part.chars() {
+                assert!(!c.is_ascii_punctuation() || escaped || c == '\\', "{c:?} unescaped in {shown}");
+                escaped = c == '\\' && !escaped;
+            }
+        }
+        assert!(shown.contains("\\[click\\]\\(javascript"), "{shown}");
+        assert!(shown.contains("\\<img"), "{shown}");
+        // Words GitHub links after rendering are code spans.
+        for live in ["`![x](https://evil.example/p.png)`", "`@octocat`", "`#12`", "`GH-3`"] {
+            assert!(shown.contains(live), "{live} in {shown}");
+        }
+        assert!(!shown.contains('\u{1b}'), "{shown:?}");
+        assert!(shown.contains("a\\|b"), "a pipe cannot end a table cell: {shown}");
+        assert_eq!(cell("plain words"), "plain words");
+        assert_eq!(cell("id «REDACTED: GitHub token #1a2b3c4d»."), "id `«REDACTED: GitHub token #1a2b3c4d»`\\.");
+        assert_eq!(cell("`c`"), "\\`c\\`", "a backtick starts no code span");
+    }
 }

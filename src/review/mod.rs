@@ -275,12 +275,11 @@ pub fn build_record(ev: &Evidence, report: &Report, input: RecordInput) -> Resul
 /// Read a review record, with clear errors.
 pub fn load_record(path: &Path) -> Result<ReviewRecord, LoadError> {
     let shown = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| LoadError::new(&shown, e.to_string()))?;
-    if meta.len() > MAX_RECORD_BYTES {
-        return Err(LoadError::new(&shown, "file is too large to be a review record"));
-    }
-    let bytes = std::fs::read(path).map_err(|e| LoadError::new(&shown, e.to_string()))?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| LoadError::json(&shown, &e))?;
+    // Bounded, and a regular file only: a FIFO or /dev/zero named as a record is refused before it is opened.
+    let bytes = crate::files::read_regular(path, MAX_RECORD_BYTES).map_err(|e| LoadError::new(&shown, e))?;
+    check_record_json(&shown, &bytes)?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| LoadError::json_in(&shown, &bytes, &e))?;
     if value.get("schema").and_then(|s| s.as_str()) != Some(REVIEW_SCHEMA) {
         return Err(LoadError::new(
             &shown,
@@ -288,6 +287,13 @@ pub fn load_record(path: &Path) -> Result<ReviewRecord, LoadError> {
         ));
     }
     serde_json::from_value(value).map_err(|e| LoadError::new(&shown, format!("review record has the wrong shape: {e}")))
+}
+
+/// A review record's JSON, validated as evidence is: a key repeated in one object is refused (which copy
+/// counts would decide what the record accepts).
+pub(crate) fn check_record_json(shown: &str, bytes: &[u8]) -> Result<(), LoadError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| LoadError::new(shown, "not UTF-8 text"))?;
+    crate::evidence::parse::check_unique(text).map_err(|e| LoadError::json_in(shown, bytes, &e))
 }
 
 /// The acceptance a record grants against the loaded evidence. Void (with the reason) when the record was
@@ -397,7 +403,10 @@ pub fn write_atomic(path: &Path, record: &ReviewRecord, ev: &Evidence) -> Result
             return Err(LoadError::new(&shown, "refusing to write a review record over an evidence file"));
         }
     }
-    if path.exists() && load_record(path).is_err() {
+    // Checked before anything is read: a directory, a FIFO or a device (`--review-out /dev/zero`) is refused at
+    // once; only an existing regular file is read, bounded, to see whether it is a record.
+    let exists = crate::files::check_output(path).map_err(|e| LoadError::new(&shown, e))?;
+    if exists && load_record(path).is_err() {
         return Err(LoadError::new(&shown, "refusing to replace a file that is not a closeout review record"));
     }
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));

@@ -303,3 +303,50 @@ fn load_record_rejects_other_files_clearly() {
     std::fs::write(&p, "{\"schema\": ").unwrap();
     assert!(load_record(&p).unwrap_err().problem.contains("truncated JSON"));
 }
+
+/// `--review-out /dev/zero` (issue 11 §4) used to read the target forever to see whether it was a record. Every
+/// target that is not a regular file is refused at once, and never read.
+#[cfg(target_os = "linux")]
+#[test]
+fn write_targets_that_are_not_regular_files_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = load_path(&on_disk(dir.path()), &LoadOptions::default()).unwrap();
+    let rec = record(&ev);
+    let fifo = dir.path().join("review-fifo.json");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let cases = [
+        (PathBuf::from("/dev/zero"), "a character device"),
+        (PathBuf::from("/dev/null"), "a character device"),
+        (fifo.clone(), "a FIFO"),
+        (dir.path().to_path_buf(), "a directory"),
+    ];
+    for (target, what) in cases {
+        let err = write_atomic(&target, &rec, &ev).unwrap_err();
+        assert!(err.problem.contains(what), "{}: {err}", target.display());
+        // Reading one as a record is refused as well, before it is opened.
+        assert!(load_record(&target).unwrap_err().problem.contains("not a regular file"), "{}", target.display());
+    }
+    let names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+}
+
+#[test]
+fn a_record_with_a_repeated_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = load_path(&on_disk(dir.path()), &LoadOptions::default()).unwrap();
+    let path = dir.path().join("review.json");
+    write_atomic(&path, &record(&ev), &ev).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let doubled = text.replacen(
+        "\"schema\": \"closeout.review.v1\",",
+        "\"schema\": \"closeout.review.v1\",\n  \"schema\": \"closeout.review.v1\",",
+        1,
+    );
+    assert_ne!(doubled, text);
+    std::fs::write(&path, doubled).unwrap();
+    let err = load_record(&path).unwrap_err();
+    assert!(err.problem.contains("duplicate key \"schema\" at line 3, column 3"), "{err}");
+}

@@ -270,8 +270,12 @@ pub(crate) fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, ReadProblem
         Ok(())
     };
     check(&std::fs::metadata(path).map_err(io)?)?;
-    let file = std::fs::File::open(path).map_err(io)?;
-    check(&file.metadata().map_err(io)?)?;
+    // Non-blocking open and a second check on the handle (a file swapped for a FIFO meanwhile).
+    let (file, meta) = crate::files::open_regular(path).map_err(|e| match e {
+        crate::files::OpenError::Io(e) => io(e),
+        other => ReadProblem::Other(other.to_string()),
+    })?;
+    check(&meta)?;
     let mut bytes = Vec::new();
     file.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > max {
@@ -566,7 +570,9 @@ pub fn record_principals(record: &serde_json::Value) -> Vec<String> {
 pub fn read_record(path: &Path) -> Result<(Vec<u8>, serde_json::Value), LoadError> {
     let shown = clean(&path.display().to_string()).into_owned();
     let bytes = read_bounded(path, MAX_RECORD_BYTES).map_err(|p| LoadError::new(&shown, p))?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| LoadError::json(&shown, &e))?;
+    crate::review::check_record_json(&shown, &bytes)?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| LoadError::json_in(&shown, &bytes, &e))?;
     if value.get("schema").and_then(|s| s.as_str()) != Some(REVIEW_SCHEMA) {
         return Err(LoadError::new(
             &shown,

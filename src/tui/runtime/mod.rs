@@ -264,16 +264,12 @@ impl Runtime {
     }
 }
 
-/// Write notes atomically beside where they go.
+/// Write notes atomically (a synced temporary file renamed into place), after checking the target is one a
+/// file can be written to: a directory, FIFO or device is refused, never opened.
 fn write_notes(path: &Path, text: &str) -> Result<PathBuf, String> {
-    let tmp = path.with_extension("md.tmp");
-    let written = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path));
-    match written {
+    match crate::files::write_atomic(path, text.as_bytes()) {
         Ok(()) => Ok(path.to_path_buf()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(format!("{}: {e}", path.display()))
-        }
+        Err(e) => Err(format!("{}: {e}", crate::sanitize::clean(&path.display().to_string()))),
     }
 }
 
@@ -337,4 +333,31 @@ pub fn found_reviews(ev: &Evidence, source: Option<&Path>) -> Vec<PathBuf> {
     }
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_notes;
+
+    #[test]
+    fn notes_are_written_whole_and_never_into_a_directory_or_fifo() {
+        let dir = std::env::temp_dir().join(format!("closeout-notes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("notes.md");
+        assert_eq!(write_notes(&file, "first\n").unwrap(), file);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "first\n");
+        let err = write_notes(&dir, "x").unwrap_err();
+        assert!(err.contains(&dir.display().to_string()), "{err}");
+        #[cfg(unix)]
+        {
+            let fifo = dir.join("pipe.md");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+            if made {
+                assert!(write_notes(&fifo, "x").is_err(), "a FIFO is refused, not opened (which would block)");
+            }
+        }
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(left.iter().all(|n| n == "notes.md" || n == "pipe.md"), "no temporary file left: {left:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
