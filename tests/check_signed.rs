@@ -70,8 +70,9 @@ fn a_record_signed_by_its_owner_with_ssh_keygen_counts_and_every_format_says_who
     assert_eq!(sig["key_type"], "ssh-ed25519");
     assert!(sig["not_verified"].as_array().unwrap().len() >= 3);
     for fmt in ["text", "markdown", "sarif", "junit", "github"] {
-        let r = s.check(&["--allowed-signers", a, "--format", fmt]);
+        let mut r = s.check(&["--allowed-signers", a, "--format", fmt]);
         assert_eq!(r.code, 0, "{fmt}: {}", r.stderr);
+        r.stdout = ci_support::as_read(fmt, &r.stdout);
         assert!(r.stdout.contains(&fp), "{fmt} names the key fingerprint:\n{}", r.stdout);
         assert!(r.stdout.contains("release-risk-owner"), "{fmt} names the principal");
         assert!(r.stdout.contains("not verified") || r.stdout.contains("not_verified"), "{fmt}: what was not verified");

@@ -214,3 +214,21 @@ pub fn keygen_sign(key: &Path, namespace: &str, file: &Path) {
     c.args(["-Y", "sign", "-n", namespace, "-f"]).arg(key).arg(file);
     run_ok(c);
 }
+
+/// What a reader sees of a report: markdown's backslash escapes (closeout escapes every ASCII punctuation mark
+/// in text that carries evidence, so it stays inert) removed; other formats as they are.
+pub fn as_read(fmt: &str, out: &str) -> String {
+    if fmt != "markdown" {
+        return out.to_string();
+    }
+    let mut s = String::with_capacity(out.len());
+    let mut chars = out.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek().is_some_and(|n| n.is_ascii_punctuation()) {
+            s.push(chars.next().unwrap());
+        } else {
+            s.push(c);
+        }
+    }
+    s
+}
