@@ -17,18 +17,19 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 best() { sort -n | head -1; }
 time_of() { for _ in 1 2 3 4 5; do /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>&1 || true; tail -1 "$log"; done; }
-check() { "$target/release/closeout" check --as-of 2026-06-01T10:00:00Z "$@"; }
+bin="$target/release/closeout"
+asof=2026-06-01T10:00:00Z
 for shape in bench_store versions_store; do
   echo "== $shape"
   for items in 10000 42000 170000; do
     store=$($shape "$items")
     size=$(stat -c %s "$store")
-    co=$(time_of check "$store")
+    co=$(time_of "$bin" check --as-of "$asof" "$store")
     co_s=$(echo "$co" | awk '{print $1}' | best)
     co_kb=$(echo "$co" | awk '{print $2}' | sort -n | tail -1)
-    eval_ms=$(for _ in 1 2 3 4 5; do CLOSEOUT_TRACE=1 check "$store" 2>&1 >/dev/null |
+    eval_ms=$(for _ in 1 2 3 4 5; do CLOSEOUT_TRACE=1 "$bin" check --as-of "$asof" "$store" 2>&1 >/dev/null || true; done |
       sed -n 's/^closeout: evaluated: \([0-9.]*\)\([^ ]*\) .*/\1 \2/p' |
-      awk '{ f = ($2 == "s") ? 1000 : ($2 == "ms") ? 1 : 0.001; print $1 * f }'; done | best)
+      awk '{ f = ($2 == "s") ? 1000 : ($2 == "ms") ? 1 : 0.001; print $1 * f }' | best)
     line="$items items ($((size / 1000000)) MB): check ${co_s} s, $(echo "scale=2; $co_s * 1000000000 / $size" | bc) s/GB"
     line="$line, evaluation ${eval_ms} ms, peak $((co_kb / 1024)) MiB = $(echo "scale=2; $co_kb * 1024 / $size" | bc)x the file"
     if [ "$items" = 42000 ]; then
