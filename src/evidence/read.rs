@@ -78,6 +78,26 @@ impl InputDigest {
             job.and_then(|j| j.join().ok()).unwrap_or_default()
         })
     }
+
+    /// Whether the hashing thread is still owned (started and not yet joined).
+    #[cfg(test)]
+    fn pending(&self) -> bool {
+        self.job.lock().map(|j| j.is_some()).unwrap_or(false)
+    }
+}
+
+/// A digest nobody asked for (a load that failed, or evidence dropped before its report) still ends its
+/// thread here: no hashing thread outlives the input it hashes (reloads in the explorer never pile them up).
+impl Drop for InputDigest {
+    fn drop(&mut self) {
+        let job = match self.job.get_mut() {
+            Ok(j) => j.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(j) = job {
+            let _ = j.join();
+        }
+    }
 }
 
 /// How far the read has got: bytes below `ready` are final. `done` once the read has stopped.
@@ -382,5 +402,19 @@ mod tests {
         let Ok((bytes, digest)) = read_hashed(&mut f, 0) else { panic!("read failed") };
         assert!(bytes.is_empty());
         assert_eq!(digest.get(), super::super::canonical::sha256_hex(b""));
+    }
+
+    #[test]
+    fn a_digest_nobody_asked_for_ends_its_thread_when_dropped() {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = done.clone();
+        let digest = InputDigest::from_job(std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            String::new()
+        }));
+        assert!(digest.pending());
+        drop(digest);
+        assert!(done.load(std::sync::atomic::Ordering::SeqCst), "the hashing thread ended before the drop returned");
     }
 }
