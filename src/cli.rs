@@ -183,3 +183,37 @@ pub struct ReviewVerifyArgs {
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
 }
+
+impl SourceArgs {
+    /// Load what the arguments name. `one_shot`: the run ends with the evidence (`check`), so large files may
+    /// be mapped rather than read.
+    pub fn load(&self, one_shot: bool) -> Result<crate::evidence::Evidence, crate::evidence::LoadError> {
+        let opts =
+            crate::evidence::LoadOptions { release: self.release.clone(), map_files: one_shot, ..Default::default() };
+        match (&self.path, &self.sample) {
+            (Some(p), _) => crate::evidence::load_path(p, &opts),
+            (None, Some(name)) => crate::samples::load(name, &opts),
+            (None, None) => crate::samples::load(&crate::samples::default_name(), &opts),
+        }
+    }
+
+    /// The evaluation time: `--as-of`; else an embedded sample's own time; else now (evidence read from disk).
+    pub fn as_of(&self, ev: &crate::evidence::Evidence) -> Result<crate::time::AsOf, crate::evidence::LoadError> {
+        use crate::time::AsOf;
+        match (&self.as_of, ev.default_as_of) {
+            (Some(t), _) => chrono::DateTime::parse_from_rfc3339(t)
+                .map(|t| AsOf::given(t.with_timezone(&chrono::Utc)))
+                .map_err(|e| {
+                    crate::evidence::LoadError::new(
+                        "--as-of",
+                        format!(
+                            "{:?} is not an RFC 3339 time ({e}); e.g. 2026-06-01T10:00:00Z",
+                            crate::sanitize::clean(t)
+                        ),
+                    )
+                }),
+            (None, Some(own)) => Ok(AsOf::sample(own)),
+            (None, None) => Ok(AsOf::now()),
+        }
+    }
+}

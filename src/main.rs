@@ -6,10 +6,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use closeout::cli::{Cli, Command, DemoArgs, SourceArgs, WalkArgs};
-use closeout::evidence::{Evidence, LoadError, LoadOptions, load_path};
+use closeout::evidence::{Evidence, LoadError, LoadOptions};
 use closeout::output::{self, note};
 use closeout::report::{self, OutputFormat, TextStyle};
-use closeout::time::AsOf;
 use closeout::{health, samples};
 
 fn main() -> ExitCode {
@@ -47,35 +46,11 @@ fn clap_exit(e: &clap::Error) -> u8 {
     }
 }
 
-/// Load what the arguments name.
-/// `one_shot`: the run ends with the evidence (`check`), so large files may be mapped rather than read.
-pub fn load(src: &SourceArgs, one_shot: bool) -> Result<Evidence, LoadError> {
-    let opts = LoadOptions { release: src.release.clone(), map_files: one_shot, ..LoadOptions::default() };
-    match (&src.path, &src.sample) {
-        (Some(p), _) => load_path(p, &opts),
-        (None, Some(name)) => samples::load(name, &opts),
-        (None, None) => samples::load(&samples::default_name(), &opts),
-    }
-}
-
-/// The evaluation time: `--as-of`; else an embedded sample's own time; else now (evidence read from disk).
-fn as_of(src: &SourceArgs, ev: &Evidence) -> Result<AsOf, LoadError> {
-    match (&src.as_of, ev.default_as_of) {
-        (Some(t), _) => {
-            chrono::DateTime::parse_from_rfc3339(t).map(|t| AsOf::given(t.with_timezone(&chrono::Utc))).map_err(|e| {
-                LoadError::new("--as-of", format!("{t:?} is not an RFC 3339 time ({e}); e.g. 2026-06-01T10:00:00Z"))
-            })
-        }
-        (None, Some(own)) => Ok(AsOf::sample(own)),
-        (None, None) => Ok(AsOf::now()),
-    }
-}
-
 /// Load what the arguments name and evaluate it as of the requested time; a problem is reported on stderr
 /// and becomes exit code 2.
 fn load_and_evaluate(src: &SourceArgs, one_shot: bool) -> Result<(Evidence, health::Report), u8> {
-    let ev = load(src, one_shot).map_err(|e| fail(&e))?;
-    let when = as_of(src, &ev).map_err(|e| fail(&e))?;
+    let ev = src.load(one_shot).map_err(|e| fail(&e))?;
+    let when = src.as_of(&ev).map_err(|e| fail(&e))?;
     let acceptances = closeout::review::acceptances(&src.reviews, &ev).map_err(|e| fail(&e))?;
     let t = std::time::Instant::now();
     let report = health::evaluate(&ev, &acceptances, when).map_err(|e| fail(&e))?;

@@ -619,3 +619,22 @@ fn review_record_accepts_the_risk_until_the_evidence_changes() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("not a closeout review record"), "{}", bad.stderr);
 }
+
+/// A bad `--as-of` is exit 2 with one line naming the option, and what was typed is shown inert, both through
+/// `check` and through the explorer's entry (which shares the one source-argument parser).
+#[test]
+fn a_bad_as_of_is_exit_2_with_its_text_neutralised() {
+    for args in [&["check", "--sample", "clean-store"][..], &["--sample", "clean-store"][..]] {
+        let mut all = args.to_vec();
+        all.extend(["--as-of", "\u{1b}]52;c;aGk=\u{7}yesterday"]);
+        let r = run(&all);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("--as-of") && r.stderr.contains("RFC 3339"), "{args:?}: {}", r.stderr);
+        assert!(
+            !r.stderr.contains('\u{1b}') && !r.stderr.contains('\u{7}'),
+            "{args:?}: raw control bytes: {:?}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty(), "{args:?}");
+    }
+}

@@ -14,43 +14,18 @@ pub mod signed;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{CheckArgs, SourceArgs};
+use crate::cli::CheckArgs;
+use crate::evidence::LoadError;
 use crate::evidence::canonical::sha256_hex;
-use crate::evidence::{Evidence, LoadError, LoadOptions, load_path};
+use crate::health;
 use crate::output::{self, EXIT_ERROR, note};
 use crate::report::{self, OutputFormat, TextStyle};
 use crate::sanitize::clean;
 use crate::sign::AllowedSigners;
-use crate::time::AsOf;
-use crate::{health, samples};
 
 fn fail(e: &LoadError) -> u8 {
     note(&format!("closeout: error: {e}"));
     EXIT_ERROR
-}
-
-fn load(src: &SourceArgs) -> Result<Evidence, LoadError> {
-    let opts = LoadOptions { release: src.release.clone(), map_files: true, ..LoadOptions::default() };
-    match (&src.path, &src.sample) {
-        (Some(p), _) => load_path(p, &opts),
-        (None, Some(name)) => samples::load(name, &opts),
-        (None, None) => samples::load(&samples::default_name(), &opts),
-    }
-}
-
-fn as_of(src: &SourceArgs, ev: &Evidence) -> Result<AsOf, LoadError> {
-    match (&src.as_of, ev.default_as_of) {
-        (Some(t), _) => {
-            chrono::DateTime::parse_from_rfc3339(t).map(|t| AsOf::given(t.with_timezone(&chrono::Utc))).map_err(|e| {
-                LoadError::new(
-                    "--as-of",
-                    format!("{:?} is not an RFC 3339 time ({e}); e.g. 2026-06-01T10:00:00Z", clean(t)),
-                )
-            })
-        }
-        (None, Some(own)) => Ok(AsOf::sample(own)),
-        (None, None) => Ok(AsOf::now()),
-    }
 }
 
 /// An allowed_signers file read once: parsed, and its digest for the attestation.
@@ -100,11 +75,11 @@ pub fn check(args: &CheckArgs) -> u8 {
         Ok(k) => k,
         Err(e) => return fail(&e),
     };
-    let ev = match load(&args.source) {
+    let ev = match args.source.load(true) {
         Ok(ev) => ev,
         Err(e) => return fail(&e),
     };
-    let when = match as_of(&args.source, &ev) {
+    let when = match args.source.as_of(&ev) {
         Ok(w) => w,
         Err(e) => return fail(&e),
     };
