@@ -1,4 +1,4 @@
-//! Frame rendering on a 100,000-node tree at 200×60 (target: ≤ 2 ms a frame), and building the app state
+//! Frame rendering on a 100,000-node tree at 200×60 (target: ≤ 1 ms a frame, issue 12), and building the app state
 //! (the initial flatten) for the same evidence.
 //!
 //! `cargo bench --bench render`

@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
 
 use super::layout::inner;
 use super::{pane_block, scrollbar};
@@ -39,6 +38,6 @@ pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
             if focused && i == app.detail.cursor { l.patch_style(theme::selected_unfocused()) } else { l }
         })
         .collect();
-    frame.render_widget(Paragraph::new(shown), body);
+    super::lines_into(frame, body, &shown);
     scrollbar(frame, area, lines.len(), start);
 }

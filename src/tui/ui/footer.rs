@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::tui::keymap::{Context, stack};
 use crate::tui::state::input::TextInput;
@@ -17,7 +16,7 @@ pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
     let w = area.width as usize;
     let status = status_line(app, w);
     let keys = keys_line(app, w);
-    frame.render_widget(Paragraph::new(vec![status, keys]), area);
+    super::lines_into(frame, area, &[status, keys]);
 }
 
 /// A prompt with the text and the cursor in place.

@@ -5,7 +5,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::health::wrap;
 use crate::time::fmt_instant;
@@ -111,5 +110,5 @@ pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
         let style = if warn && i == 0 { theme::status(Some(crate::health::Status::Warn)) } else { theme::dim() };
         lines.push(Line::styled(l, style));
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    super::lines_into(frame, area, &lines);
 }

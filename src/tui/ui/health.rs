@@ -5,7 +5,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::layout::{inner, text_width};
 use super::{pane_block, scrollbar};
@@ -170,6 +169,6 @@ pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
         .collect();
     let title = if app.health.running { " Health · running " } else { " Health " };
     frame.render_widget(pane_block(Line::styled(title, theme::title()), focused), area);
-    frame.render_widget(Paragraph::new(visible), body);
+    super::lines_into(frame, body, &visible);
     scrollbar(frame, area, all.len(), start);
 }

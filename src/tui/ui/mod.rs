@@ -116,6 +116,49 @@ fn too_small(frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::styled(msg, theme::title())).alignment(Alignment::Center), line);
 }
 
+/// Lines written straight into the buffer, one a row, each cut at the area's right edge (what a `Paragraph`
+/// without wrapping draws, without its per-grapheme line composer: the panes redrawn every frame use this).
+/// A line's own alignment is kept.
+pub(crate) fn lines_into(frame: &mut Frame, area: Rect, lines: &[Line<'_>]) {
+    let buf = frame.buffer_mut();
+    let area = area.intersection(buf.area);
+    for (line, y) in lines.iter().zip(area.top()..area.bottom()) {
+        let w = line.width().min(area.width as usize) as u16;
+        let x = match line.alignment {
+            Some(Alignment::Right) => area.x + area.width - w,
+            Some(Alignment::Center) => area.x + (area.width - w) / 2,
+            _ => area.x,
+        };
+        set_line(buf, x, y, line, area.width - (x - area.x));
+    }
+}
+
+/// `Buffer::set_line`, with printable ASCII (most of what the panes show) written a byte a cell instead of
+/// through grapheme segmentation; anything else goes through the buffer's own grapheme-aware writer.
+fn set_line(buf: &mut ratatui::buffer::Buffer, mut x: u16, y: u16, line: &Line<'_>, max_width: u16) {
+    let mut remaining = max_width.min(buf.area.right().saturating_sub(x));
+    for span in line {
+        if remaining == 0 {
+            break;
+        }
+        let style = line.style.patch(span.style);
+        let text = span.content.as_ref();
+        if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            let n = text.len().min(remaining as usize);
+            let at = buf.index_of(x, y);
+            for (cell, b) in buf.content[at..at + n].iter_mut().zip(text.bytes()) {
+                cell.set_char(b as char).set_style(style);
+            }
+            x += n as u16;
+            remaining -= n as u16;
+        } else {
+            let (nx, _) = buf.set_stringn(x, y, text, remaining as usize, style);
+            remaining = remaining.saturating_sub(nx.saturating_sub(x));
+            x = nx;
+        }
+    }
+}
+
 /// A pane's frame: thick border when it has focus (visible without colour).
 pub(crate) fn pane_block(title: Line<'static>, focused: bool) -> Block<'static> {
     Block::default()
@@ -140,4 +183,52 @@ pub(crate) fn scrollbar(frame: &mut Frame, area: Rect, content: usize, position:
         .thumb_symbol("█")
         .style(theme::dim());
     frame.render_stateful_widget(bar, area.inner(Margin { vertical: 1, horizontal: 0 }), &mut state);
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::{Color, Style};
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::Paragraph;
+
+    use super::*;
+
+    /// The fast writer draws exactly what a `Paragraph` without wrapping draws: cut at the edge (a wide
+    /// character that does not fit is dropped whole), line and span styles, alignment, more lines than rows.
+    #[test]
+    fn lines_into_draws_what_a_paragraph_draws() {
+        let lines = vec![
+            Line::from(vec![Span::raw("▶ "), Span::styled("synthetic-000123", Style::new().fg(Color::Cyan))]),
+            Line::styled("a line wider than the area it is drawn into, cut at the edge", Style::new().fg(Color::Red)),
+            Line::from("wide 漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字"),
+            Line::from(Span::styled("right", Style::new().bg(Color::Blue))).right_aligned(),
+            Line::from("centred").centered(),
+            Line::from(""),
+            Line::from(vec![
+                Span::raw("ascii "),
+                Span::styled("é then ascii", Style::new().fg(Color::Green)),
+                Span::raw(" x"),
+            ]),
+            Line::from("one row too many"),
+        ];
+        let area = Rect::new(2, 1, 27, 7);
+        let draw = |fast: bool| {
+            let mut t = Terminal::new(TestBackend::new(32, 9)).unwrap();
+            t.draw(|f| {
+                if fast {
+                    lines_into(f, area, &lines);
+                } else {
+                    f.render_widget(Paragraph::new(lines.clone()), area);
+                }
+            })
+            .unwrap();
+            t.backend().buffer().clone()
+        };
+        let (fast, reference) = (draw(true), draw(false));
+        assert_eq!(fast, reference);
+        assert_eq!(fast[(2, 4)].symbol(), " ", "right-aligned text starts at the right");
+        assert_eq!(fast[(24, 4)].symbol(), "r");
+    }
 }

@@ -66,7 +66,7 @@ pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
         let msg = if !tree.filtering() { "no artifacts" } else { "nothing matches the filter (Esc clears it)" };
         frame.render_widget(Paragraph::new(Line::styled(msg, theme::dim())), body);
     } else {
-        frame.render_widget(Paragraph::new(lines), body);
+        super::lines_into(frame, body, &lines);
     }
     scrollbar(frame, area, rows.len(), start);
 }
