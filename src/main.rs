@@ -62,7 +62,7 @@ fn load_and_evaluate(src: &SourceArgs, one_shot: bool) -> Result<(Evidence, heal
 fn print_report(ev: &Evidence, report: &health::Report, format: OutputFormat) -> Result<(), u8> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let style = if color { TextStyle::Color } else { TextStyle::Plain };
-    output::print("the report", &report::render(format, ev, report, style))
+    output::print_with("the report", |out| report::render_to(format, ev, report, style, out))
 }
 
 /// No command: open the explorer, or print the text report (with `check`'s exit code) when stdout is not

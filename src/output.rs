@@ -35,6 +35,13 @@ pub fn print(what: &str, text: &str) -> Result<(), u8> {
     write_all(&mut io::stdout().lock(), text.as_bytes()).map_err(|e| write_failed(what, &e))
 }
 
+/// Print what `write` writes on stdout as it writes it (`what` names it in an error); `Err` holds the exit code
+/// when it failed.
+pub fn print_with(what: &str, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), u8> {
+    let mut out = io::stdout().lock();
+    write(&mut out).and_then(|()| out.flush()).map_err(|e| write_failed(what, &e))
+}
+
 /// One line on stderr. A failure to write it is ignored: there is nowhere left to say it, and a message
 /// must never turn into a panic.
 pub fn note(line: &str) {

@@ -168,7 +168,7 @@ pub fn check(args: &CheckArgs) -> u8 {
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let style = if color { TextStyle::Color } else { TextStyle::Plain };
-    let printed = output::print("the report", &report::render(args.format, &ev, &report, style));
+    let printed = output::print_with("the report", |out| report::render_to(args.format, &ev, &report, style, out));
     crate::trace("reported", t);
     let code = match printed {
         Ok(()) => report::exit_code(report.verdict, args.strict) as u8,

@@ -376,7 +376,11 @@ impl<'a> Scan<'a> {
             self.ws();
             match self.next()? {
                 b',' => self.ws(),
-                b']' => return Some(items),
+                b']' => {
+                    // Doubling leaves up to half the list unused, and it lives until every node is built.
+                    items.shrink_to_fit();
+                    return Some(items);
+                }
                 _ => return None,
             }
         }

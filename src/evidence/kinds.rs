@@ -60,24 +60,46 @@ pub enum Kind {
 }
 
 /// A `metadata_kind` closeout does not know: untrusted text, kept raw for matching and sanitised (and
-/// redacted when it is a secret) for display.
+/// redacted when it is a secret) for display. Shared: a store of a million items of one unknown kind holds
+/// its two strings once, and a node's kind stays one pointer wide.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UnknownKind {
+pub struct UnknownKind(std::sync::Arc<UnknownText>);
+
+#[derive(Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct UnknownText {
     raw: String,
     shown: String,
 }
 
+/// How many distinct unknown kinds a thread remembers to share; past that each is its own (an input with a
+/// million distinct kinds must not grow a cache).
+const SHARED_UNKNOWN: usize = 64;
+
 impl UnknownKind {
     pub fn new(raw: &str) -> UnknownKind {
-        let text = crate::text::Text::new(raw.strip_prefix(KIND_PREFIX).unwrap_or(raw));
-        UnknownKind { raw: raw.to_string(), shown: text.to_string() }
+        use std::cell::RefCell;
+        thread_local! {
+            static SEEN: RefCell<Vec<UnknownKind>> = const { RefCell::new(Vec::new()) };
+        }
+        SEEN.with(|seen| {
+            let mut seen = seen.borrow_mut();
+            if let Some(k) = seen.iter().find(|k| k.0.raw == raw) {
+                return k.clone();
+            }
+            let text = crate::text::Text::new(raw.strip_prefix(KIND_PREFIX).unwrap_or(raw));
+            let k = UnknownKind(std::sync::Arc::new(UnknownText { raw: raw.to_string(), shown: text.to_string() }));
+            if seen.len() < SHARED_UNKNOWN {
+                seen.push(k.clone());
+            }
+            k
+        })
     }
     /// The `metadata_kind` as shown.
     pub fn shown(&self) -> &str {
-        &self.shown
+        &self.0.shown
     }
     pub(crate) fn raw(&self) -> &str {
-        &self.raw
+        &self.0.raw
     }
 }
 

@@ -225,7 +225,12 @@ fn classify_and_load(
     if let Some(outcome) = parsed? {
         return Ok(outcome);
     }
-    b.nodes.extend(nodes);
+    // The first file's nodes are taken as they are: copying them would hold two copies at the peak.
+    if b.nodes.is_empty() {
+        b.nodes = nodes;
+    } else {
+        b.nodes.append(&mut nodes);
+    }
     let size = bytes.len() as u64;
     b.inputs.push(Input { path: shown.to_string(), format, sha, size, bytes, units, flags });
     Ok(Outcome::Loaded)

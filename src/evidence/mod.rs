@@ -142,7 +142,7 @@ pub struct Node {
     pub delivery_success: Option<bool>,
     /// Newest of its kind (within the release scope), as CAVRA picks.
     pub latest: bool,
-    artifact: OnceLock<Result<Arc<Artifact>, LoadError>>,
+    artifact: OnceLock<Result<Arc<Artifact>, Arc<LoadError>>>,
     hashes: OnceLock<Vec<HashCheck>>,
 }
 
@@ -457,7 +457,10 @@ impl Evidence {
     /// Decode (once) and return a node's artifact.
     pub fn artifact(&self, node: usize) -> Result<Arc<Artifact>, LoadError> {
         let n = &self.nodes[node];
-        n.artifact.get_or_init(|| load::materialize(self, n).map(Arc::new)).clone()
+        match n.artifact.get_or_init(|| load::materialize(self, n).map(Arc::new).map_err(Arc::new)) {
+            Ok(a) => Ok(Arc::clone(a)),
+            Err(e) => Err(LoadError::clone(e)),
+        }
     }
 
     /// File-hash checks of an artifact bundle (empty for other kinds). Decodes only `files[]`, once; cheaper
@@ -536,3 +539,14 @@ impl Evidence {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod node_size {
+    /// What one artifact costs before any of its text: a store of a million tiny items holds a million of
+    /// these (issue 11 §4). A field added here should be rare enough to go behind a box.
+    #[test]
+    fn a_node_stays_small() {
+        let size = std::mem::size_of::<super::Node>();
+        assert!(size <= 264, "Node grew to {size} bytes");
+    }
+}

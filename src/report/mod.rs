@@ -74,6 +74,23 @@ pub fn render(format: OutputFormat, ev: &Evidence, report: &Report, style: TextS
     }
 }
 
+/// The report in `format` written to `out`; the JSON report is streamed as it is serialized.
+pub fn render_to(
+    format: OutputFormat,
+    ev: &Evidence,
+    report: &Report,
+    style: TextStyle,
+    out: &mut (impl std::io::Write + ?Sized),
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Json => json::write_json(ev, report, out),
+        _ => {
+            out.write_all(render(format, ev, report, style).as_bytes())?;
+            out.flush()
+        }
+    }
+}
+
 /// How a criterion counts in the CI formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome<'a> {
