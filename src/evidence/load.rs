@@ -1036,7 +1036,12 @@ impl Builder {
         }
         let mut by_id: IdIndex = IdIndex::with_capacity_and_hasher(self.nodes.len(), Default::default());
         for (i, n) in self.nodes.iter().enumerate() {
-            by_id.entry(n.id.raw().to_string()).or_default().push(i);
+            match by_id.get_mut(n.id.raw()) {
+                Some(ids) => ids.push(i),
+                None => {
+                    by_id.insert(n.id.raw().into(), super::Ids::One(i));
+                }
+            }
         }
         crate::trace("indexed", t);
         // No default evaluation time: evidence is judged as of now unless the caller says otherwise (a trial

@@ -83,7 +83,30 @@ impl Format {
 
 /// Nodes by id (foldhash: SipHash's DoS resistance buys nothing for ids from files closeout reads, and costs
 /// measurable time on 20,000 ids).
-pub(crate) type IdIndex = foldhash::HashMap<String, Vec<usize>>;
+pub(crate) type IdIndex = foldhash::HashMap<Box<str>, Ids>;
+
+/// The nodes of one id: almost always one, held without a list of its own (a store of a million items
+/// keeps a million of these).
+#[derive(Debug)]
+pub(crate) enum Ids {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl Ids {
+    pub(crate) fn push(&mut self, node: usize) {
+        match self {
+            Ids::One(first) => *self = Ids::Many(vec![*first, node]),
+            Ids::Many(v) => v.push(node),
+        }
+    }
+    pub(crate) fn as_slice(&self) -> &[usize] {
+        match self {
+            Ids::One(n) => std::slice::from_ref(n),
+            Ids::Many(v) => v,
+        }
+    }
+}
 
 /// One file that was read.
 #[derive(Debug)]
@@ -367,7 +390,7 @@ impl Evidence {
 
     /// Nodes whose id is `id` (several kinds can share one: a closeout summary and its delivery event).
     pub fn find(&self, id: &str) -> &[usize] {
-        self.by_id.get(id).map(Vec::as_slice).unwrap_or(&[])
+        self.by_id.get(id).map(Ids::as_slice).unwrap_or(&[])
     }
 
     /// The newest node of a kind, as CAVRA picks it.

@@ -400,24 +400,38 @@ fn idle_word(bytes: &[u8], at: usize, end: usize, scheme: bool) -> bool {
 /// Stage 3: name every flagged string by unit and JSON pointer, and attribute it to its node.
 pub(super) fn attribute(evidence: &Evidence) -> Vec<Redaction> {
     let mut out = Vec::new();
-    let mut by_unit: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
-    for (i, n) in evidence.nodes.iter().enumerate() {
-        by_unit.entry((n.input, n.unit)).or_default().push(i);
-    }
-    for (input_idx, input) in evidence.inputs.iter().enumerate() {
-        let bytes: &[u8] = &input.bytes;
-        // Group the flags by the unit holding them (both are in file order).
-        let mut hit_units: Vec<(usize, Vec<usize>)> = Vec::new();
-        for &at in &input.flags {
-            let idx = input.units.partition_point(|u| u.span.end <= at);
-            if idx >= input.units.len() || !input.units[idx].span.contains(&at) {
-                continue;
+    // Group each input's flags by the unit holding them (both are in file order).
+    let hits: Vec<Vec<(usize, Vec<usize>)>> = evidence
+        .inputs
+        .iter()
+        .map(|input| {
+            let mut hit_units: Vec<(usize, Vec<usize>)> = Vec::new();
+            for &at in &input.flags {
+                let idx = input.units.partition_point(|u| u.span.end <= at);
+                if idx >= input.units.len() || !input.units[idx].span.contains(&at) {
+                    continue;
+                }
+                match hit_units.last_mut() {
+                    Some((last, targets)) if *last == idx => targets.push(at),
+                    _ => hit_units.push((idx, vec![at])),
+                }
             }
-            match hit_units.last_mut() {
-                Some((last, targets)) if *last == idx => targets.push(at),
-                _ => hit_units.push((idx, vec![at])),
+            hit_units
+        })
+        .collect();
+    // The nodes of the units that hold a secret only: a large store without secrets maps nothing.
+    let hit: std::collections::HashSet<(usize, usize)> =
+        hits.iter().enumerate().flat_map(|(i, units)| units.iter().map(move |(u, _)| (i, *u))).collect();
+    let mut by_unit: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    if !hit.is_empty() {
+        for (i, n) in evidence.nodes.iter().enumerate() {
+            if hit.contains(&(n.input, n.unit)) {
+                by_unit.entry((n.input, n.unit)).or_default().push(i);
             }
         }
+    }
+    for ((input_idx, input), hit_units) in evidence.inputs.iter().enumerate().zip(hits) {
+        let bytes: &[u8] = &input.bytes;
         for (idx, targets) in hit_units {
             let unit = &input.units[idx];
             let mut found = Vec::new();
