@@ -43,8 +43,12 @@ fn a_review_typed_in_the_app_is_saved_and_flips_the_verdict() {
     }
     type_keys(&mut app, "2026-09-21");
     let fx = send(&mut app, &closeout::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
-    assert!(!fx.is_empty(), "Ctrl-S on a valid form asks for the record to be written");
+    assert!(fx.is_empty(), "Ctrl-S on a valid form shows what will be accepted first");
+    let fx = type_keys(&mut app, "y");
+    assert!(!fx.is_empty(), "y asks for the record to be written");
     assert!(rt.settle(&mut app, fx, Duration::from_secs(60)), "the save and the re-run finish");
+    assert!(app.review().unwrap().sign.is_some(), "the review offers to sign the record");
+    press(&mut app, KeyCode::Esc);
 
     let records: Vec<PathBuf> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -119,6 +123,7 @@ fn review_out_puts_the_record_where_asked() {
     type_keys(&mut app, "2026-09-21");
     press(&mut app, KeyCode::Tab);
     type_keys(&mut app, "a-reviewer");
+    assert!(press(&mut app, KeyCode::Enter).is_empty(), "the confirm summary comes first");
     let fx = press(&mut app, KeyCode::Enter);
     assert!(rt.settle(&mut app, fx, Duration::from_secs(60)));
     let rec = closeout::review::load_record(&out).unwrap();

@@ -509,13 +509,16 @@ pub static DEFAULTS: &[Def] = &[
         "previous field (on the first: back a pane)",
         None,
     ),
-    b(C::ReviewForm, G::Review, &[k(K::Enter)], A::Activate, "next field; on the last: save", Some("next/save")),
-    b(C::ReviewForm, G::Review, &[ctrl('s')], A::Submit, "validate and save the review record", Some("save")),
+    b(C::ReviewForm, G::Review, &[k(K::Enter)], A::Activate, "next field; on the last: confirm, then save", Some("next/save")),
+    b(C::ReviewForm, G::Review, &[ctrl('s')], A::Submit, "validate, show what will be accepted, then save (y/Enter)", Some("save")),
     b(C::ReviewForm, G::Review, &[k(K::PageUp)], A::ReviewBack, "back to the boundary check", Some("back")),
     b(C::ReviewForm, G::Review, &[k(K::Esc)], A::Cancel, "close the review (asks first)", Some("close")),
     // A question.
     b(C::Confirm, G::App, &[ch('y')], A::ConfirmYes, "yes", Some("yes")),
     b(C::Confirm, G::App, &[ch('n'), k(K::Esc)], A::ConfirmNo, "no", Some("no")),
+    b(C::Confirm, G::App, &[k(K::Enter)], A::Activate, "yes, to the save question only", None),
+    b(C::Confirm, G::App, &[k(K::Up)], A::Up, "scroll the save summary up", None),
+    b(C::Confirm, G::App, &[k(K::Down)], A::Down, "scroll the save summary down", None),
     // The palette.
     b(C::Palette, G::App, &[k(K::Enter)], A::Activate, "run the chosen entry", Some("run")),
     b(C::Palette, G::App, &[k(K::Up), ctrl('k')], A::Up, "previous entry", Some("select")),
