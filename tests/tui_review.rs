@@ -317,7 +317,8 @@ fn the_tui_signs_the_saved_record_and_the_signature_verifies_with_ssh_keygen_and
 
     let sig = closeout::sign::signature_path(&record);
     assert!(sig.is_file(), "RECORD.sig beside the record");
-    let no_tmp = std::fs::read_dir(dir.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp"));
+    let no_tmp =
+        std::fs::read_dir(dir.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp"));
     assert!(no_tmp, "written atomically: no temporary file left");
     let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
     let allowed = keys.path().join("allowed_signers");
@@ -331,12 +332,23 @@ fn the_tui_signs_the_saved_record_and_the_signature_verifies_with_ssh_keygen_and
         .stdin(std::fs::File::open(&record).unwrap())
         .output()
         .unwrap();
-    assert!(out.status.success(), "ssh-keygen -Y verify: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "ssh-keygen -Y verify: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     // So does closeout's own verifier, and the gate counts the signed acceptance.
     let signers = closeout::sign::AllowedSigners::load(&allowed).unwrap();
     let bytes = std::fs::read(&record).unwrap();
-    let v = closeout::sign::verify_detached(&record, &bytes, &signers, &["release-risk-owner"], parse_instant(AS_OF).unwrap())
-        .unwrap();
+    let v = closeout::sign::verify_detached(
+        &record,
+        &bytes,
+        &signers,
+        &["release-risk-owner"],
+        parse_instant(AS_OF).unwrap(),
+    )
+    .unwrap();
     assert_eq!(v.principal, "release-risk-owner");
     Command::cargo_bin("closeout")
         .unwrap()

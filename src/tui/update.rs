@@ -877,8 +877,7 @@ fn submit_review(m: &mut Model, mut w: Box<ReviewWizard>) {
             } else {
                 "Save this acceptance? y/Enter save · n/Esc back to the form"
             };
-            m.mode =
-                Mode::Confirm(Box::new(Confirm {
+            m.mode = Mode::Confirm(Box::new(Confirm {
                 question: question.into(),
                 summary,
                 scroll: 0,

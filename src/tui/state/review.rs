@@ -740,7 +740,8 @@ mod tests {
         }
         // On screen: the summary from its top, the question at the bottom; Down scrolls, the question stays.
         let screen = pane_text(&app);
-        for want in ["Confirm the acceptance", "Accepts the risk of: closeout_delivery", "Save this acceptance? y/Enter save"]
+        for want in
+            ["Confirm the acceptance", "Accepts the risk of: closeout_delivery", "Save this acceptance? y/Enter save"]
         {
             assert!(screen.contains(want), "{want:?} missing:\n{screen}");
         }
@@ -904,10 +905,7 @@ mod tests {
         to_form(&mut app);
         fill(&mut app, "2026-09-25", "2026-09-20");
         let screen = pane_text(&app);
-        assert!(
-            screen.contains("! the expiry 2026-09-20T00:00:00Z is before the target resolution date"),
-            "{screen}"
-        );
+        assert!(screen.contains("! the expiry 2026-09-20T00:00:00Z is before the target resolution date"), "{screen}");
         let style = cell_style(&app, "! the expiry", |l| l.find("! the"));
         assert_eq!(style.fg, theme::status(Some(Status::Warn)).fg, "a warning, in the warning colour");
         // A warning, not an error: the save can still be confirmed, and the summary repeats it.
@@ -973,7 +971,11 @@ mod tests {
         let (path, _) = app.review().unwrap().pending.clone().unwrap();
         assert_eq!(path, std::path::Path::new("./closeout-review-20260914T100000Z.json"));
         let Mode::Confirm(c) = &app.mode else { panic!("{:?}", app.mode) };
-        assert!(c.summary.iter().any(|l| l == "Written to: ./closeout-review-20260914T100000Z.json"), "{:?}", c.summary);
+        assert!(
+            c.summary.iter().any(|l| l == "Written to: ./closeout-review-20260914T100000Z.json"),
+            "{:?}",
+            c.summary
+        );
         harness::type_keys(&mut app, "n");
         app.live.review_out = Some("elsewhere/r.json".into());
         assert!(pane_text(&app).contains("Saves to: elsewhere/r.json"));

@@ -89,8 +89,7 @@ const VALUE_COLUMN: usize = 43;
 /// A field's value as display cells, one per character (each sanitised on its own, so the cursor, a char
 /// index, stays on its character); a value that looks like a secret shows only as its redaction marker.
 fn cells(text: &str) -> (Vec<String>, bool) {
-    if let Some((kind, crate::evidence::RedactedBy::Closeout)) = crate::evidence::value::classify_string(text, false)
-    {
+    if let Some((kind, crate::evidence::RedactedBy::Closeout)) = crate::evidence::value::classify_string(text, false) {
         return (vec![format!("«REDACTED: {}»", kind.label())], true);
     }
     (text.chars().map(|c| untrusted(c.encode_utf8(&mut [0u8; 4])).into_owned()).collect(), false)
