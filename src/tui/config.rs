@@ -150,7 +150,16 @@ pub fn parse(text: &str, shown: &str) -> Result<Config, String> {
     overrides.sort_by_key(|(start, _)| *start);
     let overrides: Vec<Override> = overrides.into_iter().map(|(_, o)| o).collect();
     let (keymap, problems) = Keymap::with_overrides(&overrides);
-    Ok(Config { theme, mouse: file.mouse.unwrap_or(true), keymap, problems, path: None, signing_key: file.signing_key })
+    let signing_key = file.signing_key.map(|k| expand_home(&k, std::env::var_os("HOME").map(PathBuf::from)));
+    Ok(Config { theme, mouse: file.mouse.unwrap_or(true), keymap, problems, path: None, signing_key })
+}
+
+/// A path starting `~/` under the home directory (as a shell would expand it); any other path as given.
+fn expand_home(path: &Path, home: Option<PathBuf>) -> PathBuf {
+    match (path.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) if !home.as_os_str().is_empty() => home.join(rest),
+        _ => path.to_path_buf(),
+    }
 }
 
 /// A TOML string literal.
@@ -223,6 +232,20 @@ mod tests {
         }
         assert_eq!(c.theme, ThemeChoice::Auto);
         assert!(c.mouse);
+    }
+
+    #[test]
+    fn the_signing_key_setting_is_read_with_a_leading_tilde_expanded() {
+        let c = parse("signing_key = \"/keys/id_ed25519\"\n", "c.toml").unwrap();
+        assert_eq!(c.signing_key, Some(PathBuf::from("/keys/id_ed25519")));
+        assert_eq!(parse("", "c.toml").unwrap().signing_key, None);
+        let home = Some(PathBuf::from("/home/me"));
+        assert_eq!(expand_home(Path::new("~/.ssh/id"), home.clone()), PathBuf::from("/home/me/.ssh/id"));
+        assert_eq!(expand_home(Path::new("~other/id"), home.clone()), PathBuf::from("~other/id"));
+        assert_eq!(expand_home(Path::new("rel/id"), home), PathBuf::from("rel/id"));
+        assert_eq!(expand_home(Path::new("~/id"), None), PathBuf::from("~/id"));
+        let e = parse("signing_key = 3\n", "c.toml").unwrap_err();
+        assert!(e.starts_with("c.toml: line 1, column"), "{e}");
     }
 
     #[test]

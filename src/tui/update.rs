@@ -1136,6 +1136,8 @@ fn adopt_evidence(m: &mut Model, l: &Loaded) {
     }
     // Modal state that points into the old evidence cannot stay open.
     match &m.mode {
+        // The offer to sign a saved record needs only the record (its bytes are what is signed): it stays.
+        Mode::Review(w) if w.sign.is_some() => {}
         Mode::Review(_) | Mode::Confirm(_) => {
             m.mode = Mode::Normal;
             m.say("the review was closed: the evidence changed under it");

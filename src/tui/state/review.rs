@@ -1009,4 +1009,85 @@ mod tests {
         assert!(matches!(app.mode, Mode::Review(_)), "a secret is an error: no confirm");
         assert!(pane_text(&app).contains("looks like a secret"));
     }
+
+    /// Save (the write simulated) so the review offers to sign `record`.
+    fn saved(app: &mut App, record: &std::path::Path) {
+        to_form(app);
+        fill(app, "", "2026-09-21");
+        harness::ctrl(app, 's');
+        let fx = harness::type_keys(app, "y");
+        let [Effect::SaveReview { generation, .. }] = fx.as_slice() else { panic!("{fx:?}") };
+        harness::apply(
+            app,
+            Msg::Work(Work::ReviewSaved { generation: *generation, result: Shared::new(Ok(record.to_path_buf())) }),
+        );
+        assert!(app.review().unwrap().sign.is_some());
+    }
+
+    #[test]
+    fn with_an_agent_and_no_key_the_offer_signs_with_the_agents_key_and_keeps_a_failure() {
+        let mut app = app_from(&store());
+        app.live.ssh_agent = true;
+        saved(&mut app, std::path::Path::new("r.json"));
+        assert!(pane_text(&app).contains("empty: the agent's one key"), "{}", pane_text(&app));
+        let fx = harness::press(&mut app, KeyCode::Enter);
+        let [Effect::SignReview { key: None, agent: true, record, generation }] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(record, std::path::Path::new("r.json"));
+        // Keys wait while the signature is being made.
+        assert!(harness::press(&mut app, KeyCode::Enter).is_empty());
+        assert!(pane_text(&app).contains("signing…"));
+        harness::apply(
+            &mut app,
+            Msg::Work(Work::ReviewSigned {
+                generation: *generation,
+                result: Shared::new(Err("ssh-agent: the agent holds no keys (add one with ssh-add)".into())),
+            }),
+        );
+        let offer = app.review().unwrap().sign.clone().unwrap();
+        assert!(!offer.signing);
+        assert!(pane_text(&app).contains("✗ not signed (the record stays, unsigned): ssh-agent: the agent holds"));
+        // A pasted key path goes into the key field (one line).
+        harness::send(&mut app, &crate::tui::event::paste("/k/id\n"));
+        assert_eq!(app.review().unwrap().sign.as_ref().unwrap().key.text(), "/k/id ");
+        let fx = harness::press(&mut app, KeyCode::Enter);
+        assert!(
+            matches!(fx.as_slice(), [Effect::SignReview { key: Some(k), agent: false, .. }] if k == std::path::Path::new("/k/id")),
+            "{fx:?}"
+        );
+        let generation = app.evidence.generation;
+        harness::apply(
+            &mut app,
+            Msg::Work(Work::ReviewSigned {
+                generation,
+                result: Shared::new(Ok("r.json.sig (ssh-ed25519 SHA256:x)".into())),
+            }),
+        );
+        assert!(app.review().is_none());
+        assert_eq!(app.status.as_deref(), Some("review saved to r.json and signed: r.json.sig (ssh-ed25519 SHA256:x)"));
+    }
+
+    #[test]
+    fn the_offer_to_sign_outlives_a_reload_but_an_unsaved_review_does_not() {
+        let reload = |app: &mut App| {
+            let loaded = crate::tui::runtime::load(
+                &crate::tui::runtime::Source::Sample("accepted-risk-store".into()),
+                &LoadOptions::default(),
+                &[],
+                None,
+                None,
+            )
+            .unwrap();
+            harness::apply(app, Msg::Work(Work::Loaded(Shared::new(Ok(loaded)))));
+        };
+        let mut app = app_from(&store());
+        saved(&mut app, std::path::Path::new("r.json"));
+        reload(&mut app);
+        assert!(app.review().and_then(|w| w.sign.as_ref()).is_some(), "the saved record can still be signed");
+        let mut app = app_from(&store());
+        to_form(&mut app);
+        reload(&mut app);
+        assert!(app.review().is_none());
+    }
 }

@@ -245,8 +245,7 @@ fn form(app: &Model, w: &ReviewWizard, width: usize, out: &mut Vec<Line<'static>
             "SSH key: a private key file (no ssh-agent: $SSH_AUTH_SOCK is not set)"
         };
         out.push(Line::from(vec![Span::styled(" › ", theme::title()), Span::styled(hint, theme::title())]));
-        let (lines, at) = value_lines(offer.key.text(), (!offer.signing).then(|| offer.key.cursor()), width, 3);
-        cursor_at = out.len() + at;
+        let (lines, _) = value_lines(offer.key.text(), (!offer.signing).then(|| offer.key.cursor()), width, 3);
         out.extend(lines);
         for l in wrap("Enter signs (writes RECORD.sig beside the record) · Esc leaves it unsigned", " ", width) {
             out.push(Line::styled(l, theme::dim()));
@@ -259,6 +258,8 @@ fn form(app: &Model, w: &ReviewWizard, width: usize, out: &mut Vec<Line<'static>
                 out.push(Line::styled(l, theme::status(Some(Status::Fail))));
             }
         }
+        // The whole offer (its key field, keys and any failure) stays on screen.
+        cursor_at = out.len() - 1;
     }
     cursor_at
 }
