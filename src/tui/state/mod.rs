@@ -140,6 +140,7 @@ impl Mode {
             Mode::Help(_) => Context::Help,
             Mode::Boundary(_) => Context::Boundary,
             Mode::Log(_) => Context::Log,
+            Mode::Review(w) if w.sign.is_some() => Context::ReviewSign,
             Mode::Review(w) if w.on_form() => Context::ReviewForm,
             Mode::Review(_) => Context::Review,
             Mode::Confirm(_) => Context::Confirm,

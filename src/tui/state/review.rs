@@ -309,7 +309,7 @@ impl ReviewWizard {
             Msg::Input(c) => offer.key.insert(*c),
             Msg::Paste(text) => offer.key.insert_str(text),
             Msg::Action(Action::Cancel) => return ReviewAsk::DeclineSign,
-            Msg::Action(Action::Activate | Action::Submit) => return ReviewAsk::Sign,
+            Msg::Action(Action::Activate) => return ReviewAsk::Sign,
             Msg::Action(a) => {
                 offer.key.edit(*a);
             }
@@ -1029,7 +1029,15 @@ mod tests {
         let mut app = app_from(&store());
         app.live.ssh_agent = true;
         saved(&mut app, std::path::Path::new("r.json"));
-        assert!(pane_text(&app).contains("empty: the agent's one key"), "{}", pane_text(&app));
+        let screen = pane_text(&app);
+        assert!(screen.contains("empty: the agent's one key"), "{screen}");
+        assert_eq!(app.contexts(), crate::tui::keymap::stack(Context::ReviewSign, false));
+        let footer = screen.lines().last().unwrap();
+        assert!(footer.contains("Enter sign") && footer.contains("Esc unsigned"), "{footer}");
+        assert!(
+            !footer.contains("Ctrl-S save") && !screen.contains("Saves to:"),
+            "the form's keys are gone:\n{screen}"
+        );
         let fx = harness::press(&mut app, KeyCode::Enter);
         let [Effect::SignReview { key: None, agent: true, record, generation }] = fx.as_slice() else {
             panic!("{fx:?}")

@@ -213,17 +213,8 @@ fn form(app: &Model, w: &ReviewWizard, width: usize, out: &mut Vec<Line<'static>
     }
     out.push(Line::raw(""));
     let at = app.now.unwrap_or(w.as_of);
-    let dest = crate::tui::update::review_path(app, at).display().to_string();
-    let (ask, to) = if app.live.demo {
-        ("Ctrl-S shows what would be accepted; a demo never writes a review", "Would save to")
-    } else {
-        ("Ctrl-S shows what will be accepted and asks before it saves a closeout.review.v1 record", "Saves to")
-    };
-    for l in wrap(ask, " ", width) {
-        out.push(Line::styled(l, theme::dim()));
-    }
-    for l in wrap(&format!("{to}: {}", untrusted(&dest)), " ", width) {
-        out.push(Line::styled(l, theme::dim()));
+    if w.sign.is_none() {
+        save_hint(app, at, width, out);
     }
     if let Some((p, _)) = &w.saving {
         out.push(Line::styled(format!(" saving to {}…", untrusted(&p.display().to_string())), theme::title()));
@@ -262,6 +253,22 @@ fn form(app: &Model, w: &ReviewWizard, width: usize, out: &mut Vec<Line<'static>
         cursor_at = out.len() - 1;
     }
     cursor_at
+}
+
+/// What Ctrl-S does and where the record will go (the same path the save uses).
+fn save_hint(app: &Model, at: chrono::DateTime<chrono::Utc>, width: usize, out: &mut Vec<Line<'static>>) {
+    let dest = crate::tui::update::review_path(app, at).display().to_string();
+    let (ask, to) = if app.live.demo {
+        ("Ctrl-S shows what would be accepted; a demo never writes a review", "Would save to")
+    } else {
+        ("Ctrl-S shows what will be accepted and asks before it saves a closeout.review.v1 record", "Saves to")
+    };
+    for l in wrap(ask, " ", width) {
+        out.push(Line::styled(l, theme::dim()));
+    }
+    for l in wrap(&format!("{to}: {}", untrusted(&dest)), " ", width) {
+        out.push(Line::styled(l, theme::dim()));
+    }
 }
 
 /// What the confirm question shows before a save: the criteria accepted, the artifacts and their digests,
