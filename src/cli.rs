@@ -24,7 +24,7 @@ pub struct Cli {
     #[command(flatten)]
     pub source: SourceArgs,
     /// Where a retry plan review saved in the explorer is written (default: beside the evidence, named
-    /// closeout-review-<time>.json). Never over an evidence file.
+    /// closeout-review-<time>.json). Never over an evidence file; checked before the terminal is touched.
     #[arg(long, value_name = "FILE")]
     pub review_out: Option<PathBuf>,
 }
@@ -37,7 +37,8 @@ pub enum Command {
     Samples,
     /// Open a guided walkthrough beside the live panes: trial-walkthrough, sales-demo or operator-runbook.
     Walk(WalkArgs),
-    /// Replay a demo tape through the explorer, on the terminal or recorded as asciicast v2 (--record).
+    /// Replay a demo tape through the explorer, on the terminal or recorded as asciicast v2 (--record). A demo
+    /// never writes a review record: its review shows what would be accepted and saves nothing.
     Demo(DemoArgs),
     /// Sign a review record with an SSH key, or verify its signature against an allowed_signers file.
     Review(ReviewArgs),
@@ -115,6 +116,10 @@ pub struct WalkArgs {
     pub name: Option<String>,
     #[command(flatten)]
     pub source: SourceArgs,
+    /// Where a retry plan review saved in the explorer is written (default: beside the evidence, named
+    /// closeout-review-<time>.json). Never over an evidence file; checked before the terminal is touched.
+    #[arg(long, value_name = "FILE")]
+    pub review_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

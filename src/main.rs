@@ -74,6 +74,9 @@ fn explore(src: &SourceArgs, review_out: Option<std::path::PathBuf>) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
+    if let Err(code) = check_review_out(review_out.as_deref(), &ev) {
+        return code;
+    }
     if !interactive {
         return match print_report(&ev, &report, OutputFormat::Text) {
             Ok(()) => report::exit_code(report.verdict, false) as u8,
@@ -81,17 +84,21 @@ fn explore(src: &SourceArgs, review_out: Option<std::path::PathBuf>) -> u8 {
         };
     }
     let Some(base) = tui_options() else { return output::EXIT_ERROR };
-    // A `--review-out` that can never be written (a directory, a FIFO, /dev/zero) is refused before the
-    // terminal is touched, not after a review has been typed.
-    if let Some(out) = &review_out
-        && let Err(e) = closeout::files::check_output(out)
-    {
-        note(&format!("closeout: error: --review-out {}: {e}", closeout::sanitize::clean(&out.display().to_string())));
-        return 2;
-    }
     let live = live_options(src, &ev, review_out);
     let opts = closeout::tui::Options { live, ..base };
     tui_exit(closeout::tui::run(ev, report, opts))
+}
+
+/// A `--review-out` that can never be written (a directory, a FIFO, /dev/zero, a missing directory) or that
+/// is one of the evidence files is refused before the terminal is touched, not after a review was typed.
+fn check_review_out(out: Option<&std::path::Path>, ev: &Evidence) -> Result<(), u8> {
+    match out.map(|p| closeout::review::check_review_out(p, ev)) {
+        Some(Err(e)) => {
+            note(&format!("closeout: error: --review-out {e}"));
+            Err(output::EXIT_ERROR)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The explorer's settings (config file, environment); a bad config file is reported and is exit 2.
@@ -156,6 +163,9 @@ fn walk(mut args: WalkArgs) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
+    if let Err(code) = check_review_out(args.review_out.as_deref(), &ev) {
+        return code;
+    }
     if !std::io::stdout().is_terminal() {
         note("closeout: error: walkthroughs need a terminal (stdout is not one); try `closeout check`");
         return 2;
@@ -165,7 +175,7 @@ fn walk(mut args: WalkArgs) -> u8 {
         None => closeout::tui::Msg::Action(closeout::tui::Action::ToggleWalk),
     };
     let Some(base) = tui_options() else { return output::EXIT_ERROR };
-    let live = live_options(&args.source, &ev, None);
+    let live = live_options(&args.source, &ev, args.review_out.clone());
     let opts = closeout::tui::Options { start: vec![open], live, ..base };
     tui_exit(closeout::tui::run(ev, report, opts))
 }
@@ -258,7 +268,9 @@ fn demo(args: DemoArgs) -> u8 {
         return 2;
     }
     let Some(base) = tui_options() else { return output::EXIT_ERROR };
-    let opts = closeout::tui::Options { start: vec![open], ..base };
+    // A demo never writes a review record (see `Live::demo`).
+    let live = closeout::tui::Live { demo: true, ..Default::default() };
+    let opts = closeout::tui::Options { start: vec![open], live, ..base };
     let clock = demo::run::DemoClock { start, started: std::time::Instant::now() };
     let mut source = demo::run::TapeSource::new(&timeline);
     tui_exit(closeout::tui::run_with(ev, report, opts, &mut source, &clock))

@@ -43,8 +43,12 @@ fn a_review_typed_in_the_app_is_saved_and_flips_the_verdict() {
     }
     type_keys(&mut app, "2026-09-21");
     let fx = send(&mut app, &closeout::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
-    assert!(!fx.is_empty(), "Ctrl-S on a valid form asks for the record to be written");
+    assert!(fx.is_empty(), "Ctrl-S on a valid form shows what will be accepted first");
+    let fx = type_keys(&mut app, "y");
+    assert!(!fx.is_empty(), "y asks for the record to be written");
     assert!(rt.settle(&mut app, fx, Duration::from_secs(60)), "the save and the re-run finish");
+    assert!(app.review().unwrap().sign.is_some(), "the review offers to sign the record");
+    press(&mut app, KeyCode::Esc);
 
     let records: Vec<PathBuf> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -119,6 +123,7 @@ fn review_out_puts_the_record_where_asked() {
     type_keys(&mut app, "2026-09-21");
     press(&mut app, KeyCode::Tab);
     type_keys(&mut app, "a-reviewer");
+    assert!(press(&mut app, KeyCode::Enter).is_empty(), "the confirm summary comes first");
     let fx = press(&mut app, KeyCode::Enter);
     assert!(rt.settle(&mut app, fx, Duration::from_secs(60)));
     let rec = closeout::review::load_record(&out).unwrap();
@@ -241,4 +246,201 @@ fn a_review_record_in_an_evidence_directory_is_recognised_not_skipped() {
     let (app, _) = closeout::tui::start_model(ev, report, &opts, 120, 36);
     assert_eq!(app.live.found_reviews.len(), 1);
     assert!(app.log.entries().iter().any(|(_, t)| t.starts_with("review record not used:")), "{:?}", app.log);
+}
+
+// ---------------------------------------------------------------------------------------------- signing
+
+/// ssh-keygen from OpenSSH (`openssh-client`, which .ci/run installs); these tests fail, saying so, without it.
+fn ssh_keygen() -> std::process::Command {
+    let mut c = std::process::Command::new("ssh-keygen");
+    c.env_remove("SSH_AUTH_SOCK");
+    c
+}
+
+/// A new unencrypted ed25519 key in `dir`; its path.
+fn new_key(dir: &Path) -> PathBuf {
+    let key = dir.join("id_test");
+    let out = ssh_keygen()
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "tui-test", "-f"])
+        .arg(&key)
+        .output()
+        .expect("ssh-keygen runs (install openssh-client)");
+    assert!(out.status.success(), "ssh-keygen: {}", String::from_utf8_lossy(&out.stderr));
+    key
+}
+
+/// Type a valid acceptance, confirm it, and let the runtime write it: the app then offers to sign. The
+/// record's path.
+fn save_review(app: &mut App, rt: &mut Runtime) -> PathBuf {
+    type_keys(app, "r");
+    for _ in 0..4 {
+        press(app, KeyCode::Enter);
+    }
+    for field in ["release-risk-owner", "CHG-2026-0914-0099", "Webhook outage; redelivery planned", "2026-09-18"] {
+        type_keys(app, field);
+        press(app, KeyCode::Tab);
+    }
+    type_keys(app, "2026-09-21");
+    harness::ctrl(app, 's');
+    let fx = type_keys(app, "y");
+    assert!(rt.settle(app, fx, Duration::from_secs(60)), "the save and the re-run finish");
+    let offer = app.review().and_then(|w| w.sign.clone()).expect("the app offers to sign the saved record");
+    assert!(offer.record.is_file());
+    offer.record
+}
+
+#[test]
+fn the_tui_signs_the_saved_record_and_the_signature_verifies_with_ssh_keygen_and_closeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let key = new_key(keys.path());
+    let (mut app, evidence) = open_copy(dir.path());
+    // The key the config file or $CLOSEOUT_SIGNING_KEY names is where the offer starts.
+    app.live.signing_key = Some(key.clone());
+    app.live.ssh_agent = false;
+    let mut rt = Runtime::threaded(app.live.source.as_deref(), Clipboard::off());
+    let record = save_review(&mut app, &mut rt);
+    let w = app.review().unwrap();
+    assert_eq!(w.sign.as_ref().unwrap().key.text(), key.display().to_string());
+    let screen = harness::screen(&app);
+    assert!(screen.contains("Sign it?") && screen.contains("Esc leaves it unsigned"), "{screen}");
+
+    let fx = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(fx.as_slice(), [closeout::tui::runtime::Effect::SignReview { key: Some(k), agent: false, .. }] if k == &key),
+        "{fx:?}"
+    );
+    assert!(rt.settle(&mut app, fx, Duration::from_secs(60)), "the signature is made off the draw thread");
+    assert!(app.review().is_none(), "signed: the review closes");
+    let status = app.status.clone().unwrap_or_default();
+    assert!(status.contains("and signed:") && status.contains("SHA256:"), "{status}");
+
+    let sig = closeout::sign::signature_path(&record);
+    assert!(sig.is_file(), "RECORD.sig beside the record");
+    let no_tmp =
+        std::fs::read_dir(dir.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp"));
+    assert!(no_tmp, "written atomically: no temporary file left");
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let allowed = keys.path().join("allowed_signers");
+    std::fs::write(&allowed, format!("release-risk-owner namespaces=\"closeout-review\" {public}")).unwrap();
+    // OpenSSH verifies what closeout signed, over the record's exact bytes.
+    let out = ssh_keygen()
+        .args(["-Y", "verify", "-n", "closeout-review", "-I", "release-risk-owner", "-f"])
+        .arg(&allowed)
+        .arg("-s")
+        .arg(&sig)
+        .stdin(std::fs::File::open(&record).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ssh-keygen -Y verify: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // So does closeout's own verifier, and the gate counts the signed acceptance.
+    let signers = closeout::sign::AllowedSigners::load(&allowed).unwrap();
+    let bytes = std::fs::read(&record).unwrap();
+    let v = closeout::sign::verify_detached(
+        &record,
+        &bytes,
+        &signers,
+        &["release-risk-owner"],
+        parse_instant(AS_OF).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v.principal, "release-risk-owner");
+    Command::cargo_bin("closeout")
+        .unwrap()
+        .args(["check", "--as-of", AS_OF, "--require-signed-acceptance", "--allowed-signers"])
+        .arg(&allowed)
+        .arg("--review")
+        .arg(&record)
+        .arg(&evidence)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn declining_or_a_failed_signature_leaves_the_record_saved_and_unsigned() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, _) = open_copy(dir.path());
+    app.live.signing_key = None;
+    app.live.ssh_agent = false;
+    let mut rt = Runtime::threaded(app.live.source.as_deref(), Clipboard::off());
+    let record = save_review(&mut app, &mut rt);
+    let sig = closeout::sign::signature_path(&record);
+    // No key and no agent: Enter says what is missing and starts nothing.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(harness::screen(&app).contains("type the path of an SSH key"), "{}", harness::screen(&app));
+    // A key that is not one: the failure is shown, the record stays, unsigned, and the offer stays open.
+    let not_a_key = dir.path().join("not-a-key");
+    std::fs::write(&not_a_key, "hello\n").unwrap();
+    type_keys(&mut app, &not_a_key.display().to_string());
+    let fx = press(&mut app, KeyCode::Enter);
+    assert!(rt.settle(&mut app, fx, Duration::from_secs(60)));
+    let w = app.review().expect("the offer stays open after a failure");
+    let err = w.sign.as_ref().unwrap().error.clone().expect("the failure is kept");
+    assert!(err.contains("not-a-key"), "{err}");
+    let screen = harness::screen(&app);
+    assert!(screen.contains("✗ not signed (the record stays, unsigned)"), "{screen}");
+    assert!(!sig.exists(), "no signature written");
+    assert!(closeout::review::load_record(&record).unwrap().is_intact(), "the record is untouched");
+    // Declining is one key.
+    let fx = press(&mut app, KeyCode::Esc);
+    assert!(fx.is_empty());
+    assert!(app.review().is_none());
+    assert_eq!(app.status.as_deref(), Some(format!("review saved to {} (not signed)", record.display()).as_str()));
+    assert!(!sig.exists());
+    assert_eq!(app.live.acceptances.len(), 1, "the unsigned acceptance still counts in the app");
+}
+
+// ---------------------------------------------------------------------------------------------- --review-out
+
+#[test]
+fn walk_accepts_review_out_and_a_bad_target_is_exit_2_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("store.json");
+    std::fs::copy(sample_path("accepted-risk-store.json"), &evidence).unwrap();
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = Command::cargo_bin("closeout").unwrap().args(args).env_remove("SSH_AUTH_SOCK").output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let good = dir.path().join("review.json");
+    // Accepted: the run gets as far as needing a terminal (stdout is a pipe here), not a usage error.
+    let (code, err) = run(&[&os("walk"), &os("--review-out"), good.as_os_str(), evidence.as_os_str()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("walkthroughs need a terminal"), "--review-out is accepted: {err}");
+    assert!(!good.exists(), "nothing written");
+    // Refused before the terminal is touched: a directory, a device, a missing directory, the evidence itself.
+    for (target, says) in [
+        (dir.path().to_path_buf(), "a directory"),
+        (PathBuf::from("/dev/null"), "character device"),
+        (dir.path().join("no/such/dir/r.json"), "no directory"),
+        (evidence.clone(), "refusing to write a review record over an evidence file"),
+    ] {
+        for cmd in [&["walk"][..], &[][..]] {
+            let mut args: Vec<&std::ffi::OsStr> = cmd.iter().map(std::ffi::OsStr::new).collect();
+            args.push(std::ffi::OsStr::new("--review-out"));
+            args.push(target.as_os_str());
+            args.push(evidence.as_os_str());
+            let (code, err) = run(&args);
+            assert_eq!(code, Some(2), "{args:?}: {err}");
+            assert!(err.contains("--review-out") && err.contains(says), "{args:?}: {err}");
+            assert!(!err.contains("walkthroughs need a terminal"), "checked first: {err}");
+        }
+    }
+    let before = std::fs::read(&evidence).unwrap();
+    assert_eq!(before, read(&sample_path("accepted-risk-store.json")), "the evidence was not touched");
+    // A file that is not a review record is not replaced either.
+    let other = dir.path().join("notes.txt");
+    std::fs::write(&other, "mine\n").unwrap();
+    let (code, err) = run(&[&os("walk"), &os("--review-out"), other.as_os_str(), evidence.as_os_str()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not a closeout review record"), "{err}");
+    // A demo never writes a review: it has no --review-out.
+    let (code, err) = run(&[&os("demo"), &os("--review-out"), good.as_os_str()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("unexpected argument"), "{err}");
 }

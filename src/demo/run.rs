@@ -187,6 +187,8 @@ pub fn record_demo(
     let start = report.as_of;
     let mut model = Model::new(std::sync::Arc::new(evidence), std::sync::Arc::new(report), size.0, size.1);
     model.set_monochrome(monochrome);
+    // A recorded demo never writes a review record.
+    model.live.demo = true;
     update::update(&mut model, Msg::Tick(start));
     update::update(&mut model, Msg::OpenWalk(walkthrough.to_string()));
     record(&mut model, timeline, &format!("closeout demo: {walkthrough}"), start)

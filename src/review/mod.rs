@@ -385,17 +385,28 @@ pub fn acceptances(paths: &[PathBuf], ev: &Evidence) -> Result<Vec<Acceptance>, 
     Ok(out)
 }
 
-/// Where a review record goes by default: beside the evidence, named after the review time.
-pub fn default_path(ev: &Evidence, reviewed_at: DateTime<Utc>) -> PathBuf {
-    let dir = ev.root().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-    dir.join(format!("closeout-review-{}.json", reviewed_at.format("%Y%m%dT%H%M%SZ")))
+/// The directory a review record goes to by default: the evidence's directory, else the current one (`.`,
+/// also for a bare file name such as `store.json`, whose parent is the empty path).
+pub fn default_dir(ev: &Evidence) -> PathBuf {
+    ev.root().filter(|d| !d.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// Write a record atomically: a temporary file in the same directory, flushed and synced, then renamed over
-/// the target. Refuses to replace an evidence file (any loaded input, or an existing file that is not a
-/// review record). On any failure no partial file is left behind.
-pub fn write_atomic(path: &Path, record: &ReviewRecord, ev: &Evidence) -> Result<(), LoadError> {
-    let shown = path.display().to_string();
+/// Where a review record goes by default: beside the evidence ([`default_dir`]), named after the review time.
+pub fn default_path(ev: &Evidence, reviewed_at: DateTime<Utc>) -> PathBuf {
+    default_dir(ev).join(format!("closeout-review-{}.json", reviewed_at.format("%Y%m%dT%H%M%SZ")))
+}
+
+/// Where a review saved now goes: `review_out` when given (`--review-out`), else [`default_path`]. The form's
+/// preview and the save both call this.
+pub fn save_path(review_out: Option<&Path>, ev: &Evidence, reviewed_at: DateTime<Utc>) -> PathBuf {
+    review_out.map(Path::to_path_buf).unwrap_or_else(|| default_path(ev, reviewed_at))
+}
+
+/// Whether a record may be written at `path`: never over (or through a link to) a loaded evidence file, never
+/// to a directory, FIFO or device, and never over an existing file that is not a review record. Checked at
+/// start-up for `--review-out` and again when the record is written.
+pub fn check_review_out(path: &Path, ev: &Evidence) -> Result<(), LoadError> {
+    let shown = crate::sanitize::clean(&path.display().to_string()).into_owned();
     let target = path.canonicalize().ok();
     for input in &ev.inputs {
         let input_path = Path::new(&input.path).canonicalize().ok();
@@ -409,6 +420,81 @@ pub fn write_atomic(path: &Path, record: &ReviewRecord, ev: &Evidence) -> Result
     if exists && load_record(path).is_err() {
         return Err(LoadError::new(&shown, "refusing to replace a file that is not a closeout review record"));
     }
+    Ok(())
+}
+
+/// The acceptance an input would grant over every warning of `report` (for the verdict preview).
+fn candidate(input: &AcceptanceInput, report: &Report, path: &str) -> Acceptance {
+    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    Acceptance {
+        source: AcceptanceSource::ReviewRecord { path: crate::sanitize::clean(path).into_owned() },
+        owner: opt(&input.owner),
+        reason: opt(&input.reason),
+        external_ref: opt(&input.external_ref),
+        expires_at: opt(&input.expires_at),
+        target_date: opt(&input.target_resolution_date),
+        covers: Some(warned(report)),
+        pins: None,
+        void_reason: None,
+        signature: None,
+    }
+}
+
+/// The verdict and its reason once this acceptance (to be saved at `path`) is added to those in force, by
+/// the verdict rule itself ([`crate::health::verdict_with`] under the report's policy).
+pub fn verdict_if_accepted(
+    report: &Report,
+    in_force: &[Acceptance],
+    input: &AcceptanceInput,
+    as_of: DateTime<Utc>,
+    path: &str,
+) -> (crate::health::Verdict, String) {
+    let mut all = in_force.to_vec();
+    all.push(candidate(input, report, path));
+    let (verdict, reason, _, _) = crate::health::verdict_with(&report.findings, &all, as_of, &report.policy);
+    (verdict, reason)
+}
+
+/// Why no acceptance can change this report's verdict, when none can: even a complete, unexpired acceptance
+/// of every warning leaves it blocked (a criterion that fails is not acceptable risk). `None` when an
+/// acceptance can make the release ready.
+pub fn cannot_change_verdict(report: &Report, as_of: DateTime<Utc>) -> Option<String> {
+    let full = AcceptanceInput {
+        owner: "owner".into(),
+        external_ref: String::new(),
+        reason: "reason".into(),
+        target_resolution_date: String::new(),
+        expires_at: "9999-12-31".into(),
+    };
+    let (verdict, reason) = verdict_if_accepted(report, &[], &full, as_of, "this review");
+    (verdict == crate::health::Verdict::Blocked).then_some(reason)
+}
+
+/// A warning that does not block saving: the expiry falls before the target resolution date.
+pub fn acceptance_warnings(input: &AcceptanceInput) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    if let (Some(target), Some(expiry)) =
+        (parse_instant(&input.target_resolution_date), parse_instant(&input.expires_at))
+        && expiry < target
+    {
+        out.push(FieldError {
+            field: "expires_at",
+            message: format!(
+                "the expiry {} is before the target resolution date {}: the acceptance ends before the fix is due",
+                fmt_instant(expiry),
+                fmt_instant(target)
+            ),
+        });
+    }
+    out
+}
+
+/// Write a record atomically: a temporary file in the same directory, flushed and synced, then renamed over
+/// the target. Refuses to replace an evidence file (any loaded input, or an existing file that is not a
+/// review record). On any failure no partial file is left behind.
+pub fn write_atomic(path: &Path, record: &ReviewRecord, ev: &Evidence) -> Result<(), LoadError> {
+    let shown = path.display().to_string();
+    check_review_out(path, ev)?;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "review.json".into());
     let mut text = serde_json::to_string_pretty(record).expect("record serializes");

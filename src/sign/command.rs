@@ -31,56 +31,72 @@ fn fail(err: &mut dyn Write, e: &LoadError) -> u8 {
     2
 }
 
-fn sign(args: &ReviewSignArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let shown = clean(&args.record.display().to_string()).into_owned();
-    let (bytes, value) = match read_record(&args.record) {
-        Ok(x) => x,
-        Err(e) => return fail(err, &e),
-    };
+/// A record signed by [`sign_record`].
+#[derive(Debug, Clone)]
+pub struct SignedRecord {
+    /// The `RECORD.sig` written.
+    pub path: std::path::PathBuf,
+    pub signed: super::Signed,
+    pub via_agent: bool,
+}
+
+impl SignedRecord {
+    /// "RECORD.sig (ssh-ed25519 SHA256:… via ssh-agent, ssh-ed25519, namespace closeout-review)".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} ({} {}{}, {}, namespace {})",
+            clean(&self.path.display().to_string()),
+            self.signed.key_type,
+            self.signed.fingerprint,
+            if self.via_agent { " via ssh-agent" } else { "" },
+            self.signed.signature_algorithm,
+            super::NAMESPACE
+        )
+    }
+}
+
+/// Sign the review record at `record` (its exact bytes) with `key` (a private key file, or a `.pub` whose
+/// key the agent holds) or, with `agent` and no key, the agent's one key; write `RECORD.sig` beside it
+/// atomically. An edited record (record_sha256 no longer matching) is refused, and an existing signature is
+/// kept unless `force`. Used by `closeout review sign` and by the explorer after it saves a review.
+pub fn sign_record(
+    record: &std::path::Path,
+    key: Option<&std::path::Path>,
+    agent: bool,
+    force: bool,
+) -> Result<SignedRecord, LoadError> {
+    let shown = clean(&record.display().to_string()).into_owned();
+    let (bytes, value) = read_record(record)?;
     // Signing vouches for the record as written: an edited one (record_sha256 no longer matching) is refused.
     match serde_json::from_value::<ReviewRecord>(value) {
         Ok(r) if r.is_intact() => {}
         Ok(_) => {
-            return fail(
-                err,
-                &LoadError::new(
-                    &shown,
-                    "the record was modified after it was written (record_sha256 does not match); not signing it",
-                ),
-            );
+            return Err(LoadError::new(
+                &shown,
+                "the record was modified after it was written (record_sha256 does not match); not signing it",
+            ));
         }
-        Err(e) => return fail(err, &LoadError::new(&shown, format!("review record has the wrong shape: {e}"))),
+        Err(e) => return Err(LoadError::new(&shown, format!("review record has the wrong shape: {e}"))),
     }
-    if !args.force && std::fs::symlink_metadata(signature_path(&args.record)).is_ok() {
-        let sig = clean(&signature_path(&args.record).display().to_string()).into_owned();
-        return fail(err, &LoadError::new(sig, "a signature already exists; use --force to replace it"));
+    if !force && std::fs::symlink_metadata(signature_path(record)).is_ok() {
+        let sig = clean(&signature_path(record).display().to_string()).into_owned();
+        return Err(LoadError::new(sig, "a signature already exists; use --force to replace it"));
     }
-    let source = match key_source(args.key.as_deref(), args.agent) {
-        Ok(s) => s,
-        Err(e) => return fail(err, &e),
-    };
-    let signed = match sign_message(&bytes, &source) {
-        Ok(s) => s,
-        Err(e) => return fail(err, &e),
-    };
-    let path = match super::write_signature(&args.record, &signed.armored, args.force) {
-        Ok(p) => p,
-        Err(e) => return fail(err, &e),
-    };
-    let via = match source {
-        super::KeySource::Agent { .. } => " via ssh-agent",
-        super::KeySource::PrivateKeyFile(_) => "",
-    };
-    let _ = writeln!(
-        out,
-        "signed {shown}: {} ({} {}{via}, {}, namespace {})",
-        clean(&path.display().to_string()),
-        signed.key_type,
-        signed.fingerprint,
-        signed.signature_algorithm,
-        super::NAMESPACE
-    );
-    0
+    let source = key_source(key, agent)?;
+    let signed = sign_message(&bytes, &source)?;
+    let path = super::write_signature(record, &signed.armored, force)?;
+    Ok(SignedRecord { path, signed, via_agent: matches!(source, super::KeySource::Agent { .. }) })
+}
+
+fn sign(args: &ReviewSignArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let shown = clean(&args.record.display().to_string()).into_owned();
+    match sign_record(&args.record, args.key.as_deref(), args.agent, args.force) {
+        Ok(s) => {
+            let _ = writeln!(out, "signed {shown}: {}", s.describe());
+            0
+        }
+        Err(e) => fail(err, &e),
+    }
 }
 
 fn parse_as_of(s: Option<&str>) -> Result<DateTime<Utc>, LoadError> {

@@ -28,11 +28,21 @@ pub struct Config {
     pub problems: Vec<String>,
     /// The file read, when there was one.
     pub path: Option<PathBuf>,
+    /// The SSH key the offer to sign a saved review starts with (`signing_key`; `$CLOSEOUT_SIGNING_KEY`
+    /// wins).
+    pub signing_key: Option<PathBuf>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { theme: ThemeChoice::Auto, mouse: true, keymap: Keymap::default(), problems: Vec::new(), path: None }
+        Config {
+            theme: ThemeChoice::Auto,
+            mouse: true,
+            keymap: Keymap::default(),
+            problems: Vec::new(),
+            path: None,
+            signing_key: None,
+        }
     }
 }
 
@@ -48,6 +58,7 @@ enum Keys {
 struct File {
     theme: Option<toml::Spanned<String>>,
     mouse: Option<bool>,
+    signing_key: Option<PathBuf>,
     #[serde(default)]
     keys: BTreeMap<toml::Spanned<String>, Keys>,
 }
@@ -139,7 +150,16 @@ pub fn parse(text: &str, shown: &str) -> Result<Config, String> {
     overrides.sort_by_key(|(start, _)| *start);
     let overrides: Vec<Override> = overrides.into_iter().map(|(_, o)| o).collect();
     let (keymap, problems) = Keymap::with_overrides(&overrides);
-    Ok(Config { theme, mouse: file.mouse.unwrap_or(true), keymap, problems, path: None })
+    let signing_key = file.signing_key.map(|k| expand_home(&k, std::env::var_os("HOME").map(PathBuf::from)));
+    Ok(Config { theme, mouse: file.mouse.unwrap_or(true), keymap, problems, path: None, signing_key })
+}
+
+/// A path starting `~/` under the home directory (as a shell would expand it); any other path as given.
+fn expand_home(path: &Path, home: Option<PathBuf>) -> PathBuf {
+    match (path.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) if !home.as_os_str().is_empty() => home.join(rest),
+        _ => path.to_path_buf(),
+    }
 }
 
 /// A TOML string literal.
@@ -171,7 +191,12 @@ pub fn default_text() -> String {
     );
     out.push_str("theme = \"auto\"\n");
     out.push_str("# Capture the mouse: click to select, wheel to scroll.\n");
-    out.push_str("mouse = true\n\n");
+    out.push_str("mouse = true\n");
+    out.push_str(
+        "# The SSH key the explorer offers to sign a saved review with (a private key file, or a .pub whose key\n",
+    );
+    out.push_str("# ssh-agent holds); $CLOSEOUT_SIGNING_KEY wins. Unset: type it when asked, or use the agent.\n");
+    out.push_str("# signing_key = \"~/.ssh/id_ed25519\"\n\n");
     out.push_str("[keys]\n");
     out.push_str(
         "# \"context.action\" = [\"key\", ...] changes one context; action = [...] (no context) changes every\n",
@@ -207,6 +232,20 @@ mod tests {
         }
         assert_eq!(c.theme, ThemeChoice::Auto);
         assert!(c.mouse);
+    }
+
+    #[test]
+    fn the_signing_key_setting_is_read_with_a_leading_tilde_expanded() {
+        let c = parse("signing_key = \"/keys/id_ed25519\"\n", "c.toml").unwrap();
+        assert_eq!(c.signing_key, Some(PathBuf::from("/keys/id_ed25519")));
+        assert_eq!(parse("", "c.toml").unwrap().signing_key, None);
+        let home = Some(PathBuf::from("/home/me"));
+        assert_eq!(expand_home(Path::new("~/.ssh/id"), home.clone()), PathBuf::from("/home/me/.ssh/id"));
+        assert_eq!(expand_home(Path::new("~other/id"), home.clone()), PathBuf::from("~other/id"));
+        assert_eq!(expand_home(Path::new("rel/id"), home), PathBuf::from("rel/id"));
+        assert_eq!(expand_home(Path::new("~/id"), None), PathBuf::from("~/id"));
+        let e = parse("signing_key = 3\n", "c.toml").unwrap_err();
+        assert!(e.starts_with("c.toml: line 1, column"), "{e}");
     }
 
     #[test]

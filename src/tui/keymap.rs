@@ -174,6 +174,8 @@ pub enum Context {
     Review,
     /// The review's acceptance form.
     ReviewForm,
+    /// The offer to sign a saved review record (typing the key's path).
+    ReviewSign,
     /// A yes/no question.
     Confirm,
     Palette,
@@ -201,6 +203,7 @@ impl Context {
             Context::Log => "message log",
             Context::Review => "review",
             Context::ReviewForm => "review form",
+            Context::ReviewSign => "review sign",
             Context::Confirm => "question",
             Context::Palette => "palette",
             Context::Copy => "copy",
@@ -225,6 +228,7 @@ impl Context {
             Context::Log => "log",
             Context::Review => "review",
             Context::ReviewForm => "review_form",
+            Context::ReviewSign => "review_sign",
             Context::Confirm => "confirm",
             Context::Palette => "palette",
             Context::Copy => "copy",
@@ -232,7 +236,7 @@ impl Context {
         }
     }
 
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 19] = [
         Context::Always,
         Context::Global,
         Context::Panes,
@@ -247,6 +251,7 @@ impl Context {
         Context::Log,
         Context::Review,
         Context::ReviewForm,
+        Context::ReviewSign,
         Context::Confirm,
         Context::Palette,
         Context::Copy,
@@ -267,6 +272,7 @@ pub fn stack(primary: Context, walk: bool) -> Vec<Context> {
         C::Help | C::Boundary | C::Log => v.push(primary),
         C::Find | C::Input => return vec![C::Always, C::Find, C::Input],
         C::ReviewForm => return vec![C::Always, C::ReviewForm, C::Input],
+        C::ReviewSign => return vec![C::Always, C::ReviewSign, C::Input],
         C::Palette => return vec![C::Always, C::Palette, C::Input],
         C::Review | C::Confirm | C::Copy | C::Releases => return vec![C::Always, primary],
     }
@@ -509,13 +515,33 @@ pub static DEFAULTS: &[Def] = &[
         "previous field (on the first: back a pane)",
         None,
     ),
-    b(C::ReviewForm, G::Review, &[k(K::Enter)], A::Activate, "next field; on the last: save", Some("next/save")),
-    b(C::ReviewForm, G::Review, &[ctrl('s')], A::Submit, "validate and save the review record", Some("save")),
+    b(
+        C::ReviewForm,
+        G::Review,
+        &[k(K::Enter)],
+        A::Activate,
+        "next field; on the last: confirm, then save",
+        Some("next/save"),
+    ),
+    b(
+        C::ReviewForm,
+        G::Review,
+        &[ctrl('s')],
+        A::Submit,
+        "validate, show what will be accepted, then save (y/Enter)",
+        Some("save"),
+    ),
     b(C::ReviewForm, G::Review, &[k(K::PageUp)], A::ReviewBack, "back to the boundary check", Some("back")),
     b(C::ReviewForm, G::Review, &[k(K::Esc)], A::Cancel, "close the review (asks first)", Some("close")),
+    // The offer to sign a saved review.
+    b(C::ReviewSign, G::Review, &[k(K::Enter), ctrl('s')], A::Activate, "sign the saved record", Some("sign")),
+    b(C::ReviewSign, G::Review, &[k(K::Esc)], A::Cancel, "leave the saved record unsigned", Some("unsigned")),
     // A question.
     b(C::Confirm, G::App, &[ch('y')], A::ConfirmYes, "yes", Some("yes")),
     b(C::Confirm, G::App, &[ch('n'), k(K::Esc)], A::ConfirmNo, "no", Some("no")),
+    b(C::Confirm, G::App, &[k(K::Enter)], A::Activate, "yes, to the save question only", None),
+    b(C::Confirm, G::App, &[k(K::Up)], A::Up, "scroll the save summary up", None),
+    b(C::Confirm, G::App, &[k(K::Down)], A::Down, "scroll the save summary down", None),
     // The palette.
     b(C::Palette, G::App, &[k(K::Enter)], A::Activate, "run the chosen entry", Some("run")),
     b(C::Palette, G::App, &[k(K::Up), ctrl('k')], A::Up, "previous entry", Some("select")),

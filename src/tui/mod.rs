@@ -58,6 +58,10 @@ pub struct Options {
     /// What the config file asked for that could not be done (shown at start-up).
     pub problems: Vec<String>,
     pub clipboard: ClipboardMode,
+    /// The key the offer to sign a saved review starts with (`$CLOSEOUT_SIGNING_KEY`, else the config's).
+    pub signing_key: Option<std::path::PathBuf>,
+    /// `$SSH_AUTH_SOCK` is set: the offer can sign through the agent.
+    pub ssh_agent: bool,
 }
 
 impl Default for Options {
@@ -71,6 +75,8 @@ impl Default for Options {
             keymap: Arc::new(Keymap::default()),
             problems: Vec::new(),
             clipboard: ClipboardMode::Auto,
+            signing_key: None,
+            ssh_agent: false,
         }
     }
 }
@@ -93,6 +99,11 @@ impl Options {
             keymap: Arc::new(c.keymap),
             problems: c.problems,
             clipboard,
+            signing_key: std::env::var_os("CLOSEOUT_SIGNING_KEY")
+                .filter(|v| !v.is_empty())
+                .map(std::path::PathBuf::from)
+                .or(c.signing_key),
+            ssh_agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|v| !v.is_empty()),
             ..Options::default()
         })
     }
@@ -159,6 +170,10 @@ pub fn start_model(
     let mut model = Model::with_keymap(Arc::new(evidence), Arc::new(report), width, height, Arc::clone(&opts.keymap));
     model.theme = opts.theme;
     let mut live = opts.live.clone();
+    if live.signing_key.is_none() {
+        live.signing_key = opts.signing_key.clone();
+    }
+    live.ssh_agent |= opts.ssh_agent;
     let found = runtime::found_reviews(&model.evidence, live.source.as_deref());
     let mut fx = Vec::new();
     for p in &opts.problems {

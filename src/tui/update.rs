@@ -283,7 +283,7 @@ fn normal(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             m.focus = Pane::Health;
             request_health(m, fx);
         }
-        (Action::OpenReview, _) => match ReviewWizard::open(&m.evidence, &m.report) {
+        (Action::OpenReview, _) => match ReviewWizard::open(&m.evidence, &m.report, m.as_of().at) {
             Ok(w) => m.mode = Mode::Review(Box::new(w)),
             Err(e) => m.say(e),
         },
@@ -685,14 +685,41 @@ fn log(m: &mut Model, mut scroll: usize, action: Option<Action>, fx: &mut Vec<Ef
 
 fn confirm(m: &mut Model, c: Confirm, action: Option<Action>, fx: &mut Vec<Effect>) {
     match action {
+        // Enter answers yes only to the save question (its summary says so); elsewhere it does nothing.
+        Some(Action::ConfirmYes) | Some(Action::Activate) if c.on_yes == OnYes::SaveReview => match c.back {
+            Mode::Review(mut w) => {
+                if save_pending(m, &mut w, fx) {
+                    m.mode = Mode::Review(w);
+                }
+            }
+            other => m.mode = other,
+        },
         Some(Action::ConfirmYes) => match c.on_yes {
+            OnYes::SaveReview => {}
             OnYes::DiscardReview => m.say("review discarded: nothing was recorded"),
             OnYes::OverwriteNotes(path) => {
                 m.mode = c.back;
                 write_notes(m, fx, path);
             }
         },
-        Some(Action::ConfirmNo | Action::Cancel) => m.mode = c.back,
+        Some(Action::ConfirmNo | Action::Cancel) => {
+            m.mode = c.back;
+            if let Mode::Review(w) = &mut m.mode
+                && w.pending.take().is_some()
+            {
+                m.say("not saved: back to the form, nothing changed");
+            }
+        }
+        Some(Action::Up) => {
+            let mut c = c;
+            c.scroll = c.scroll.saturating_sub(1);
+            m.mode = Mode::Confirm(Box::new(c));
+        }
+        Some(Action::Down) => {
+            let mut c = c;
+            c.scroll = (c.scroll + 1).min(c.summary.len().saturating_sub(1));
+            m.mode = Mode::Confirm(Box::new(c));
+        }
         _ => m.mode = Mode::Confirm(Box::new(c)),
     }
 }
@@ -787,36 +814,46 @@ fn choose_release(m: &mut Model, i: usize, fx: &mut Vec<Effect>) {
 // ------------------------------------------------------------------------------------------------ review
 
 fn review_msg(m: &mut Model, mut w: Box<ReviewWizard>, msg: &Msg, fx: &mut Vec<Effect>) {
+    w.as_of = m.as_of().at;
     match w.update(msg) {
         ReviewAsk::Stay => m.mode = Mode::Review(w),
         ReviewAsk::Close => m.say("review closed: nothing was recorded"),
         ReviewAsk::ConfirmDiscard => {
             m.mode = Mode::Confirm(Box::new(Confirm {
                 question: "Discard this review? y/n".into(),
+                summary: Vec::new(),
+                scroll: 0,
                 on_yes: OnYes::DiscardReview,
                 back: Mode::Review(w),
             }))
         }
-        ReviewAsk::Submit => {
-            submit_review(m, &mut w, fx);
+        ReviewAsk::Submit => submit_review(m, w),
+        ReviewAsk::Sign => {
+            sign_saved(m, &mut w, fx);
             m.mode = Mode::Review(w);
+        }
+        ReviewAsk::DeclineSign => {
+            let shown = w.sign.as_ref().map(|o| clean(&o.record.display().to_string()).into_owned());
+            m.say(format!("review saved to {} (not signed)", shown.unwrap_or_default()));
         }
     }
 }
 
-/// Validate the form; when valid, build the record and ask the runtime to write it.
-fn submit_review(m: &mut Model, w: &mut ReviewWizard, fx: &mut Vec<Effect>) {
+/// Validate the form; when valid, build the record and show what it will accept, asking to confirm.
+fn submit_review(m: &mut Model, mut w: Box<ReviewWizard>) {
     let as_of = m.as_of().at;
     let now = m.now.unwrap_or(as_of);
-    let input = w.input();
-    w.errors = review::validate_acceptance(&input, as_of);
+    w.as_of = as_of;
+    w.attempted = true;
     w.save_error = None;
-    if !w.errors.is_empty() {
-        let first = w.errors[0].field;
-        w.field = super::state::review::FIELDS.iter().position(|f| f.0 == first).unwrap_or(w.field);
-        m.say(format!("{} problem(s) in the acceptance: see the marked fields", w.errors.len()));
+    let errors = w.errors();
+    if let Some(first) = errors.first() {
+        w.field = super::state::review::FIELDS.iter().position(|f| f.0 == first.field).unwrap_or(w.field);
+        m.say(format!("{} problem(s) in the acceptance: see the marked fields", errors.len()));
+        m.mode = Mode::Review(w);
         return;
     }
+    let input = w.input();
     let reviewer = w.reviewer();
     let record = review::build_record(
         &m.evidence,
@@ -832,21 +869,50 @@ fn submit_review(m: &mut Model, w: &mut ReviewWizard, fx: &mut Vec<Effect>) {
     );
     match record {
         Ok(record) => {
-            let path = m.live.review_out.clone().unwrap_or_else(|| review::default_path(&m.evidence, now));
-            w.saving = Some((path.clone(), Box::new(record.clone())));
-            fx.push(Effect::SaveReview {
-                generation: m.evidence.generation,
-                path,
-                record: Box::new(record),
-                evidence: Arc::clone(&m.evidence),
-            });
-            m.say("saving the review record…");
+            let path = review_path(m, now);
+            let summary = super::ui::review::summary(m, &record, &path);
+            w.pending = Some((path, Box::new(record)));
+            let question = if m.live.demo {
+                "A demo does not write reviews: y/Enter ends the review unsaved · n/Esc back to the form"
+            } else {
+                "Save this acceptance? y/Enter save · n/Esc back to the form"
+            };
+            m.mode = Mode::Confirm(Box::new(Confirm {
+                question: question.into(),
+                summary,
+                scroll: 0,
+                on_yes: OnYes::SaveReview,
+                back: Mode::Review(w),
+            }));
         }
-        Err(e) => w.save_error = Some(clean(&e.to_string()).into_owned()),
+        Err(e) => {
+            w.save_error = Some(clean(&e.to_string()).into_owned());
+            m.mode = Mode::Review(w);
+        }
     }
 }
 
-/// The runtime wrote (or failed to write) the record.
+/// Where a review saved at `at` goes: the same function for the form's preview and the save.
+pub fn review_path(m: &Model, at: chrono::DateTime<chrono::Utc>) -> std::path::PathBuf {
+    review::save_path(m.live.review_out.as_deref(), &m.evidence, at)
+}
+
+/// The confirm was answered yes: ask the runtime to write the pending record (a demo writes nothing and
+/// closes the review). False when the review closes.
+fn save_pending(m: &mut Model, w: &mut ReviewWizard, fx: &mut Vec<Effect>) -> bool {
+    let Some((path, record)) = w.pending.take() else { return true };
+    if m.live.demo {
+        m.say("a demo does not write reviews: nothing was saved");
+        return false;
+    }
+    w.saving = Some((path.clone(), record.clone()));
+    fx.push(Effect::SaveReview { generation: m.evidence.generation, path, record, evidence: Arc::clone(&m.evidence) });
+    m.say("saving the review record…");
+    true
+}
+
+/// The runtime wrote (or failed to write) the record. Written: its acceptance counts at once (a health run),
+/// and the review offers to sign it.
 fn review_saved(m: &mut Model, result: &Result<std::path::PathBuf, String>, fx: &mut Vec<Effect>) {
     let Mode::Review(w) = &mut m.mode else { return };
     if w.saving.take().is_none() {
@@ -855,7 +921,14 @@ fn review_saved(m: &mut Model, result: &Result<std::path::PathBuf, String>, fx: 
     match result {
         Ok(path) => {
             let shown = clean(&path.display().to_string()).into_owned();
-            m.mode = Mode::Normal;
+            let key = m.live.signing_key.as_ref().map(|k| k.display().to_string()).unwrap_or_default();
+            w.sign = Some(super::state::review::SignOffer {
+                record: path.clone(),
+                key: super::state::input::TextInput::new(&key),
+                agent: m.live.ssh_agent,
+                signing: false,
+                error: None,
+            });
             m.live.reviews.push(path.clone());
             let (acceptances, problems) = super::runtime::acceptances(&m.live.reviews, &m.evidence);
             m.live.acceptances = acceptances;
@@ -869,6 +942,49 @@ fn review_saved(m: &mut Model, result: &Result<std::path::PathBuf, String>, fx: 
             let e = clean(e).into_owned();
             w.save_error = Some(e.clone());
             m.say(format!("review not saved: {e}"));
+        }
+    }
+}
+
+/// Enter in the offer to sign: sign with the key typed (or the agent's one key), off the draw thread.
+fn sign_saved(m: &mut Model, w: &mut ReviewWizard, fx: &mut Vec<Effect>) {
+    let Some(offer) = w.sign.as_mut() else { return };
+    let typed = offer.key.text().trim();
+    if typed.is_empty() && !offer.agent {
+        offer.error = Some("type the path of an SSH key (no ssh-agent: $SSH_AUTH_SOCK is not set)".into());
+        return;
+    }
+    let key = (!typed.is_empty()).then(|| std::path::PathBuf::from(typed));
+    offer.error = None;
+    offer.signing = true;
+    fx.push(Effect::SignReview {
+        generation: m.evidence.generation,
+        record: offer.record.clone(),
+        agent: key.is_none(),
+        key,
+    });
+    m.say("signing the review record…");
+}
+
+/// The runtime signed (or failed to sign) the saved record. Signed: the review closes; a failure is shown
+/// in the offer and the record stays, unsigned.
+fn review_signed(m: &mut Model, result: &Result<String, String>) {
+    let Mode::Review(w) = &mut m.mode else { return };
+    let Some(offer) = w.sign.as_mut() else { return };
+    if !offer.signing {
+        return;
+    }
+    offer.signing = false;
+    let record = clean(&offer.record.display().to_string()).into_owned();
+    match result {
+        Ok(what) => {
+            m.mode = Mode::Normal;
+            m.say(format!("review saved to {record} and signed: {}", clean(what)));
+        }
+        Err(e) => {
+            let e = clean(e).into_owned();
+            offer.error = Some(e.clone());
+            m.say(format!("not signed (the record stays, unsigned): {e}"));
         }
     }
 }
@@ -924,6 +1040,7 @@ fn work(m: &mut Model, w: Work, fx: &mut Vec<Effect>) {
             Err(e) => m.notice(format!("reload failed: {} — showing the last good evidence", clean(e))),
         },
         Work::ReviewSaved { result, .. } => review_saved(m, &result.0, fx),
+        Work::ReviewSigned { result, .. } => review_signed(m, &result.0),
         Work::NotesSaved(Shared(r)) => match &*r {
             Ok(p) => m.say(format!("follow-up notes saved to {}", clean(&p.display().to_string()))),
             Err(e) => m.say(format!("could not save follow-up notes: {}", clean(e))),
@@ -1019,6 +1136,8 @@ fn adopt_evidence(m: &mut Model, l: &Loaded) {
     }
     // Modal state that points into the old evidence cannot stay open.
     match &m.mode {
+        // The offer to sign a saved record needs only the record (its bytes are what is signed): it stays.
+        Mode::Review(w) if w.sign.is_some() => {}
         Mode::Review(_) | Mode::Confirm(_) => {
             m.mode = Mode::Normal;
             m.say("the review was closed: the evidence changed under it");
@@ -1126,6 +1245,8 @@ fn save_notes(m: &mut Model, fx: &mut Vec<Effect>, overwrite: bool) {
         let back = std::mem::take(&mut m.mode);
         m.mode = Mode::Confirm(Box::new(Confirm {
             question: format!("Replace {shown}? y/n"),
+            summary: Vec::new(),
+            scroll: 0,
             on_yes: OnYes::OverwriteNotes(path),
             back,
         }));

@@ -76,6 +76,10 @@ pub enum Effect {
     Load { source: Source, options: LoadOptions, reviews: Vec<PathBuf>, as_of: Option<AsOf>, release: Option<Text> },
     /// Write a review record atomically (synced), never over an evidence file.
     SaveReview { generation: Generation, path: PathBuf, record: Box<ReviewRecord>, evidence: Arc<Evidence> },
+    /// Sign a saved review record with the Rust signer ([`crate::sign`]; never a shell-out) and write
+    /// `RECORD.sig` beside it atomically: with `key` (a private key file, or a `.pub` the agent holds), else
+    /// the agent's one key.
+    SignReview { generation: Generation, record: PathBuf, key: Option<PathBuf>, agent: bool },
     /// Write the walkthrough's follow-up notes.
     SaveNotes { path: PathBuf, text: String },
     /// Put text on the clipboard (`what` names it in the message).
@@ -105,6 +109,11 @@ pub enum Work {
     ReviewSaved {
         generation: Generation,
         result: Shared<Result<PathBuf, String>>,
+    },
+    /// A saved review record was signed (what was written, described), or could not be.
+    ReviewSigned {
+        generation: Generation,
+        result: Shared<Result<String, String>>,
     },
     NotesSaved(Shared<Result<PathBuf, String>>),
     /// A copy went to the clipboard (how), or could not.
@@ -187,6 +196,12 @@ impl Runtime {
                 let r =
                     crate::review::write_atomic(&path, &record, &evidence).map(|()| path).map_err(|e| e.to_string());
                 Work::ReviewSaved { generation, result: Shared::new(r) }
+            }),
+            Effect::SignReview { generation, record, key, agent } => self.job(move || {
+                let r = crate::sign::command::sign_record(&record, key.as_deref(), agent, false)
+                    .map(|s| s.describe())
+                    .map_err(|e| e.to_string());
+                Work::ReviewSigned { generation, result: Shared::new(r) }
             }),
             Effect::SaveNotes { path, text } => {
                 self.job(move || Work::NotesSaved(Shared::new(write_notes(&path, &text))))

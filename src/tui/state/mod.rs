@@ -81,6 +81,8 @@ pub enum Right {
 pub enum OnYes {
     /// Close the review without recording anything.
     DiscardReview,
+    /// Write the review record the confirm summary shows (the wizard holds it as `pending`).
+    SaveReview,
     /// Write the walkthrough's follow-up notes over the file that is there.
     OverwriteNotes(PathBuf),
 }
@@ -89,6 +91,10 @@ pub enum OnYes {
 #[derive(Debug, Clone)]
 pub struct Confirm {
     pub question: String,
+    /// Lines shown above the question (what a save will record); empty for a plain question.
+    pub summary: Vec<String>,
+    /// The first summary line shown (Up/Down scroll a summary taller than the screen).
+    pub scroll: usize,
     pub on_yes: OnYes,
     pub back: Mode,
 }
@@ -134,6 +140,7 @@ impl Mode {
             Mode::Help(_) => Context::Help,
             Mode::Boundary(_) => Context::Boundary,
             Mode::Log(_) => Context::Log,
+            Mode::Review(w) if w.sign.is_some() => Context::ReviewSign,
             Mode::Review(w) if w.on_form() => Context::ReviewForm,
             Mode::Review(_) => Context::Review,
             Mode::Confirm(_) => Context::Confirm,
@@ -169,6 +176,13 @@ pub struct Live {
     pub acceptances: Vec<Acceptance>,
     /// Where a review saved in the app goes (`--review-out`); default beside the evidence.
     pub review_out: Option<PathBuf>,
+    /// A demo: a review is never written to disk (the confirm says so and nothing is saved).
+    pub demo: bool,
+    /// The key the offer to sign a saved review starts with (`$CLOSEOUT_SIGNING_KEY`, else the config
+    /// file's `signing_key`).
+    pub signing_key: Option<PathBuf>,
+    /// An ssh-agent is reachable (`$SSH_AUTH_SOCK` is set): an empty key signs with the agent's one key.
+    pub ssh_agent: bool,
     /// The release chosen in the app (None: `--release`, else the newest).
     pub release: Option<Text>,
     /// A status message that outlives key presses (what the last reload changed), until the next reload.

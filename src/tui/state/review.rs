@@ -10,6 +10,10 @@
 pub use super::input::TextInput;
 use crate::evidence::Evidence;
 use crate::health::Report;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
 use crate::review::{self, AcceptanceInput, DeliveryReview, FieldError, PaneOutcome, ReviewRecord};
 use crate::tui::action::{Action, Msg};
 
@@ -24,12 +28,12 @@ pub const PANE_TITLES: [&str; 5] =
 
 /// The form's fields: (record field name, label).
 pub const FIELDS: [(&str, &str); 6] = [
-    ("owner", "Owner"),
-    ("external_ref", "External reference"),
-    ("reason", "Reason"),
-    ("target_resolution_date", "Target resolution date"),
-    ("expires_at", "Expiry"),
-    ("reviewer", "Reviewer (optional; default: owner)"),
+    ("owner", "Owner (required)"),
+    ("external_ref", "External reference (optional)"),
+    ("reason", "Reason (required)"),
+    ("target_resolution_date", "Target resolution date (optional)"),
+    ("expires_at", "Expiry (required)"),
+    ("reviewer", "Reviewer (optional; default: the owner)"),
 ];
 
 /// How the reviewer marked a fact pane.
@@ -60,17 +64,39 @@ pub struct ReviewWizard {
     /// The form's text, one entry per [`FIELDS`].
     pub form: [TextInput; 6],
     pub field: usize,
-    pub errors: Vec<FieldError>,
+    /// The evaluation time the form is validated against (the model sets it before each message).
+    pub as_of: DateTime<Utc>,
+    /// A save was asked for once: every field's errors show from then on.
+    pub attempted: bool,
+    /// Fields typed in; a field's errors show once it was edited and left.
+    pub edited: [bool; 6],
     pub scroll: usize,
+    /// A record built and shown in the confirm summary, waiting for y/Enter.
+    pub pending: Option<(PathBuf, Box<ReviewRecord>)>,
     /// A record waiting for the run loop to write it.
-    pub saving: Option<(std::path::PathBuf, Box<ReviewRecord>)>,
+    pub saving: Option<(PathBuf, Box<ReviewRecord>)>,
     pub save_error: Option<String>,
+    /// After the record is written: the offer to sign it.
+    pub sign: Option<SignOffer>,
+}
+
+/// The offer to sign a saved record: the key to sign with (a private key file, or a `.pub` whose key the
+/// ssh-agent holds; empty with an agent running: the agent's one key).
+#[derive(Debug, Clone)]
+pub struct SignOffer {
+    pub record: PathBuf,
+    pub key: TextInput,
+    /// `$SSH_AUTH_SOCK` is set.
+    pub agent: bool,
+    /// A signature is being made.
+    pub signing: bool,
+    pub error: Option<String>,
 }
 
 impl ReviewWizard {
     /// A wizard over every open failed closeout delivery of the evaluated chain; an explanation when there is
     /// none.
-    pub fn open(ev: &Evidence, report: &Report) -> Result<ReviewWizard, String> {
+    pub fn open(ev: &Evidence, report: &Report, as_of: DateTime<Utc>) -> Result<ReviewWizard, String> {
         let deliveries = crate::review::panes::failed_deliveries(ev, &report.chain).map_err(|e| e.to_string())?;
         if deliveries.is_empty() {
             return Err("no failed closeout delivery to review: every closeout delivery was delivered".into());
@@ -82,10 +108,14 @@ impl ReviewWizard {
             pane: 0,
             form: Default::default(),
             field: 0,
-            errors: Vec::new(),
+            as_of,
+            attempted: false,
+            edited: [false; 6],
             scroll: 0,
+            pending: None,
             saving: None,
             save_error: None,
+            sign: None,
         })
     }
 
@@ -151,10 +181,28 @@ impl ReviewWizard {
         }
     }
 
+    /// The form's errors now: a function of the current field values (recomputed on every edit), shown for
+    /// every field once a save was asked for, else for each field edited and left.
+    pub fn errors(&self) -> Vec<FieldError> {
+        review::validate_acceptance(&self.input(), self.as_of)
+            .into_iter()
+            .filter(|e| {
+                let i = FIELDS.iter().position(|f| f.0 == e.field).unwrap_or(0);
+                self.attempted || (self.edited[i] && i != self.field)
+            })
+            .collect()
+    }
+
     /// The errors for one field.
-    pub fn errors_for(&self, field: usize) -> Vec<&FieldError> {
+    pub fn errors_for(&self, field: usize) -> Vec<FieldError> {
         let name = FIELDS[field].0;
-        self.errors.iter().filter(|e| e.field == name).collect()
+        self.errors().into_iter().filter(|e| e.field == name).collect()
+    }
+
+    /// Warnings that do not stop a save, for one field (an expiry before the target date).
+    pub fn warnings_for(&self, field: usize) -> Vec<FieldError> {
+        let name = FIELDS[field].0;
+        review::acceptance_warnings(&self.input()).into_iter().filter(|e| e.field == name).collect()
     }
 
     /// Each delivery with the outcome of each pane.
@@ -190,23 +238,35 @@ pub enum ReviewAsk {
     Close,
     /// Ask before discarding what was marked or typed.
     ConfirmDiscard,
-    /// Validate the form and save the record.
+    /// Validate the form and, when valid, ask to confirm the save.
     Submit,
+    /// Sign the saved record with the key typed in the offer.
+    Sign,
+    /// Leave the saved record unsigned and close the review.
+    DeclineSign,
 }
 
 impl ReviewWizard {
     /// The wizard's keys and typed text.
     pub fn update(&mut self, msg: &Msg) -> ReviewAsk {
+        if self.sign.is_some() {
+            return self.sign_update(msg);
+        }
+        if self.saving.is_some() {
+            // The record is being written: the form waits for the result.
+            return ReviewAsk::Stay;
+        }
         let on_form = self.on_form();
         match msg {
             Msg::Input(c) if on_form => {
                 self.form[self.field].insert(*c);
-                self.errors.retain(|e| e.field != FIELDS[self.field].0);
+                self.edited[self.field] = true;
             }
             Msg::Paste(text) if on_form => {
-                // A paste goes into the field as text: it never moves to the next field or submits.
+                // A paste goes into the current field as text (line breaks and tabs become spaces, other control
+                // characters go): it never moves to the next field, submits or saves.
                 self.form[self.field].insert_str(text);
-                self.errors.retain(|e| e.field != FIELDS[self.field].0);
+                self.edited[self.field] = true;
             }
             Msg::Action(a) => match *a {
                 Action::Cancel => return if self.touched() { ReviewAsk::ConfirmDiscard } else { ReviewAsk::Close },
@@ -231,11 +291,28 @@ impl ReviewWizard {
                     }
                 }
                 Action::Submit if on_form => return ReviewAsk::Submit,
-                edit if on_form && self.form[self.field].edit(edit) => {
-                    self.errors.retain(|e| e.field != FIELDS[self.field].0);
-                }
+                edit if on_form && self.form[self.field].edit(edit) => self.edited[self.field] = true,
                 _ => {}
             },
+            _ => {}
+        }
+        ReviewAsk::Stay
+    }
+
+    /// Keys while the offer to sign is open: type the key path, Enter (or Ctrl-S) signs, Esc declines.
+    fn sign_update(&mut self, msg: &Msg) -> ReviewAsk {
+        let Some(offer) = self.sign.as_mut() else { return ReviewAsk::Stay };
+        if offer.signing {
+            return ReviewAsk::Stay;
+        }
+        match msg {
+            Msg::Input(c) => offer.key.insert(*c),
+            Msg::Paste(text) => offer.key.insert_str(text),
+            Msg::Action(Action::Cancel) => return ReviewAsk::DeclineSign,
+            Msg::Action(Action::Activate) => return ReviewAsk::Sign,
+            Msg::Action(a) => {
+                offer.key.edit(*a);
+            }
             _ => {}
         }
         ReviewAsk::Stay
@@ -266,7 +343,9 @@ mod tests {
     use crate::tui::keymap::Context;
     use crate::tui::runtime::{Effect, Shared, Work};
     use crate::tui::state::{Mode, Model as App};
+    use crate::tui::theme;
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    use ratatui::style::Modifier;
 
     const AS_OF: &str = "2026-09-14T10:00:00Z";
 
@@ -435,14 +514,15 @@ mod tests {
         harness::type_keys(&mut app, "2026-09-01");
         let fx = harness::send(&mut app, &crate::tui::event::key_with(KeyCode::Char('s'), KeyModifiers::CONTROL));
         let w = app.review().unwrap();
-        let fields: Vec<&str> = w.errors.iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["owner", "reason", "expires_at"], "{:?}", w.errors);
+        let fields: Vec<&str> = w.errors().iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["owner", "reason", "expires_at"], "{:?}", w.errors());
         assert_eq!(w.field, 0, "the cursor goes to the first field in error");
         assert!(fx.is_empty(), "nothing is written while the form is invalid");
         let screen = pane_text(&app);
         assert!(screen.contains("✗ owner is required"), "{screen}");
         assert!(screen.contains("✗ must be after the evaluation time 2026-09-14T10:00:00Z"), "{screen}");
-        let owner = screen.lines().position(|l| l.contains("› Owner")).unwrap();
+        let owner = screen.lines().position(|l| l.contains("› Owner (required)")).unwrap();
+        // The label with its (empty) value and the cursor, then the error.
         assert!(screen.lines().nth(owner + 1).unwrap().contains("owner is required"), "{screen}");
     }
 
@@ -463,6 +543,9 @@ mod tests {
         }
         assert_eq!(app.review().unwrap().field, 5);
         let fx = harness::press(&mut app, KeyCode::Enter);
+        assert!(fx.is_empty(), "Enter on the last field asks first");
+        assert!(matches!(app.mode, Mode::Confirm(_)));
+        let fx = harness::type_keys(&mut app, "y");
         let rec = record_for(app.review().unwrap()).expect("a record is waiting to be written").clone();
         assert_eq!(rec.reviewer, "risk-owner", "reviewer defaults to the owner");
         assert_eq!(rec.reviewed_at, AS_OF, "time comes from ticks");
@@ -473,7 +556,7 @@ mod tests {
             &mut app,
             Msg::Work(Work::ReviewSaved { generation: *generation, result: Shared::new(Ok(path.clone())) }),
         );
-        assert!(app.review().is_none());
+        assert!(app.review().unwrap().sign.is_some(), "the review offers to sign the saved record");
         assert_eq!(app.status.as_deref(), Some(format!("review saved to {}", path.display()).as_str()));
         assert_eq!(app.live.acceptances.len(), 1);
         let [Effect::RunHealth { acceptances, .. }] = fx.as_slice() else { panic!("{fx:?}") };
@@ -498,6 +581,7 @@ mod tests {
             TextInput::default(),
         ];
         harness::apply(&mut app, Action::Submit);
+        harness::apply(&mut app, Action::ConfirmYes);
         assert!(record_for(app.review().unwrap()).is_some());
         let generation = app.evidence.generation;
         harness::apply(
@@ -578,11 +662,440 @@ mod tests {
         harness::ctrl(&mut app, 'u');
         let fx = harness::ctrl(&mut app, 's');
         assert!(fx.is_empty());
-        assert!(app.review().unwrap().errors.iter().any(|e| e.field == "owner"));
+        assert!(app.review().unwrap().errors().iter().any(|e| e.field == "owner"));
         harness::type_keys(&mut app, "own");
-        assert!(!app.review().unwrap().errors.iter().any(|e| e.field == "owner"), "the owner error cleared");
+        assert!(!app.review().unwrap().errors().iter().any(|e| e.field == "owner"), "the owner error cleared");
         harness::press(&mut app, KeyCode::Home);
         harness::type_keys(&mut app, "x");
         assert_eq!(app.review().unwrap().form[0].text(), "xown");
+    }
+
+    /// Open the review and go to the form.
+    fn to_form(app: &mut App) {
+        open(app);
+        for _ in 0..4 {
+            harness::press(app, KeyCode::Enter);
+        }
+        assert!(app.review().unwrap().on_form());
+    }
+
+    /// Fill the form with a valid acceptance (the cursor ends on the reviewer field).
+    fn fill(app: &mut App, target: &str, expiry: &str) {
+        for text in ["risk-owner", "CHG-2026-0914-0099", "webhook outage; redelivery after the fix", target, expiry] {
+            harness::type_keys(app, text);
+            harness::press(app, KeyCode::Tab);
+        }
+    }
+
+    /// The screen position of the first cell whose symbol starts `text` on a line containing `line_has`.
+    fn cell_style(app: &App, line_has: &str, col_of: impl Fn(&str) -> Option<usize>) -> ratatui::style::Style {
+        let buf = harness::buffer(app);
+        let screen = harness::screen(app);
+        let (y, line) = screen.lines().enumerate().find(|(_, l)| l.contains(line_has)).expect("the line is shown");
+        let byte = col_of(line).expect("the column");
+        let x = line[..byte].chars().count() as u16;
+        buf[(x, y as u16)].style()
+    }
+
+    #[test]
+    fn a_paste_on_the_last_field_of_a_valid_form_neither_moves_nor_saves() {
+        let mut app = app_from(&store());
+        to_form(&mut app);
+        fill(&mut app, "2026-09-18", "2026-09-21");
+        assert_eq!(app.review().unwrap().field, 5);
+        let fx = harness::send(&mut app, &crate::tui::event::paste("a-reviewer\r\n\n\tnext\x1b[2J\u{7}\n"));
+        assert!(fx.is_empty(), "{fx:?}");
+        assert!(matches!(app.mode, Mode::Review(_)), "a paste never asks to save: {:?}", app.mode);
+        let w = app.review().unwrap();
+        assert_eq!(w.field, 5);
+        assert_eq!(w.form[5].text(), "a-reviewer    next[2J ");
+        assert!(w.pending.is_none() && w.saving.is_none());
+        // The other fields are as typed: the paste went only into the current one.
+        assert_eq!(w.form[0].text(), "risk-owner");
+        assert_eq!(w.form[4].text(), "2026-09-21");
+    }
+
+    #[test]
+    fn saving_shows_what_will_be_accepted_and_n_or_esc_go_back_with_everything_kept() {
+        let mut app = app_from(&store());
+        let out = tempfile::tempdir().unwrap();
+        app.live.review_out = Some(out.path().join("review.json"));
+        to_form(&mut app);
+        fill(&mut app, "2026-09-18", "2026-09-21");
+        let fx = harness::ctrl(&mut app, 's');
+        assert!(fx.is_empty(), "nothing is written before the confirm");
+        let Mode::Confirm(c) = &app.mode else { panic!("a confirm: {:?}", app.mode) };
+        assert_eq!(c.on_yes, crate::tui::state::OnYes::SaveReview);
+        let (_, record) = app.review().unwrap().pending.clone().expect("the record the summary shows");
+        let all = c.summary.join("\n");
+        for want in [
+            "Accepts the risk of: closeout_delivery, retention_health, retry_workflow",
+            "For 1 failed delivery(ies): ",
+            "Owner: risk-owner · Reviewer: risk-owner · External reference: CHG-2026-0914-0099",
+            "Reason: webhook outage; redelivery after the fix",
+            "Target resolution date: 2026-09-18 · Expiry: 2026-09-21",
+            "Verdict once saved: ready_with_accepted_risk",
+        ] {
+            assert!(all.contains(want), "{want:?} missing:\n{all}");
+        }
+        // On screen: the summary from its top, the question at the bottom; Down scrolls, the question stays.
+        let screen = pane_text(&app);
+        for want in
+            ["Confirm the acceptance", "Accepts the risk of: closeout_delivery", "Save this acceptance? y/Enter save"]
+        {
+            assert!(screen.contains(want), "{want:?} missing:\n{screen}");
+        }
+        let mut scrolled = screen.clone();
+        for _ in 0..30 {
+            harness::press(&mut app, KeyCode::Down);
+            scrolled = pane_text(&app);
+        }
+        assert!(scrolled.contains("Written to: ") && scrolled.contains("Save this acceptance?"), "{scrolled}");
+        assert!(!scrolled.contains("Accepts the risk of: closeout_delivery"), "{scrolled}");
+        let Mode::Confirm(c) = &app.mode else { panic!() };
+        assert!(!record.artifacts.is_empty());
+        for art in &record.artifacts {
+            let summary = &c.summary;
+            assert!(
+                summary.iter().any(|l| l.contains(&art.id) && l.contains(&format!("sha256:{}", art.sha256))),
+                "{} with its digest: {summary:?}",
+                art.id
+            );
+        }
+        assert!(c.summary.iter().any(|l| l == &format!("Written to: {}", out.path().join("review.json").display())));
+        // n: back to the form, everything kept, nothing written.
+        let fx = harness::type_keys(&mut app, "n");
+        assert!(fx.is_empty());
+        let w = app.review().unwrap();
+        assert!(matches!(app.mode, Mode::Review(_)));
+        assert!(w.pending.is_none() && w.saving.is_none());
+        assert_eq!((w.form[0].text(), w.form[4].text(), w.field), ("risk-owner", "2026-09-21", 5));
+        // Esc too.
+        harness::ctrl(&mut app, 's');
+        assert!(matches!(app.mode, Mode::Confirm(_)));
+        assert!(harness::press(&mut app, KeyCode::Esc).is_empty());
+        assert!(matches!(app.mode, Mode::Review(_)));
+        assert_eq!(app.review().unwrap().form[2].text(), "webhook outage; redelivery after the fix");
+        // Enter saves.
+        harness::ctrl(&mut app, 's');
+        let fx = harness::press(&mut app, KeyCode::Enter);
+        let [Effect::SaveReview { path, record: saved, .. }] = fx.as_slice() else { panic!("{fx:?}") };
+        assert_eq!(path, &out.path().join("review.json"));
+        assert_eq!(saved.acceptance.as_ref().unwrap().owner, "risk-owner");
+    }
+
+    #[test]
+    fn enter_answers_only_the_save_question() {
+        let mut app = app_from(&store());
+        open(&mut app);
+        harness::press(&mut app, KeyCode::Enter);
+        harness::press(&mut app, KeyCode::Esc);
+        assert!(matches!(app.mode, Mode::Confirm(_)), "the discard question");
+        harness::press(&mut app, KeyCode::Enter);
+        assert!(matches!(app.mode, Mode::Confirm(_)), "Enter does not discard a review");
+        harness::type_keys(&mut app, "n");
+        assert!(app.review().is_some());
+    }
+
+    #[test]
+    fn errors_are_recomputed_from_the_fields_on_every_edit() {
+        let mut app = app_from(&store());
+        to_form(&mut app);
+        harness::ctrl(&mut app, 's');
+        assert!(pane_text(&app).contains("✗ owner is required"));
+        harness::type_keys(&mut app, "o");
+        let screen = pane_text(&app);
+        assert!(!screen.contains("owner is required"), "the error cleared as the owner was typed:\n{screen}");
+        assert!(screen.contains("✗ reason is required"), "other fields keep theirs:\n{screen}");
+        harness::press(&mut app, KeyCode::Backspace);
+        assert!(pane_text(&app).contains("✗ owner is required"), "and it comes back when the owner is emptied");
+        // An expiry that is not after the evaluation time, then one that is.
+        for _ in 0..4 {
+            harness::press(&mut app, KeyCode::Tab);
+        }
+        harness::type_keys(&mut app, "2026-09-01");
+        assert!(pane_text(&app).contains("✗ must be after the evaluation time 2026-09-14T10:00:00Z"));
+        harness::ctrl(&mut app, 'u');
+        harness::type_keys(&mut app, "2026-09-19");
+        assert!(!pane_text(&app).contains("must be after"), "{}", pane_text(&app));
+        harness::ctrl(&mut app, 'u');
+        assert!(pane_text(&app).contains("✗ expiry is required"));
+        // Wording matches what is required: the form says owner, reason and expiry.
+        let screen = pane_text(&app);
+        assert!(screen.contains("Owner (required)") && screen.contains("Expiry (required)"), "{screen}");
+        assert!(screen.contains("External reference (optional)"), "{screen}");
+    }
+
+    #[test]
+    fn before_a_save_is_asked_a_field_shows_its_errors_once_left() {
+        let mut app = app_from(&store());
+        to_form(&mut app);
+        for _ in 0..3 {
+            harness::press(&mut app, KeyCode::Tab);
+        }
+        harness::type_keys(&mut app, "next week");
+        assert!(!pane_text(&app).contains("not a date"), "no error while the field is being typed");
+        harness::press(&mut app, KeyCode::Tab);
+        assert!(pane_text(&app).contains("✗ not a date (use YYYY-MM-DD or RFC 3339)"), "{}", pane_text(&app));
+        assert!(!pane_text(&app).contains("owner is required"), "untouched fields show nothing yet");
+    }
+
+    #[test]
+    fn the_cursor_edits_in_place_by_character_and_is_shown_where_it_is() {
+        let mut app = app_from(&store());
+        to_form(&mut app);
+        harness::type_keys(&mut app, "héllo wörld");
+        harness::press(&mut app, KeyCode::Left);
+        harness::press(&mut app, KeyCode::Left);
+        harness::press(&mut app, KeyCode::Backspace);
+        assert_eq!(app.review().unwrap().form[0].text(), "héllo wöld");
+        harness::press(&mut app, KeyCode::Delete);
+        assert_eq!(app.review().unwrap().form[0].text(), "héllo wöd");
+        harness::ctrl(&mut app, 'a');
+        harness::press(&mut app, KeyCode::Right);
+        harness::press(&mut app, KeyCode::Delete);
+        assert_eq!(app.review().unwrap().form[0].text(), "hllo wöd", "é deleted whole, never split");
+        harness::type_keys(&mut app, "€");
+        assert_eq!(app.review().unwrap().form[0].text(), "h€llo wöd");
+        // The cursor is drawn on the character after it (l), in reverse video.
+        let style = cell_style(&app, "h€llo wöd", |l| l.find("h€l").map(|b| b + "h€".len()));
+        assert!(style.add_modifier.contains(Modifier::REVERSED), "{style:?}");
+        let before = cell_style(&app, "h€llo wöd", |l| l.find("h€l"));
+        assert!(!before.add_modifier.contains(Modifier::REVERSED), "{before:?}");
+        harness::ctrl(&mut app, 'e');
+        harness::ctrl(&mut app, 'w');
+        assert_eq!(app.review().unwrap().form[0].text(), "h€llo ");
+        harness::press(&mut app, KeyCode::Home);
+        harness::press(&mut app, KeyCode::End);
+        harness::press(&mut app, KeyCode::Left);
+        harness::ctrl(&mut app, 'u');
+        assert_eq!(app.review().unwrap().form[0].text(), " ");
+        assert_eq!(app.review().unwrap().form[0].cursor(), 0);
+    }
+
+    #[test]
+    fn long_text_wraps_inside_the_pane() {
+        let mut app = app_from(&store());
+        to_form(&mut app);
+        harness::press(&mut app, KeyCode::Tab);
+        harness::press(&mut app, KeyCode::Tab);
+        let words: Vec<String> = (0..40).map(|i| format!("w{i:02}")).collect();
+        let reason = words.join(" ");
+        harness::type_keys(&mut app, &reason);
+        let screen = pane_text(&app);
+        let width = app.area.width as usize;
+        assert!(screen.lines().all(|l| l.chars().count() <= width));
+        // Every character is on screen, in order, across the value's lines (inside the pane's borders).
+        let shown: String = screen
+            .lines()
+            .skip_while(|l| !l.contains("Reason (required)"))
+            .take_while(|l| !l.contains("Target resolution date"))
+            .map(|l| {
+                l.replace("› Reason (required)", "").trim_matches(|c: char| c == '┃' || c.is_whitespace()).to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("");
+        assert_eq!(shown.replace(' ', ""), reason.replace(' ', ""), "{screen}");
+        assert!(screen.matches("w39").count() == 1, "the end of the reason is shown:\n{screen}");
+    }
+
+    #[test]
+    fn it_warns_when_the_expiry_is_before_the_target_date() {
+        let mut app = app_from(&store());
+        to_form(&mut app);
+        fill(&mut app, "2026-09-25", "2026-09-20");
+        let screen = pane_text(&app);
+        assert!(screen.contains("! the expiry 2026-09-20T00:00:00Z is before the target resolution date"), "{screen}");
+        let style = cell_style(&app, "! the expiry", |l| l.find("! the"));
+        assert_eq!(style.fg, theme::status(Some(Status::Warn)).fg, "a warning, in the warning colour");
+        // A warning, not an error: the save can still be confirmed, and the summary repeats it.
+        harness::ctrl(&mut app, 's');
+        let Mode::Confirm(c) = &app.mode else { panic!("{:?}", app.mode) };
+        assert!(c.summary.iter().any(|l| l.starts_with("! the expiry")), "{:?}", c.summary);
+        harness::type_keys(&mut app, "n");
+        harness::press(&mut app, KeyCode::BackTab);
+        harness::ctrl(&mut app, 'u');
+        harness::type_keys(&mut app, "2026-09-30");
+        assert!(!pane_text(&app).contains("! the expiry"));
+    }
+
+    #[test]
+    fn it_says_before_saving_when_a_failure_means_no_acceptance_can_change_the_verdict() {
+        let mut app = app_from(&store());
+        to_form(&mut app);
+        assert!(!pane_text(&app).contains("cannot change the verdict"), "warnings only: an acceptance counts");
+        // A live run without a dry run: the retry workflow criterion fails.
+        let mut doc = store();
+        for it in doc["items"].as_array_mut().unwrap() {
+            if let Some(w) = it.get_mut("final_reporting_release_closeout_delivery_retry_worker_run") {
+                w["dry_run"] = false.into();
+            }
+            if it.get("dry_run").is_some() {
+                it["dry_run"] = false.into();
+            }
+        }
+        let mut app = app_from(&doc);
+        let fails: Vec<_> = app.report.findings.iter().filter(|f| f.status == Status::Fail).map(|f| f.id).collect();
+        assert!(!fails.is_empty(), "the changed store fails a criterion");
+        to_form(&mut app);
+        let screen = pane_text(&app);
+        assert!(screen.contains("✗ This acceptance cannot change the verdict"), "{screen}");
+        assert!(screen.contains(fails[0].as_str()), "it names the failing criterion:\n{screen}");
+        fill(&mut app, "", "2026-09-21");
+        harness::ctrl(&mut app, 's');
+        let Mode::Confirm(c) = &app.mode else { panic!("{:?}", app.mode) };
+        assert!(c.summary.iter().any(|l| l.starts_with("Verdict once saved: blocked")), "{:?}", c.summary);
+        assert!(c.summary.iter().any(|l| l.contains("cannot change the verdict")), "{:?}", c.summary);
+        // The same rule the verdict uses: evaluating with the record gives the same verdict.
+        let (_, record) = app.review().unwrap().pending.clone().unwrap();
+        let a = crate::review::to_acceptance(&record, "r.json", &app.evidence).unwrap().unwrap();
+        let report = crate::health::evaluate(&app.evidence, &[a], parse_instant(AS_OF).unwrap()).unwrap();
+        assert_eq!(report.verdict, Verdict::Blocked);
+    }
+
+    #[test]
+    fn the_save_path_preview_is_the_save_path_for_a_bare_file_name() {
+        // Evidence opened as `closeout store.json`: its directory is the empty path.
+        let mut ev = load_bytes("store.json", serde_json::to_vec(&store()).unwrap(), &LoadOptions::default()).unwrap();
+        ev.root = std::path::Path::new("store.json").parent().map(std::path::Path::to_path_buf);
+        assert_eq!(ev.root().map(|p| p.as_os_str().is_empty()), Some(true));
+        let t = parse_instant(AS_OF).unwrap();
+        let mut app = harness::app(ev, Some(t), 100, 30);
+        harness::apply(&mut app, Msg::Tick(t));
+        to_form(&mut app);
+        let screen = pane_text(&app);
+        assert!(screen.contains("Saves to: ./closeout-review-20260914T100000Z.json"), "{screen}");
+        assert!(!screen.contains(" /closeout-review"), "{screen}");
+        fill(&mut app, "", "2026-09-21");
+        harness::ctrl(&mut app, 's');
+        let (path, _) = app.review().unwrap().pending.clone().unwrap();
+        assert_eq!(path, std::path::Path::new("./closeout-review-20260914T100000Z.json"));
+        let Mode::Confirm(c) = &app.mode else { panic!("{:?}", app.mode) };
+        assert!(
+            c.summary.iter().any(|l| l == "Written to: ./closeout-review-20260914T100000Z.json"),
+            "{:?}",
+            c.summary
+        );
+        harness::type_keys(&mut app, "n");
+        app.live.review_out = Some("elsewhere/r.json".into());
+        assert!(pane_text(&app).contains("Saves to: elsewhere/r.json"));
+    }
+
+    #[test]
+    fn a_demo_shows_the_summary_and_never_writes_a_review() {
+        let mut app = app_from(&store());
+        app.live.demo = true;
+        to_form(&mut app);
+        assert!(pane_text(&app).contains("a demo never writes a review"));
+        fill(&mut app, "", "2026-09-21");
+        harness::ctrl(&mut app, 's');
+        assert!(pane_text(&app).contains("A demo does not write reviews"));
+        let fx = harness::type_keys(&mut app, "y");
+        assert!(fx.is_empty(), "{fx:?}");
+        assert!(app.review().is_none());
+        assert_eq!(app.status.as_deref(), Some("a demo does not write reviews: nothing was saved"));
+    }
+
+    #[test]
+    fn a_secret_typed_in_a_field_is_shown_redacted_and_never_saved() {
+        let mut app = app_from(&store());
+        to_form(&mut app);
+        let secret = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+        harness::send(&mut app, &crate::tui::event::paste(secret));
+        let screen = pane_text(&app);
+        assert!(!screen.contains(secret), "{screen}");
+        assert!(screen.contains("«REDACTED"), "{screen}");
+        harness::ctrl(&mut app, 's');
+        assert!(matches!(app.mode, Mode::Review(_)), "a secret is an error: no confirm");
+        assert!(pane_text(&app).contains("looks like a secret"));
+    }
+
+    /// Save (the write simulated) so the review offers to sign `record`.
+    fn saved(app: &mut App, record: &std::path::Path) {
+        to_form(app);
+        fill(app, "", "2026-09-21");
+        harness::ctrl(app, 's');
+        let fx = harness::type_keys(app, "y");
+        let [Effect::SaveReview { generation, .. }] = fx.as_slice() else { panic!("{fx:?}") };
+        harness::apply(
+            app,
+            Msg::Work(Work::ReviewSaved { generation: *generation, result: Shared::new(Ok(record.to_path_buf())) }),
+        );
+        assert!(app.review().unwrap().sign.is_some());
+    }
+
+    #[test]
+    fn with_an_agent_and_no_key_the_offer_signs_with_the_agents_key_and_keeps_a_failure() {
+        let mut app = app_from(&store());
+        app.live.ssh_agent = true;
+        saved(&mut app, std::path::Path::new("r.json"));
+        let screen = pane_text(&app);
+        assert!(screen.contains("empty: the agent's one key"), "{screen}");
+        assert_eq!(app.contexts(), crate::tui::keymap::stack(Context::ReviewSign, false));
+        let footer = screen.lines().last().unwrap();
+        assert!(footer.contains("Enter sign") && footer.contains("Esc unsigned"), "{footer}");
+        assert!(
+            !footer.contains("Ctrl-S save") && !screen.contains("Saves to:"),
+            "the form's keys are gone:\n{screen}"
+        );
+        let fx = harness::press(&mut app, KeyCode::Enter);
+        let [Effect::SignReview { key: None, agent: true, record, generation }] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(record, std::path::Path::new("r.json"));
+        // Keys wait while the signature is being made.
+        assert!(harness::press(&mut app, KeyCode::Enter).is_empty());
+        assert!(pane_text(&app).contains("signing…"));
+        harness::apply(
+            &mut app,
+            Msg::Work(Work::ReviewSigned {
+                generation: *generation,
+                result: Shared::new(Err("ssh-agent: the agent holds no keys (add one with ssh-add)".into())),
+            }),
+        );
+        let offer = app.review().unwrap().sign.clone().unwrap();
+        assert!(!offer.signing);
+        assert!(pane_text(&app).contains("✗ not signed (the record stays, unsigned): ssh-agent: the agent holds"));
+        // A pasted key path goes into the key field (one line).
+        harness::send(&mut app, &crate::tui::event::paste("/k/id\n"));
+        assert_eq!(app.review().unwrap().sign.as_ref().unwrap().key.text(), "/k/id ");
+        let fx = harness::press(&mut app, KeyCode::Enter);
+        assert!(
+            matches!(fx.as_slice(), [Effect::SignReview { key: Some(k), agent: false, .. }] if k == std::path::Path::new("/k/id")),
+            "{fx:?}"
+        );
+        let generation = app.evidence.generation;
+        harness::apply(
+            &mut app,
+            Msg::Work(Work::ReviewSigned {
+                generation,
+                result: Shared::new(Ok("r.json.sig (ssh-ed25519 SHA256:x)".into())),
+            }),
+        );
+        assert!(app.review().is_none());
+        assert_eq!(app.status.as_deref(), Some("review saved to r.json and signed: r.json.sig (ssh-ed25519 SHA256:x)"));
+    }
+
+    #[test]
+    fn the_offer_to_sign_outlives_a_reload_but_an_unsaved_review_does_not() {
+        let reload = |app: &mut App| {
+            let loaded = crate::tui::runtime::load(
+                &crate::tui::runtime::Source::Sample("accepted-risk-store".into()),
+                &LoadOptions::default(),
+                &[],
+                None,
+                None,
+            )
+            .unwrap();
+            harness::apply(app, Msg::Work(Work::Loaded(Shared::new(Ok(loaded)))));
+        };
+        let mut app = app_from(&store());
+        saved(&mut app, std::path::Path::new("r.json"));
+        reload(&mut app);
+        assert!(app.review().and_then(|w| w.sign.as_ref()).is_some(), "the saved record can still be signed");
+        let mut app = app_from(&store());
+        to_form(&mut app);
+        reload(&mut app);
+        assert!(app.review().is_none());
     }
 }

@@ -57,7 +57,11 @@ fn mode(app: &Model, m: &Mode, frame: &mut Frame, areas: &layout::Areas) {
         Mode::Review(w) => review::render(app, w, frame, areas),
         Mode::Confirm(c) => {
             mode(app, &c.back, frame, areas);
-            popup::confirm(&c.question, frame, areas.body);
+            if c.summary.is_empty() {
+                popup::confirm(&c.question, frame, areas.body);
+            } else {
+                popup::confirm_summary(&c.question, &c.summary, c.scroll, frame, areas.body);
+            }
         }
         Mode::Palette(p) => popup::palette(p, frame, areas.body),
         Mode::Copy => popup::copy_menu(app, frame, areas.body),

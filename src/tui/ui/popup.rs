@@ -24,6 +24,45 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 3, width: w, height: h }
 }
 
+/// A question with what it decides shown above it (the save summary): wrapped to the popup, never cut; a
+/// summary taller than the screen scrolls (Up/Down) while the question stays at the bottom.
+pub fn confirm_summary(question: &str, summary: &[String], scroll: usize, frame: &mut Frame, area: Rect) {
+    let w = area.width.saturating_sub(4).clamp(30, 110);
+    let text_w = w.saturating_sub(3) as usize;
+    let mut body: Vec<Line<'static>> = Vec::new();
+    let mut starts = Vec::new();
+    for s in summary {
+        starts.push(body.len());
+        let style = if s.starts_with('✗') {
+            theme::status(Some(Status::Fail)).add_modifier(Modifier::BOLD)
+        } else if s.starts_with('!') {
+            theme::status(Some(Status::Warn)).add_modifier(Modifier::BOLD)
+        } else {
+            theme::value()
+        };
+        for l in super::health::wrap(&untrusted(s), "   ", text_w) {
+            body.push(Line::styled(l, style));
+        }
+    }
+    let mut tail = vec![Line::raw("")];
+    for l in super::health::wrap(&untrusted(question), " ", text_w) {
+        tail.push(Line::styled(l, theme::status(Some(Status::Warn)).add_modifier(Modifier::REVERSED | Modifier::BOLD)));
+    }
+    let h = (body.len() as u16 + tail.len() as u16 + 2).min(area.height);
+    let r = centred(area, w, h);
+    let room = (inner(r).height as usize).saturating_sub(tail.len()).max(1);
+    let first = starts.get(scroll).copied().unwrap_or(0).min(body.len().saturating_sub(room));
+    let more = first + room < body.len();
+    let mut lines: Vec<Line<'static>> = body.into_iter().skip(first).take(room).collect();
+    if more && let Some(last) = lines.last_mut() {
+        *last = Line::styled(" ↓ more: Up/Down scroll", theme::dim());
+    }
+    lines.extend(tail);
+    frame.render_widget(Clear, r);
+    frame.render_widget(pane_block(Line::styled(" Confirm the acceptance ", theme::title()), true), r);
+    frame.render_widget(Paragraph::new(lines), inner(r));
+}
+
 pub fn confirm(question: &str, frame: &mut Frame, area: Rect) {
     let w = (width(question) as u16 + 6).max(30);
     let r = centred(area, w, 3);
