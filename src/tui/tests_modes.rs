@@ -346,7 +346,7 @@ fn a_reload_during_a_health_run_drops_the_old_runs_results() {
     assert_eq!(app.report.verdict, Verdict::ReadyForRelease, "the stale run's blocked verdict was dropped");
     assert_eq!(app.report.generation, app.evidence.generation);
     assert!(harness::screen(&app).contains("READY FOR RELEASE"));
-    // A review save that lands after the reload closed its review changes nothing.
+    // A review save that lands after the reload closed its review is not applied (and is reported).
     let before = app.live.reviews.len();
     harness::apply(
         &mut app,

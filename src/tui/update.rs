@@ -914,10 +914,24 @@ fn save_pending(m: &mut Model, w: &mut ReviewWizard, fx: &mut Vec<Effect>) -> bo
 /// The runtime wrote (or failed to write) the record. Written: its acceptance counts at once (a health run),
 /// and the review offers to sign it.
 fn review_saved(m: &mut Model, result: &Result<std::path::PathBuf, String>, fx: &mut Vec<Effect>) {
-    let Mode::Review(w) = &mut m.mode else { return };
-    if w.saving.take().is_none() {
+    let waiting = match &mut m.mode {
+        Mode::Review(w) => w.saving.take().is_some(),
+        _ => false,
+    };
+    if !waiting {
+        // The review closed while its record was being written (a reload): the write still happened or
+        // failed, and the person is told which. The record reviewed the evidence before the change, so it
+        // is not applied to the new evidence unasked (`--review` or reopening the review does that).
+        match result {
+            Ok(path) => m.notice(format!(
+                "review saved to {} but not applied: the evidence changed while it was written",
+                clean(&path.display().to_string())
+            )),
+            Err(e) => m.notice(format!("review not saved: {} (its review had closed: the evidence changed)", clean(e))),
+        }
         return;
     }
+    let Mode::Review(w) = &mut m.mode else { return };
     match result {
         Ok(path) => {
             let shown = clean(&path.display().to_string()).into_owned();

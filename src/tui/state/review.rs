@@ -1077,6 +1077,39 @@ mod tests {
     }
 
     #[test]
+    fn a_save_that_lands_after_a_reload_closed_its_review_is_still_reported() {
+        for (result, says) in [
+            (Ok(std::path::PathBuf::from("late.json")), "review saved to late.json but not applied"),
+            (Err("disk full".to_string()), "review not saved: disk full"),
+        ] {
+            let mut app = app_from(&store());
+            to_form(&mut app);
+            fill(&mut app, "", "2026-09-21");
+            harness::ctrl(&mut app, 's');
+            let fx = harness::type_keys(&mut app, "y");
+            let [Effect::SaveReview { generation, .. }] = fx.as_slice() else { panic!("{fx:?}") };
+            let generation = *generation;
+            let loaded = crate::tui::runtime::load(
+                &crate::tui::runtime::Source::Sample("accepted-risk-store".into()),
+                &LoadOptions::default(),
+                &[],
+                None,
+                None,
+            )
+            .unwrap();
+            harness::apply(&mut app, Msg::Work(Work::Loaded(Shared::new(Ok(loaded)))));
+            assert!(app.review().is_none(), "the reload closed the review");
+            harness::apply(&mut app, Msg::Work(Work::ReviewSaved { generation, result: Shared::new(result) }));
+            let log = app.log.entries().iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("\n");
+            assert!(log.contains(says), "{log}");
+            assert!(
+                !app.live.reviews.iter().any(|p| p.ends_with("late.json")),
+                "a record of the old evidence is not applied"
+            );
+        }
+    }
+
+    #[test]
     fn the_offer_to_sign_outlives_a_reload_but_an_unsaved_review_does_not() {
         let reload = |app: &mut App| {
             let loaded = crate::tui::runtime::load(
