@@ -266,7 +266,7 @@ fn parse_document(
         let fast = super::fastparse::top_doc(text);
         crate::trace(if fast.is_some() { "scanned (fast path)" } else { "scanned (fast path gave up)" }, t);
         depth_checked = fast.is_some();
-        let doc: TopDoc = match fast {
+        let mut doc: TopDoc = match fast {
             Some(doc) => doc,
             None if has_nul(bytes) => return Ok(Some(Outcome::NotEvidence(BINARY.into()))),
             None => {
@@ -287,27 +287,51 @@ fn parse_document(
         }
         let schema = doc.field("schema_version");
         let schema_str = schema.and_then(raw_str);
-        if let Some(items) = &doc.items {
+        if let Some(mut items) = doc.items.take() {
             format = Format::MetadataStoreJson;
+            // The items are taken from the end, so the list of heads shrinks as the nodes grow: the two are
+            // never both whole (a store of tiny items would otherwise hold both at its peak). Then both lists
+            // are put back in store order; an error names the first bad item in store order.
+            let (node0, unit0) = (nodes.len(), units.len());
             nodes.reserve(items.len());
             units.reserve(items.len());
             let mut pointer = String::new();
-            for (i, head) in items.iter().enumerate() {
+            let mut first_error = None;
+            while let Some(head) = items.pop() {
                 use std::fmt::Write as _;
+                let i = items.len();
                 pointer.clear();
                 let _ = write!(pointer, "/items/{i}");
-                let (node, unit) = item_node(shown, bytes, input, head, &pointer, None, &mut b.unknown_kinds)?;
-                nodes.extend(node.map(|mut n| {
-                    n.unit = units.len();
-                    n
-                }));
-                units.push(unit);
+                match item_node(shown, bytes, input, &head, &pointer, None, &mut b.unknown_kinds) {
+                    Ok((node, unit)) => {
+                        nodes.extend(node.map(|mut n| {
+                            n.unit = units.len();
+                            n
+                        }));
+                        units.push(unit);
+                    }
+                    Err(e) => first_error = Some(e),
+                }
+                drop(head);
+                if items.capacity() > 4096 && items.len() * 2 < items.capacity() {
+                    items.shrink_to_fit();
+                }
+            }
+            if let Some(e) = first_error {
+                return Err(e);
+            }
+            if let Some(last_unit) = units.len().checked_sub(1) {
+                units[unit0..].reverse();
+                nodes[node0..].reverse();
+                for n in &mut nodes[node0..] {
+                    n.unit = unit0 + (last_unit - n.unit);
+                }
             }
         } else if let Some(schema_str) = schema_str.as_deref() {
             if schema_str == kinds::TRIAL_SCHEMA {
                 format = Format::TrialPackage;
                 b.trial = Some(trial_nodes(shown, bytes, input, &doc, nodes)?);
-                units.push(Unit { span: 0..bytes.len(), pointer: String::new(), row: None });
+                units.push(Unit { span: 0..bytes.len(), pointer: Default::default(), row: None });
             } else if schema_str == kinds::METADATA_SCHEMA {
                 format = Format::MetadataItem;
                 let head: ItemHead = serde_json::from_slice(bytes).map_err(|e| LoadError::json(shown, &e))?;
@@ -317,7 +341,7 @@ fn parse_document(
             } else if let Some(node) = bare_node(shown, bytes, input, &doc, 0..bytes.len(), String::new())? {
                 format = Format::Artifact;
                 nodes.push(node);
-                units.push(Unit { span: 0..bytes.len(), pointer: String::new(), row: None });
+                units.push(Unit { span: 0..bytes.len(), pointer: Default::default(), row: None });
             } else {
                 return Err(LoadError::new(
                     shown,
@@ -343,7 +367,7 @@ fn parse_document(
                 )));
             }
             format = Format::ApiResponse;
-            units.push(Unit { span: 0..bytes.len(), pointer: String::new(), row: None });
+            units.push(Unit { span: 0..bytes.len(), pointer: Default::default(), row: None });
         }
     }
     crate::trace("nodes built", t0);
@@ -475,7 +499,12 @@ fn item_node(
         None => (None, unit_span.clone().unwrap_or(0..bytes.len())),
     };
     if let Kind::Unknown(k) = &kind {
-        *unknown.entry(k.shown().to_string()).or_default() += 1;
+        match unknown.get_mut(k.shown()) {
+            Some(count) => *count += 1,
+            None => {
+                unknown.insert(k.shown().to_string(), 1);
+            }
+        }
     }
     let mut node_pointer = String::with_capacity(pointer.len() + 1 + embed_key.map_or(0, str::len));
     node_pointer.push_str(pointer);
@@ -499,7 +528,7 @@ fn item_node(
     });
     node.row = row.map(str::to_string);
     let unit =
-        Unit { span: unit_span.unwrap_or(0..bytes.len()), pointer: pointer.to_string(), row: row.map(str::to_string) };
+        Unit { span: unit_span.unwrap_or(0..bytes.len()), pointer: pointer.into(), row: row.map(str::to_string) };
     Ok((Some(node), unit))
 }
 

@@ -136,7 +136,7 @@ impl Input {
 pub(crate) struct Unit {
     pub span: Range<usize>,
     /// JSON pointer of the unit in its document ("/items/3"), or "" for a whole document / row payload.
-    pub pointer: String,
+    pub pointer: compact_str::CompactString,
     /// SQLite row (session_id) holding the unit.
     pub row: Option<String>,
 }
@@ -155,7 +155,7 @@ pub struct Node {
     /// SQLite row (session_id) the artifact was read from.
     pub row: Option<String>,
     /// JSON pointer of the artifact in its document.
-    pub pointer: String,
+    pub pointer: compact_str::CompactString,
     pub(crate) span: Range<usize>,
     /// The metadata wrapper's span, when the artifact was embedded in one (its denormalised link fields).
     pub(crate) wrapper: Option<Range<usize>>,
@@ -170,7 +170,13 @@ pub struct Node {
 }
 
 impl Node {
-    pub(crate) fn new(kind: Kind, id: String, input: usize, pointer: String, span: Range<usize>) -> Node {
+    pub(crate) fn new(
+        kind: Kind,
+        id: String,
+        input: usize,
+        pointer: impl Into<compact_str::CompactString>,
+        span: Range<usize>,
+    ) -> Node {
         Node {
             kind,
             id: crate::text::Text::new(id),
@@ -179,7 +185,7 @@ impl Node {
             release_ref: None,
             input,
             row: None,
-            pointer,
+            pointer: pointer.into(),
             span,
             wrapper: None,
             unit: 0,
@@ -194,7 +200,7 @@ impl Node {
     pub fn location_in_input(&self) -> String {
         match &self.row {
             Some(row) => format!("row '{}' {}", crate::sanitize::clean(row), self.pointer),
-            None => self.pointer.clone(),
+            None => self.pointer.to_string(),
         }
     }
 

@@ -447,7 +447,7 @@ pub(super) fn attribute(evidence: &Evidence) -> Vec<Redaction> {
                 let node = candidates
                     .iter()
                     .copied()
-                    .find(|&n| pointer.starts_with(&evidence.nodes[n].pointer))
+                    .find(|&n| pointer.starts_with(evidence.nodes[n].pointer.as_str()))
                     .or_else(|| candidates.first().copied());
                 let location = match &unit.row {
                     Some(row) => format!("{} row '{}' {}", input.path, crate::sanitize::clean(row), pointer),

@@ -35,3 +35,32 @@ fn sqlite_work_past_the_deadline_is_interrupted() {
     // The store was opened read-only: writing is refused.
     assert!(conn.execute_batch("CREATE TABLE u (y)").is_err());
 }
+
+/// Store items are read from the end (so the item heads shrink as the nodes grow), but the nodes come out in
+/// store order, each naming its own unit, and a bad item is reported by the first one in store order.
+#[test]
+fn store_items_keep_their_order_and_the_first_bad_item_is_named() {
+    let item = |i: usize, created: &str| {
+        format!(
+            r#"{{"metadata_kind": "note", "session_id": "n{i}", "created_at": {created}, "note": {{"id": "n{i}"}}}}"#
+        )
+    };
+    let good: Vec<String> = (0..5000).map(|i| item(i, "\"2026-06-01T09:00:00+00:00\"")).collect();
+    let ev =
+        load_bytes("s.json", format!(r#"{{"items": [{}]}}"#, good.join(",")).into_bytes(), &LoadOptions::default())
+            .expect("loads");
+    assert_eq!(ev.nodes.len(), 5000);
+    for (i, n) in ev.nodes.iter().enumerate() {
+        assert_eq!(n.id.to_string(), format!("n{i}"));
+        assert!(n.pointer.starts_with(&format!("/items/{i}")), "{}", n.pointer);
+        assert_eq!(ev.inputs[0].units[n.unit].pointer, format!("/items/{i}"));
+    }
+    let mut bad = good.clone();
+    bad[3] = item(3, "7");
+    bad[4000] = item(4000, "[]");
+    let e = load_bytes("s.json", format!(r#"{{"items": [{}]}}"#, bad.join(",")).into_bytes(), &LoadOptions::default())
+        .unwrap_err();
+    assert!(e.problem.contains("/items/3/created_at"), "{e}");
+    let empty = load_bytes("s.json", br#"{"items": []}"#.to_vec(), &LoadOptions::default()).expect("loads");
+    assert!(empty.nodes.is_empty());
+}

@@ -31,7 +31,7 @@ impl<'a> Fields<'a> {
         let input = &self.ev.inputs[n.input];
         let place = match &n.row {
             Some(row) => format!("row '{}' {}", crate::sanitize::clean(row), n.pointer),
-            None => n.pointer.clone(),
+            None => n.pointer.to_string(),
         };
         LoadError::new(&input.path, format!("{place}{at} must be {expected}, found {}", found.type_name()))
     }
