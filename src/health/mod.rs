@@ -523,7 +523,10 @@ pub fn verdict_with(
     let warns: Vec<CriterionId> = counted().filter(|f| f.status == Status::Warn).map(|f| f.id).collect();
     let warn_names: Vec<&str> = warns.iter().map(|w| w.as_str()).collect();
     if !fails.is_empty() {
-        let reason = format!("{} criteria fail: {}", fails.len(), fails.join(", "));
+        let reason = match fails.len() {
+            1 => format!("1 criterion fails: {}", fails[0]),
+            n => format!("{n} criteria fail: {}", fails.join(", ")),
+        };
         return (Verdict::Blocked, reason, None, standings);
     }
     if warns.is_empty() {

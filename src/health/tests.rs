@@ -298,5 +298,5 @@ fn verdict_rule() {
     let (v, why, used, _) = verdict(&fail, &[all], t);
     assert_eq!(v, Verdict::Blocked, "an acceptance never overrides a failure");
     assert!(used.is_none());
-    assert!(why.starts_with("1 criteria fail: closeout_delivery"), "{why}");
+    assert!(why.starts_with("1 criterion fails: closeout_delivery"), "{why}");
 }
