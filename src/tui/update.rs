@@ -462,12 +462,34 @@ fn run_search(m: &mut Model) {
     m.search.matches = nodes;
 }
 
-fn search_input(m: &mut Model, mut input: TextInput, msg: Msg, fx: &mut Vec<Effect>) {
+/// What a key did in a one-line prompt (search or filter): the edits and the tree moves are the same for both.
+enum Prompt {
+    Accept,
+    Cancel,
+    /// Anything else; `true` when the text changed.
+    Edited(bool),
+}
+
+fn prompt_key(m: &mut Model, input: &mut TextInput, msg: Msg) -> Prompt {
     let before = input.text().to_string();
     match msg {
         Msg::Input(c) => input.insert(c),
         Msg::Paste(s) => input.insert_str(&s),
-        Msg::Action(Action::InputAccept) => {
+        Msg::Action(Action::InputAccept) => return Prompt::Accept,
+        Msg::Action(Action::Cancel) => return Prompt::Cancel,
+        Msg::Action(Action::Up) => m.tree.move_by(-1),
+        Msg::Action(Action::Down) => m.tree.move_by(1),
+        Msg::Action(a) => {
+            input.edit(a);
+        }
+        _ => {}
+    }
+    Prompt::Edited(input.text() != before)
+}
+
+fn search_input(m: &mut Model, mut input: TextInput, msg: Msg, fx: &mut Vec<Effect>) {
+    match prompt_key(m, &mut input, msg) {
+        Prompt::Accept => {
             m.search.query = input.text().to_string();
             run_search(m);
             if m.search.query.is_empty() {
@@ -482,21 +504,16 @@ fn search_input(m: &mut Model, mut input: TextInput, msg: Msg, fx: &mut Vec<Effe
             }
             return;
         }
-        Msg::Action(Action::Cancel) => {
+        Prompt::Cancel => {
             m.search.clear();
             return;
         }
-        Msg::Action(Action::Up) => m.tree.move_by(-1),
-        Msg::Action(Action::Down) => m.tree.move_by(1),
-        Msg::Action(a) => {
-            input.edit(a);
+        Prompt::Edited(true) => {
+            m.search.query = input.text().to_string();
+            ensure_index(m, fx);
+            run_search(m);
         }
-        _ => {}
-    }
-    if input.text() != before {
-        m.search.query = input.text().to_string();
-        ensure_index(m, fx);
-        run_search(m);
+        Prompt::Edited(false) => {}
     }
     m.mode = Mode::Search(input);
 }
@@ -540,32 +557,24 @@ fn search_step(m: &mut Model, forward: bool) {
 }
 
 fn filter_input(m: &mut Model, mut input: TextInput, msg: Msg) {
-    let before = input.text().to_string();
-    match msg {
-        Msg::Input(c) => input.insert(c),
-        Msg::Paste(s) => input.insert_str(&s),
-        Msg::Action(Action::InputAccept) => {
+    match prompt_key(m, &mut input, msg) {
+        Prompt::Accept => {
             if !m.filter_text.is_empty() {
                 let t = clean(&m.filter_text).into_owned();
                 m.say(format!("filter \"{t}\" kept: {} matches (Esc clears)", m.tree.match_count));
             }
             return;
         }
-        Msg::Action(Action::Cancel) => {
+        Prompt::Cancel => {
             m.filter_text.clear();
             m.tree.set_filter(&m.evidence, "");
             return;
         }
-        Msg::Action(Action::Up) => m.tree.move_by(-1),
-        Msg::Action(Action::Down) => m.tree.move_by(1),
-        Msg::Action(a) => {
-            input.edit(a);
+        Prompt::Edited(true) => {
+            m.filter_text = input.text().to_string();
+            m.tree.set_filter(&m.evidence, &m.filter_text);
         }
-        _ => {}
-    }
-    if input.text() != before {
-        m.filter_text = input.text().to_string();
-        m.tree.set_filter(&m.evidence, &m.filter_text);
+        Prompt::Edited(false) => {}
     }
     m.mode = Mode::Filter(input);
 }

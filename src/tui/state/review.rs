@@ -451,9 +451,8 @@ mod tests {
         assert!(pane_text(&app).contains("! retry plan"), "{}", pane_text(&app));
     }
 
-    #[test]
-    fn a_live_run_without_a_dry_run_fails_the_worker_check() {
-        let mut doc = store();
+    /// The store with every worker run made live: the retry workflow criterion fails.
+    fn without_dry_runs(mut doc: serde_json::Value) -> serde_json::Value {
         for it in doc["items"].as_array_mut().unwrap() {
             if let Some(w) = it.get_mut("final_reporting_release_closeout_delivery_retry_worker_run") {
                 w["dry_run"] = false.into();
@@ -462,6 +461,12 @@ mod tests {
                 it["dry_run"] = false.into();
             }
         }
+        doc
+    }
+
+    #[test]
+    fn a_live_run_without_a_dry_run_fails_the_worker_check() {
+        let doc = without_dry_runs(store());
         let mut app = app_from(&doc);
         open(&mut app);
         let (_, c3) = facts(&app, 2);
@@ -925,15 +930,7 @@ mod tests {
         to_form(&mut app);
         assert!(!pane_text(&app).contains("cannot change the verdict"), "warnings only: an acceptance counts");
         // A live run without a dry run: the retry workflow criterion fails.
-        let mut doc = store();
-        for it in doc["items"].as_array_mut().unwrap() {
-            if let Some(w) = it.get_mut("final_reporting_release_closeout_delivery_retry_worker_run") {
-                w["dry_run"] = false.into();
-            }
-            if it.get("dry_run").is_some() {
-                it["dry_run"] = false.into();
-            }
-        }
+        let doc = without_dry_runs(store());
         let mut app = app_from(&doc);
         let fails: Vec<_> = app.report.findings.iter().filter(|f| f.status == Status::Fail).map(|f| f.id).collect();
         assert!(!fails.is_empty(), "the changed store fails a criterion");
