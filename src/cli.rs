@@ -44,6 +44,20 @@ pub enum Command {
     Review(ReviewArgs),
     /// The explorer's config file: where it is looked for, or (--print-default) every setting at its default.
     Config(ConfigArgs),
+    /// Write the trial as a static tour site (no server code; works from any static host or file://): a
+    /// scenario selector, each sample's walkthrough recorded by closeout and played by asciinema-player
+    /// with its narration, the criteria closeout computed, the evidence and reports to download.
+    Site(SiteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The directory to write: new, empty, or a site closeout wrote before (replaced whole).
+    pub out: PathBuf,
+    /// asciinema-player's files (asciinema-player.min.js and .css, or the npm package's root); default:
+    /// $CLOSEOUT_PLAYER_DIR, else web/node_modules/asciinema-player/dist/bundle (`npm ci --prefix web`).
+    #[arg(long, value_name = "DIR")]
+    pub player: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ pub mod review;
 pub mod samples;
 pub mod sanitize;
 pub mod sign;
+pub mod site;
 pub mod text;
 pub mod time;
 pub mod tui;

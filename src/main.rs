@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Some(Command::Demo(args)) => demo(args),
         Some(Command::Review(args)) => closeout::sign::command::run(&args),
         Some(Command::Config(args)) => config(&args),
+        Some(Command::Site(args)) => closeout::site::command(&args.out, args.player.as_deref()),
         None => explore(&cli.source, cli.review_out.clone()),
     };
     ExitCode::from(code)

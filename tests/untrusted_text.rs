@@ -19,7 +19,7 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
 fn presentation_code_never_reads_raw_evidence_text() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
-    for dir in ["tui", "report", "demo"] {
+    for dir in ["tui", "report", "demo", "site"] {
         sources(&root.join(dir), &mut files);
     }
     for f in ["walkthrough.rs", "main.rs", "output.rs", "sign/command.rs"] {

@@ -323,6 +323,55 @@ fn convert_string(s: String, under_secret_key: bool, pointer: &str, found: &mut 
     }
 }
 
+/// CAVRA's own redaction marker, which [`redact_json`] writes in place of every secret it removes.
+pub const CAVRA_MARKER: &str = "REDACTED";
+
+/// The same JSON with every secret the loader would redact replaced by CAVRA's own marker ([`CAVRA_MARKER`]):
+/// a string or number under a secret key, the value of a name/value pair naming a secret, a string holding a
+/// token, and a key that is itself a token (kept as its closeout marker, so keys stay unique). The rules are
+/// the loader's ([`convert`]), so what is left loads with nothing exposed. Returns the copy and how many
+/// secrets were replaced; CAVRA's own markers stay as they are.
+pub fn redact_json(value: serde_json::Value) -> (serde_json::Value, usize) {
+    let mut n = 0;
+    let v = redact_inner(value, false, &mut n);
+    (v, n)
+}
+
+fn redact_inner(value: serde_json::Value, under_secret_key: bool, n: &mut usize) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Number(_) if under_secret_key => {
+            *n += 1;
+            Value::String(CAVRA_MARKER.into())
+        }
+        Value::String(s) => match classify_string(&s, under_secret_key) {
+            Some((_, RedactedBy::Closeout)) => {
+                *n += 1;
+                Value::String(CAVRA_MARKER.into())
+            }
+            _ => Value::String(s),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| redact_inner(v, under_secret_key, n)).collect()),
+        Value::Object(map) => {
+            let pair = names_a_secret(&map);
+            let mut out = serde_json::Map::with_capacity(map.len());
+            for (k, v) in map {
+                let secret = under_secret_key || secrets::is_secret_key(&k) || (pair && is_pair_value_key(&k));
+                let key = match secrets::detect_value_secret(&k) {
+                    Some(kind) => {
+                        *n += 1;
+                        secrets::key_marker(kind, &k)
+                    }
+                    None => k,
+                };
+                out.insert(key, redact_inner(v, secret, n));
+            }
+            Value::Object(out)
+        }
+        other => other,
+    }
+}
+
 /// `scheme://host` of a string that is a URL, without userinfo; None otherwise.
 fn url_origin(s: &str) -> Option<String> {
     let (scheme, rest) = s.split_once("://")?;
