@@ -27,6 +27,17 @@ pub struct Cli {
     /// closeout-review-<time>.json). Never over an evidence file; checked before the terminal is touched.
     #[arg(long, value_name = "FILE")]
     pub review_out: Option<PathBuf>,
+    /// The explorer as a public sandbox: the embedded samples only (no PATH, --review or --review-out), no
+    /// file written (reviews and notes are shown to copy), none watched, no process started, no config file
+    /// read; the session ends after --session-limit, or --idle-limit without a key press.
+    #[arg(long)]
+    pub sandbox: bool,
+    /// With --sandbox: the longest a session lasts (e.g. 30m, 90s, 1h; default 30m).
+    #[arg(long, value_name = "DURATION", requires = "sandbox")]
+    pub session_limit: Option<String>,
+    /// With --sandbox: how long a session may go without a key press (default 5m).
+    #[arg(long, value_name = "DURATION", requires = "sandbox")]
+    pub idle_limit: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -19,6 +19,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(clap_exit(&e)),
     };
+    if cli.sandbox {
+        return ExitCode::from(sandbox(&cli));
+    }
     let code = match cli.command {
         Some(Command::Check(args)) => closeout::ci::check(&args),
         Some(Command::Samples) => list_samples(),
@@ -138,6 +141,59 @@ fn tui_exit(result: std::io::Result<()>) -> u8 {
             output::EXIT_ERROR
         }
     }
+}
+
+/// `closeout --sandbox`: the explorer safe to expose. Everything that could read a file the person names,
+/// write one, or start a process is refused here, before the terminal is touched, and again by the sandbox's
+/// runtime (see `tui::state::sandbox`).
+fn sandbox(cli: &Cli) -> u8 {
+    use closeout::tui::state::sandbox::{self, Sandbox};
+    let refuse = |what: &str| {
+        note(&format!("closeout: error: --sandbox {what}"));
+        output::EXIT_ERROR
+    };
+    if cli.command.is_some() {
+        return refuse("runs only the explorer: give no command");
+    }
+    if cli.source.path.is_some() {
+        return refuse("loads only the embedded samples: give no PATH (--sample NAME picks one)");
+    }
+    if !cli.source.reviews.is_empty() {
+        return refuse("reads no review records: --review is refused");
+    }
+    if cli.review_out.is_some() {
+        return refuse("writes nothing: --review-out is refused");
+    }
+    let limit = |v: &Option<String>, name: &str, default| match v {
+        None => Ok(default),
+        Some(s) => sandbox::parse_limit(s).map_err(|e| refuse(&format!("{name}: {e}"))),
+    };
+    let session = match limit(&cli.session_limit, "--session-limit", sandbox::DEFAULT_SESSION) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let idle = match limit(&cli.idle_limit, "--idle-limit", sandbox::DEFAULT_IDLE) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    if !std::io::stdout().is_terminal() {
+        return refuse("needs a terminal (stdout is not one)");
+    }
+    let (ev, report) = match load_and_evaluate(&cli.source, false) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    closeout::tui::terminal::limit_sandbox_resources();
+    let sample = cli.source.sample.clone().unwrap_or_else(samples::default_name);
+    let live = closeout::tui::Live {
+        sample: Some(sample),
+        load: LoadOptions { release: cli.source.release.clone(), ..LoadOptions::default() },
+        sandbox: Some(Sandbox::new(session, idle)),
+        ..Default::default()
+    };
+    // No config file and no signing key: the sandbox's settings are its own.
+    let opts = closeout::tui::Options { live, ..closeout::tui::Options::from_env() };
+    tui_exit(closeout::tui::run(ev, report, opts))
 }
 
 /// `closeout walk [NAME] [PATH]`: the explorer with a walkthrough open beside it.

@@ -224,7 +224,12 @@ pub fn run_with(
         fx.extend(update::update(&mut model, msg));
     }
     let sink: runtime::clipboard::Sink = Arc::new(std::sync::Mutex::new(io::stdout()));
-    let mut rt = Runtime::threaded(model.live.source.as_deref(), Clipboard::from_env(opts.clipboard, Some(sink)));
+    let clipboard = Clipboard::from_env(opts.clipboard, Some(sink));
+    let mut rt = if model.live.sandbox.is_some() {
+        Runtime::sandboxed(clipboard)
+    } else {
+        Runtime::threaded(model.live.source.as_deref(), clipboard)
+    };
     rt.execute(fx);
     crate::trace("explorer state built", t);
     let result = run_loop(&mut TerminalScreen(&mut terminal), &mut model, source, clock, &mut rt, opts.tick);
@@ -299,7 +304,7 @@ pub fn run_loop(
             None => {
                 rt.execute(update::update(model, Msg::Tick(clock.now())));
                 // The spinner, the MB/s and the walkthrough's clock move with the clock.
-                dirty |= rt.busy() || model.walk.is_some();
+                dirty |= rt.busy() || model.walk.is_some() || model.live.sandbox.is_some();
             }
         }
     }

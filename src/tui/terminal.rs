@@ -63,15 +63,41 @@ pub fn enter(mouse: bool) -> io::Result<(Terminal<CrosstermBackend<io::Stdout>>,
     Ok((terminal, guard))
 }
 
-/// On SIGTERM, SIGHUP, SIGINT or SIGQUIT: restore the terminal, then let the signal do what it does by default.
+/// CPU seconds a sandbox session may use (walking every pane of every sample takes about one).
+pub const SANDBOX_CPU_SECONDS: u64 = 120;
+/// Memory a sandbox session may map for its data (its peak resident size is about 30 MB; README).
+pub const SANDBOX_DATA_BYTES: u64 = 1 << 30;
+
+/// Bound what one sandbox session can take: [`SANDBOX_CPU_SECONDS`] of CPU (then SIGXCPU, on which the
+/// terminal is restored) and [`SANDBOX_DATA_BYTES`] of data memory (an allocation past it fails, which ends
+/// the process). Linux only; elsewhere the host's jail has to (README).
+pub fn limit_sandbox_resources() {
+    #[cfg(target_os = "linux")]
+    {
+        let set = |res, soft: u64, hard: u64| {
+            let lim = libc::rlimit { rlim_cur: soft as libc::rlim_t, rlim_max: hard as libc::rlim_t };
+            // SAFETY: setrlimit reads the struct we pass and changes only this process's limits.
+            unsafe { libc::setrlimit(res, &lim) }
+        };
+        set(libc::RLIMIT_CPU, SANDBOX_CPU_SECONDS, SANDBOX_CPU_SECONDS + 5);
+        set(libc::RLIMIT_DATA, SANDBOX_DATA_BYTES, SANDBOX_DATA_BYTES);
+        // No core file of a session's memory.
+        set(libc::RLIMIT_CORE, 0, 0);
+    }
+}
+
+/// On SIGTERM, SIGHUP, SIGINT, SIGQUIT or SIGXCPU (the sandbox's CPU limit): restore the terminal, then let the
+/// signal do what it does by default.
 #[cfg(unix)]
 fn watch_signals() {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGXCPU};
     static STARTED: AtomicBool = AtomicBool::new(false);
     if STARTED.swap(true, Ordering::SeqCst) {
         return;
     }
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT]) else { return };
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGXCPU]) else {
+        return;
+    };
     std::thread::spawn(move || {
         if let Some(sig) = signals.forever().next() {
             restore();

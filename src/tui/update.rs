@@ -33,6 +33,15 @@ pub fn update(m: &mut Model, msg: impl Into<Msg>) -> Vec<Effect> {
     let mut fx = Vec::new();
     if !msg.is_passive() {
         m.status = None;
+        if let Some(s) = m.live.sandbox.as_mut() {
+            // A sandbox session that ended shows its goodbye; a key then leaves at once, once the goodbye has
+            // been up for a moment (a key typed as the session ran out is not taken as "leave").
+            if s.ended.is_some() {
+                m.quit |= s.goodbye_seen(m.now);
+                return fx;
+            }
+            s.input(m.now);
+        }
     }
     let follow = !matches!(msg, Msg::Wheel { .. } | Msg::Tick(_));
     match msg {
@@ -40,6 +49,14 @@ pub fn update(m: &mut Model, msg: impl Into<Msg>) -> Vec<Effect> {
             m.now = Some(t);
             if let Some(w) = m.walk.as_mut() {
                 w.started_at.get_or_insert(t);
+            }
+            if let Some(s) = m.live.sandbox.as_mut() {
+                if s.tick(t) {
+                    m.mode = Mode::Normal;
+                }
+                if s.should_exit(t) {
+                    m.quit = true;
+                }
             }
         }
         Msg::Resize { width, height } => m.area = ratatui::layout::Rect::new(0, 0, width, height),
@@ -710,6 +727,10 @@ fn confirm(m: &mut Model, c: Confirm, action: Option<Action>, fx: &mut Vec<Effec
                 m.mode = c.back;
                 write_notes(m, fx, path);
             }
+            OnYes::Copy { what, text } => {
+                m.mode = c.back;
+                fx.push(Effect::Copy { what, text });
+            }
         },
         Some(Action::ConfirmNo | Action::Cancel) => {
             m.mode = c.back;
@@ -910,6 +931,15 @@ pub fn review_path(m: &Model, at: chrono::DateTime<chrono::Utc>) -> std::path::P
 /// closes the review). False when the review closes.
 fn save_pending(m: &mut Model, w: &mut ReviewWizard, fx: &mut Vec<Effect>) -> bool {
     let Some((path, record)) = w.pending.take() else { return true };
+    if m.live.sandbox.is_some() {
+        show_to_copy(
+            m,
+            "review record",
+            serde_json::to_string_pretty(&record).unwrap_or_default(),
+            "The sandbox writes nothing: this is the record a save would write. y copies it · n/Esc closes",
+        );
+        return false;
+    }
     if m.live.demo {
         m.say("a demo does not write reviews: nothing was saved");
         return false;
@@ -1261,6 +1291,11 @@ fn update_inner(m: &mut Model, msg: Msg, fx: &mut Vec<Effect>) {
 /// Ask the runtime to write the closing summary as notes; asks first before replacing a file.
 fn save_notes(m: &mut Model, fx: &mut Vec<Effect>, overwrite: bool) {
     let Some(w) = m.walk.as_ref() else { return };
+    if m.live.sandbox.is_some() {
+        let text = w.notes(&m.evidence.label.to_string(), m.report.as_of);
+        show_to_copy(m, "follow-up notes", text, "The sandbox writes nothing: y copies these notes · n/Esc closes");
+        return;
+    }
     let dir = m.evidence.root().map(std::path::Path::to_path_buf).unwrap_or_else(|| ".".into());
     let path = dir.join(format!("closeout-follow-up-{}.md", w.walkthrough.name));
     if !overwrite && path.exists() {
@@ -1276,6 +1311,21 @@ fn save_notes(m: &mut Model, fx: &mut Vec<Effect>, overwrite: bool) {
         return;
     }
     write_notes(m, fx, path);
+}
+
+/// The sandbox's stand-in for a write: the text on screen, to scroll and copy.
+fn show_to_copy(m: &mut Model, what: &'static str, text: String, question: &str) {
+    let back = match std::mem::take(&mut m.mode) {
+        Mode::Review(_) | Mode::Confirm(_) => Mode::Normal,
+        other => other,
+    };
+    m.mode = Mode::Confirm(Box::new(Confirm {
+        question: question.into(),
+        summary: text.lines().map(|l| clean(l).into_owned()).collect(),
+        scroll: 0,
+        on_yes: OnYes::Copy { what, text },
+        back,
+    }));
 }
 
 fn write_notes(m: &mut Model, fx: &mut Vec<Effect>, path: std::path::PathBuf) {

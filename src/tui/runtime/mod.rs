@@ -56,6 +56,22 @@ pub enum Source {
     Sample(String),
 }
 
+/// What the sandbox's runtime reports instead of doing `e`, when `e` would touch the disk.
+fn sandbox_refusal(e: &Effect) -> Option<Work> {
+    const NO: &str = "the sandbox writes nothing and reads no files";
+    Some(match e {
+        Effect::SaveReview { generation, .. } => {
+            Work::ReviewSaved { generation: *generation, result: Shared::new(Err(NO.into())) }
+        }
+        Effect::SignReview { generation, .. } => {
+            Work::ReviewSigned { generation: *generation, result: Shared::new(Err(NO.into())) }
+        }
+        Effect::SaveNotes { .. } => Work::NotesSaved(Shared::new(Err(NO.into()))),
+        Effect::Load { source: Source::Path(_), .. } => Work::Loaded(Shared::new(Err(NO.into()))),
+        _ => return None,
+    })
+}
+
 /// Evidence loaded and evaluated again.
 #[derive(Debug)]
 pub struct Loaded {
@@ -135,6 +151,8 @@ pub struct Runtime {
     /// Jobs on worker threads not yet reported.
     jobs: usize,
     clipboard: Clipboard,
+    /// `closeout --sandbox`: every write and every read from disk is refused here, whatever asked for it.
+    sandboxed: bool,
 }
 
 impl Runtime {
@@ -142,13 +160,19 @@ impl Runtime {
     pub fn threaded(watch: Option<&Path>, clipboard: Clipboard) -> Runtime {
         let (tx, rx) = channel();
         let watch = watch.and_then(|p| crate::live::Watch::new(p, crate::live::DEBOUNCE).ok());
-        Runtime { inline: false, watch, health: None, tx, rx, jobs: 0, clipboard }
+        Runtime { inline: false, watch, health: None, tx, rx, jobs: 0, clipboard, sandboxed: false }
+    }
+
+    /// The sandbox's runtime: worker threads, no watch, and no effect that writes a file or reads one from
+    /// disk (a review, its signature, notes, a load of a path) is done; each reports that the sandbox refused.
+    pub fn sandboxed(clipboard: Clipboard) -> Runtime {
+        Runtime { sandboxed: true, ..Runtime::threaded(None, clipboard) }
     }
 
     /// Every effect run to its end before [`Runtime::execute`] returns; no watch.
     pub fn inline(clipboard: Clipboard) -> Runtime {
         let (tx, rx) = channel();
-        Runtime { inline: true, watch: None, health: None, tx, rx, jobs: 0, clipboard }
+        Runtime { inline: true, watch: None, health: None, tx, rx, jobs: 0, clipboard, sandboxed: false }
     }
 
     /// True while work is under way (the loop ticks faster so the spinner moves).
@@ -176,6 +200,12 @@ impl Runtime {
     }
 
     fn start(&mut self, e: Effect) {
+        if self.sandboxed
+            && let Some(refused) = sandbox_refusal(&e)
+        {
+            let _ = self.tx.send(refused);
+            return;
+        }
         match e {
             Effect::RunHealth { evidence, acceptances, as_of, release } => {
                 let run = HealthRun::start_release(evidence, acceptances, as_of, release);

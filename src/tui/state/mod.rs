@@ -16,6 +16,7 @@ pub mod input;
 pub mod log;
 pub mod palette;
 pub mod review;
+pub mod sandbox;
 pub mod search;
 pub mod tree;
 pub mod walk;
@@ -85,6 +86,8 @@ pub enum OnYes {
     SaveReview,
     /// Write the walkthrough's follow-up notes over the file that is there.
     OverwriteNotes(PathBuf),
+    /// Put the summary's text on the clipboard (the sandbox shows what it would have written).
+    Copy { what: &'static str, text: String },
 }
 
 /// A yes/no question over what was open; the mode it interrupted comes back on no.
@@ -187,6 +190,8 @@ pub struct Live {
     pub release: Option<Text>,
     /// A status message that outlives key presses (what the last reload changed), until the next reload.
     pub notice: Option<String>,
+    /// `closeout --sandbox`: its limits and clock (see [`sandbox`]).
+    pub sandbox: Option<sandbox::Sandbox>,
 }
 
 /// The detail pane's layout of the selection's document.

@@ -1128,4 +1128,68 @@ mod tests {
         reload(&mut app);
         assert!(app.review().is_none());
     }
+
+    #[test]
+    fn the_sandbox_shows_the_record_to_copy_and_asks_the_runtime_for_no_write() {
+        let mut app = app_from(&store());
+        app.live.sandbox = Some(crate::tui::state::sandbox::Sandbox::new(
+            std::time::Duration::from_secs(600),
+            std::time::Duration::from_secs(600),
+        ));
+        to_form(&mut app);
+        fill(&mut app, "", "2026-09-21");
+        harness::ctrl(&mut app, 's');
+        let fx = harness::type_keys(&mut app, "y");
+        assert!(fx.is_empty(), "no write is asked for: {fx:?}");
+        let Mode::Confirm(c) = &app.mode else { panic!("the record is shown: {:?}", app.status) };
+        assert!(c.question.starts_with("The sandbox writes nothing"), "{}", c.question);
+        let text = c.summary.join("\n");
+        let record: serde_json::Value = serde_json::from_str(&text).expect("the record as JSON");
+        assert_eq!(record["acceptance"]["owner"], "risk-owner", "{text}");
+        assert!(pane_text(&app).contains("The sandbox writes nothing"));
+        let fx = harness::type_keys(&mut app, "y");
+        let [Effect::Copy { what, text: copied }] = fx.as_slice() else { panic!("{fx:?}") };
+        assert_eq!((*what, copied.as_str()), ("review record", text.as_str()));
+        assert!(matches!(app.mode, Mode::Normal));
+    }
+
+    #[test]
+    fn the_sandboxed_runtime_refuses_every_write_whatever_asks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app_from(&store());
+        to_form(&mut app);
+        fill(&mut app, "", "2026-09-21");
+        harness::ctrl(&mut app, 's');
+        let ev = std::sync::Arc::clone(&app.evidence);
+        let record = app.review().unwrap().pending.clone().map(|(_, r)| *r);
+        let mut rt = crate::tui::runtime::Runtime::sandboxed(crate::tui::runtime::Clipboard::off());
+        let path = dir.path().join("r.json");
+        let mut effects = vec![
+            Effect::SaveNotes { path: dir.path().join("notes.md"), text: "x".into() },
+            Effect::SignReview { generation: ev.generation, record: path.clone(), key: None, agent: false },
+            Effect::Load {
+                source: crate::tui::runtime::Source::Path(dir.path().join("evidence.json")),
+                options: LoadOptions::default(),
+                reviews: Vec::new(),
+                as_of: None,
+                release: None,
+            },
+        ];
+        let record = record.expect("the record the save would write");
+        effects.push(Effect::SaveReview { generation: ev.generation, path, record: Box::new(record), evidence: ev });
+        let n = effects.len();
+        rt.execute(effects);
+        let start = std::time::Instant::now();
+        let mut got = Vec::new();
+        while got.len() < n && start.elapsed() < std::time::Duration::from_secs(20) {
+            got.extend(rt.poll());
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert_eq!(got.len(), n, "{got:?}");
+        for m in &got {
+            let text = format!("{m:?}");
+            assert!(text.contains("the sandbox writes nothing"), "{text}");
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
+    }
 }

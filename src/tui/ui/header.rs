@@ -70,18 +70,32 @@ pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
         Some(e) => Span::styled(format!(" {} ", e.to_string().to_uppercase()), theme::edition_badge()),
         None => Span::styled("edition not recorded", theme::dim()),
     };
-    let room = w.saturating_sub(width(&badge) + width(&edition.content) + 4);
+    // The sandbox's countdown sits beside the verdict, as long as the label keeps some room.
+    let countdown = app
+        .live
+        .sandbox
+        .as_ref()
+        .map(|s| s.countdown(app.now))
+        .filter(|(c, _)| w >= width(&badge) + width(&edition.content) + width(c) + 3 + 20);
+    let count_w = countdown.as_ref().map_or(0, |(c, _)| width(c) + 3);
+    let room = w.saturating_sub(width(&badge) + width(&edition.content) + 4 + count_w);
     let label = truncate(&ev.label.to_string(), room).into_owned();
     let used = 1 + width(&label) + 2 + width(&edition.content);
-    let fill = w.saturating_sub(used + width(&badge));
-    let line1 = Line::from(vec![
+    let fill = w.saturating_sub(used + width(&badge) + count_w);
+    let mut spans = vec![
         Span::raw(" "),
         Span::styled(label, theme::title()),
         Span::raw("  "),
         edition,
         Span::raw(" ".repeat(fill)),
-        Span::styled(badge, theme::verdict(r.verdict)),
-    ]);
+    ];
+    if let Some((c, close)) = countdown {
+        let style = if close { theme::status(Some(crate::health::Status::Warn)) } else { theme::key() };
+        spans.push(Span::styled(format!(" {c} "), style));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled(badge, theme::verdict(r.verdict)));
+    let line1 = Line::from(spans);
 
     let as_of = format!("as of {} ({})", fmt_instant(r.as_of), r.as_of_source.short());
     let room = w.saturating_sub(width(&as_of) + 4);

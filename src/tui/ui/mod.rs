@@ -24,6 +24,11 @@ use super::theme;
 /// Draw the whole screen.
 pub fn render(app: &Model, frame: &mut Frame) {
     let area = frame.area();
+    if let Some(s) = app.live.sandbox.as_ref().filter(|s| s.ended.is_some()) {
+        goodbye(s, frame, area);
+        theme::apply(app.theme, frame.buffer_mut());
+        return;
+    }
     let Some(areas) = layout::layout_for(area, app.walk.is_some(), header::height(app, area.width), app.wide) else {
         too_small(frame, area);
         return;
@@ -105,6 +110,23 @@ pub(crate) fn highlight(line: &ratatui::text::Line<'static>, needle: &str) -> ra
     let mut l = ratatui::text::Line::from(out);
     l.style = line.style;
     l
+}
+
+/// The sandbox's last screen: why the session ended and what to do next, centred, wrapped to the width.
+fn goodbye(s: &crate::tui::state::sandbox::Sandbox, frame: &mut Frame, area: Rect) {
+    let lines: Vec<Line<'static>> = s
+        .goodbye()
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { Line::styled(l, theme::title()) } else { Line::raw(l) })
+        .collect();
+    let text_height = (lines.len() as u16 + 2).min(area.height);
+    let y = area.y + area.height.saturating_sub(text_height) / 2;
+    let rect = Rect { y, height: text_height, ..area };
+    frame.render_widget(
+        Paragraph::new(lines).alignment(Alignment::Center).wrap(ratatui::widgets::Wrap { trim: true }),
+        rect,
+    );
 }
 
 fn too_small(frame: &mut Frame, area: Rect) {
