@@ -86,19 +86,23 @@ fn nav(items: &[NavItem], current: Option<&str>, prefix: &str) -> String {
         "<nav class=\"scenarios\" aria-label=\"Scenarios\">\n<h2 id=\"scenarios-h\">Scenarios</h2>\n<ul>\n",
     );
     for it in items {
-        let (mark, words) = verdict_words(it.verdict);
-        let here = current == Some(it.slug.as_str());
-        let aria = if here { " aria-current=\"page\"" } else { "" };
-        let now = if here { "<span class=\"here\">(this page)</span> " } else { "" };
-        n.push_str(&format!(
-            "<li><a href=\"{prefix}{slug}/index.html\"{aria}>{now}{title}</a> <span class=\"verdict-tag v-{v}\">{mark} {words}</span></li>\n",
-            slug = esc(&it.slug),
-            title = esc(&it.title),
-            v = esc(it.verdict),
-        ));
+        n.push_str(&scenario_item(it, prefix, current == Some(it.slug.as_str()), " "));
     }
     n.push_str("</ul>\n</nav>\n");
     n
+}
+
+/// One scenario as a list item: its link (marked when it is this page) and its verdict in words.
+fn scenario_item(it: &NavItem, prefix: &str, here: bool, gap: &str) -> String {
+    let (mark, words) = verdict_words(it.verdict);
+    let aria = if here { " aria-current=\"page\"" } else { "" };
+    let now = if here { "<span class=\"here\">(this page)</span> " } else { "" };
+    format!(
+        "<li><a href=\"{prefix}{slug}/index.html\"{aria}>{now}{title}</a>{gap}<span class=\"verdict-tag v-{v}\">{mark} {words}</span></li>\n",
+        slug = esc(&it.slug),
+        title = esc(&it.title),
+        v = esc(it.verdict),
+    )
 }
 
 fn header(items: &[NavItem], current: Option<&str>, prefix: &str) -> String {
@@ -145,13 +149,7 @@ pub fn index_page(items: &[NavItem], default: &str) -> String {
     ));
     p.push_str("<ul class=\"cards\">\n");
     for it in items {
-        let (mark, words) = verdict_words(it.verdict);
-        p.push_str(&format!(
-            "<li><a href=\"{slug}/index.html\">{title}</a><br><span class=\"verdict-tag v-{v}\">{mark} {words}</span></li>\n",
-            slug = esc(&it.slug),
-            title = esc(&it.title),
-            v = esc(it.verdict),
-        ));
+        p.push_str(&scenario_item(it, "", false, "<br>"));
     }
     p.push_str("</ul>\n");
     p.push_str(&docs_section());
