@@ -59,6 +59,8 @@ enum State {
 #[derive(Debug, Clone)]
 pub struct Presenter {
     events: Vec<ScriptedEvent>,
+    /// When the tape is over (its closing `Sleep` included).
+    end: Duration,
     /// Indices of the marker events, in order.
     chapters: Vec<usize>,
     /// The next event to play.
@@ -90,6 +92,7 @@ impl Presenter {
             .collect();
         Presenter {
             events: timeline.events.clone(),
+            end: timeline.end,
             chapters,
             next: 0,
             base: Duration::ZERO,
@@ -150,7 +153,8 @@ impl Presenter {
     pub fn due_in(&self, now: Duration) -> Option<Duration> {
         match self.state {
             State::Playing { .. } => {
-                Some(self.events.get(self.next).map_or(Duration::ZERO, |e| e.at.saturating_sub(self.position(now))))
+                let at = self.events.get(self.next).map_or(self.end, |e| e.at);
+                Some(at.saturating_sub(self.position(now)))
             }
             // A Wait looks at the screen again each tick.
             State::Waiting { .. } => Some(Duration::from_millis(50)),
@@ -275,7 +279,11 @@ impl Presenter {
                 State::Playing { .. } => {}
             }
             let Some(ev) = self.events.get(self.next) else {
-                self.base = self.position(now);
+                // The tape's closing Sleep plays out, then the presenter has the keys.
+                if self.position(now) < self.end {
+                    return None;
+                }
+                self.base = self.end;
                 self.state = State::Ended;
                 return Some(Out::Redraw);
             };
