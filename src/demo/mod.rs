@@ -38,8 +38,8 @@ pub fn tape_text(w: &Walkthrough) -> String {
 }
 
 /// A tape made from a walkthrough's steps: for each step, `]` to reach it (the walkthrough opens on step
-/// 1), its `# @marker` ("k. title"), a `Wait` for the step's title in the narration panel, and a pause of
-/// the step's [`reading_time`]; after the last step, `]` once more to the closing summary.
+/// 1), its `# @marker` ("k. title") and a pause of the step's [`reading_time`] (a review step's review is
+/// closed with Esc after it); after the last step, `]` once more to the closing summary.
 pub fn tape_for(w: &Walkthrough) -> String {
     let mut out = format!(
         "# closeout demo --walkthrough {}: made from the walkthrough's steps.\nSet Width {}\nSet Height {}\n",
@@ -53,6 +53,10 @@ pub fn tape_for(w: &Walkthrough) -> String {
         }
         out.push_str(&format!("# @marker {}\n", marker_label(i, &step.title)));
         out.push_str(&format!("Sleep {}s\n", reading_time(&step.narration).as_secs()));
+        if step.focus.pane == crate::walkthrough::FocusPane::Review {
+            // The review is a modal: close it (nothing was marked) before the next step.
+            out.push_str("Escape\n");
+        }
     }
     out.push_str("Type \"]\"\nSleep 8s\n");
     out

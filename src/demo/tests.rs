@@ -877,3 +877,42 @@ fn demo_validate_cast_rejects_broken_recordings() {
     assert_eq!((ok.outputs, ok.inputs, ok.markers.len(), ok.duration), (1, 1, 1, 0.25));
     assert_eq!(validate_cast(header).unwrap().outputs, 0);
 }
+
+// ---- walkthrough focus: review steps ----
+
+#[test]
+fn demo_a_review_step_opens_the_retry_plan_review_on_its_plan_at_its_pane() {
+    let (mut app, _) = sample_app();
+    let w = crate::walkthrough::find(DEFAULT_WALKTHROUGH).unwrap();
+    let review_steps: Vec<(usize, u32)> = w
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.focus.pane == crate::walkthrough::FocusPane::Review)
+        .map(|(i, s)| (i, s.focus.review_pane.unwrap_or(1)))
+        .collect();
+    assert_eq!(review_steps, vec![(9, 1), (13, 3)], "the retry plan review, and Enterprise on the worker pane");
+    for (i, pane) in review_steps {
+        // Walk there as a presenter does (Esc leaves an open review first).
+        let (mut fresh, _) = sample_app();
+        for _ in 0..i {
+            if fresh.review().is_some() {
+                crate::tui::harness::press(&mut fresh, KeyCode::Esc);
+            }
+            crate::tui::harness::type_keys(&mut fresh, "]");
+        }
+        let r = fresh.review().unwrap_or_else(|| panic!("step {} opens the review", i + 1));
+        assert_eq!(r.pane + 1, pane as usize, "step {}", i + 1);
+        let screen = crate::tui::harness::screen(&fresh);
+        assert!(screen.contains(&format!("pane {pane} of 5")), "{screen}");
+        // The review is on the step's plan: its delivery's review looks at the plan node.
+        let plan = w.steps[i].focus.resolve(&fresh.evidence).unwrap();
+        assert!(r.current().nodes.contains(&plan), "step {}", i + 1);
+        app = fresh;
+    }
+    // From a review step, ] goes on as from any other step once the review is closed.
+    crate::tui::harness::press(&mut app, KeyCode::Esc);
+    crate::tui::harness::type_keys(&mut app, "]");
+    assert!(app.review().is_none());
+    assert_eq!(app.walk.as_ref().unwrap().step, 14);
+}
