@@ -339,8 +339,16 @@ fn activate(m: &mut Model) {
             let Some(r) = m.tree.reference(node, index) else { return };
             match r.targets.first() {
                 Some(&t) => jump(m, t, true),
-                None => {
+                None if r.dangling => {
                     let msg = format!("dangling reference: no artifact in this evidence has id {}", clean(&r.target));
+                    m.say(msg)
+                }
+                None => {
+                    let msg = format!(
+                        "not included in this evidence: {} was not shipped with it (a trial package carries no \
+                         upstream evidence)",
+                        clean(&r.target)
+                    );
                     m.say(msg)
                 }
             }
