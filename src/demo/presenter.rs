@@ -212,6 +212,19 @@ impl Presenter {
         }
     }
 
+    /// An event that is not a key (a click, a paste) came: whether the app may have it. Only while the
+    /// presenter drives (paused, or the tape ended); during a pause it counts as taking over.
+    pub fn take_over(&mut self) -> bool {
+        match self.state {
+            State::Paused => {
+                self.took_over = true;
+                true
+            }
+            State::Ended => true,
+            _ => false,
+        }
+    }
+
     /// Jump to the next chapter, or the previous one (from a chapter's first moments, or when the tape has
     /// not reached the current chapter's events yet, the one before that).
     fn jump(&mut self, forward: bool, now: Duration) -> Option<Out> {

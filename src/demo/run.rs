@@ -85,11 +85,17 @@ pub const RESTORE: &str = "\x1b[0m\x1b[?25h";
 /// How far virtual time moves on each look at the screen while a headless `Wait` holds.
 pub const WAIT_TICK: Duration = Duration::from_millis(100);
 
+/// Largest existing file a `Screenshot` replaces (a screen's text is far smaller).
+const MAX_SCREENSHOT_BYTES: u64 = 4 << 20;
+
 /// Write a `Screenshot`: the screen's text, atomically; never over a file that looks like evidence (JSON
 /// or SQLite), never into a directory, FIFO or device.
 pub fn write_screenshot(path: &std::path::Path, at: &LineAt, screen: &str) -> Result<(), String> {
     let shown = crate::sanitize::clean(&path.display().to_string()).into_owned();
-    if let Ok(bytes) = crate::files::read_regular(path, 1 << 20) {
+    if path.symlink_metadata().is_ok() {
+        // Something is there: replaced only when it is a regular file that is not JSON or SQLite.
+        let bytes = crate::files::read_regular(path, MAX_SCREENSHOT_BYTES)
+            .map_err(|e| format!("{at}: Screenshot {shown}: {e}: not replaced"))?;
         let head = bytes.iter().find(|b| !b.is_ascii_whitespace());
         if matches!(head, Some(b'{') | Some(b'[')) || bytes.starts_with(b"SQLite format 3") {
             return Err(format!("{at}: Screenshot {shown}: the file holds JSON or SQLite (evidence?): not replaced"));
@@ -293,8 +299,8 @@ struct LiveTape {
     started: Instant,
     screen: Rc<RefCell<String>>,
     replay: Option<usize>,
-    /// A screenshot could not be written: shown, and the demo goes on.
-    problem: Option<String>,
+    /// A screenshot could not be written: shown on the presenter's line, and the demo goes on.
+    problem: Rc<RefCell<Option<String>>>,
 }
 
 impl LiveTape {
@@ -312,7 +318,7 @@ impl LiveTape {
             }
             Out::Screenshot(path, at) => {
                 if let Err(e) = write_screenshot(&path, &at, &self.screen.borrow()) {
-                    self.problem = Some(e);
+                    *self.problem.borrow_mut() = Some(e);
                 }
                 None
             }
@@ -342,6 +348,12 @@ impl EventSource for LiveTape {
                         return Ok(out.and_then(|o| self.handle(o)));
                     }
                     Event::Key(_) => {}
+                    // Mouse and paste are the app's only while the presenter drives.
+                    e @ (Event::Mouse(_) | Event::Paste(_)) => {
+                        if self.presenter.borrow_mut().take_over() {
+                            return Ok(Some(e));
+                        }
+                    }
                     other => return Ok(Some(other)),
                 }
             }
@@ -447,7 +459,7 @@ pub fn play(
         started,
         screen: Rc::clone(&screen_text),
         replay: None,
-        problem: None,
+        problem: Rc::clone(&problem),
     };
     let mut upto = 0;
     let result = loop {
@@ -468,7 +480,6 @@ pub fn play(
             problem: Rc::clone(&problem),
         };
         let r = crate::tui::run_loop(&mut screen, &mut model, &mut source, &clock, &mut rt, opts.tick);
-        *problem.borrow_mut() = source.problem.take();
         match (r, source.replay.take()) {
             (Err(e), _) => break Err(e),
             (Ok(()), Some(n)) if !model.quit => upto = n,
