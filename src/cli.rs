@@ -161,9 +161,12 @@ pub struct DemoArgs {
     /// Screen size, e.g. 120x36 (default: the tape's Set Width/Height, else 120x36).
     #[arg(long, value_name = "COLSxROWS")]
     pub size: Option<String>,
-    /// The walkthrough narrated beside the demo.
+    /// The walkthrough narrated beside the demo (without --script, its own tape plays: one chapter per step).
     #[arg(long, default_value = "sales-demo", value_name = "NAME")]
     pub walkthrough: String,
+    /// Live: pause at every chapter until the presenter presses Space (presenter keys: ? while playing).
+    #[arg(long)]
+    pub step: bool,
     #[command(flatten)]
     pub source: SourceArgs,
 }

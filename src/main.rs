@@ -237,100 +237,104 @@ fn walk(mut args: WalkArgs) -> u8 {
     tui_exit(closeout::tui::run(ev, report, opts))
 }
 
-/// `closeout demo`: replay a tape through the explorer, live or recorded.
+/// `closeout demo`: replay a tape through the explorer, live (presenter mode) or recorded.
 fn demo(args: DemoArgs) -> u8 {
     use closeout::demo::{self, tape};
-    let (name, text) = match &args.script {
-        Some(p) => match closeout::files::read_regular(p, 1 << 20)
-            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8 text".to_string()))
-        {
-            Ok(t) => (p.display().to_string(), t),
-            Err(e) => {
-                note(&format!("closeout: error: {}: {e}", p.display()));
-                return 2;
+    let fail = |msg: String| {
+        note(&format!("closeout: error: {msg}"));
+        2
+    };
+    let Some(walk) = closeout::walkthrough::find(&args.walkthrough) else {
+        return fail(format!(
+            "no walkthrough {:?} (available: {})",
+            closeout::sanitize::clean(&args.walkthrough),
+            closeout::walkthrough::names().join(", ")
+        ));
+    };
+    let commands = match &args.script {
+        Some(p) => match tape::parse_file(p) {
+            Ok(c) => c,
+            Err(e) if e.line == 0 => {
+                return fail(format!("{}: {}", closeout::sanitize::clean(&p.display().to_string()), e.message));
             }
+            Err(e) => return fail(e.to_string()),
         },
-        None => ("built-in demo tape".to_string(), demo::DEFAULT_TAPE.to_string()),
+        None => match tape::parse(&demo::tape_text(&walk)) {
+            Ok(c) => c,
+            Err(e) => return fail(format!("the built-in tape for {}: {e}", walk.name)),
+        },
     };
-    let commands = match tape::parse(&text) {
-        Ok(c) => c,
-        Err(e) => {
-            note(&format!("closeout: error: {name}: {e}"));
-            return 2;
-        }
-    };
+    if let Err(e) = tape::check_requires(&commands) {
+        return fail(e);
+    }
+    if args.script.is_some()
+        && let Some(why) = demo::marker_mismatch(&tape::markers(&commands), &walk)
+    {
+        // A warning, not an error: a tape may show part of a walkthrough on purpose.
+        note(&format!("closeout: warning: the tape's chapters do not match the walkthrough's steps: {why}"));
+    }
     let speed = match demo::parse_speed(&args.speed) {
         Ok(s) => s,
-        Err(e) => {
-            note(&format!("closeout: error: --speed: {e}"));
-            return 2;
-        }
+        Err(e) => return fail(format!("--speed: {e}")),
     };
     let size = match &args.size {
-        Some(s) => match demo::parse_size(s) {
+        Some(s) => match demo::parse_size(s).and_then(|size| demo::check_size(size, "--size").map(|()| size)) {
             Ok(s) => s,
-            Err(e) => {
-                note(&format!("closeout: error: --size: {e}"));
-                return 2;
-            }
+            Err(e) => return fail(format!("--size: {e}")),
         },
         None => {
             let (w, h) = tape::initial_size(&commands);
-            (w.unwrap_or(demo::DEFAULT_SIZE.0), h.unwrap_or(demo::DEFAULT_SIZE.1))
+            let size = (w.unwrap_or(demo::DEFAULT_SIZE.0), h.unwrap_or(demo::DEFAULT_SIZE.1));
+            if let Err(e) = demo::check_size(size, "the tape's Set Width/Height") {
+                return fail(e);
+            }
+            size
         }
     };
-    if closeout::walkthrough::find(&args.walkthrough).is_none() {
-        note(&format!(
-            "closeout: error: no walkthrough {:?} (available: {})",
-            args.walkthrough,
-            closeout::walkthrough::names().join(", ")
-        ));
-        return 2;
+    let timeline = tape::timeline(&commands, speed, size);
+    if let Err(e) = demo::check_timeline_sizes(&timeline) {
+        return fail(e);
     }
-    let (ev, report) = match load_and_evaluate(&args.source, false) {
+    let mut source = args.source.clone();
+    if demo::uses_default_as_of(&walk, source.path.is_some(), source.sample.as_deref(), source.as_of.is_some()) {
+        source.as_of = Some(demo::DEFAULT_AS_OF.to_string());
+    }
+    let (ev, report) = match load_and_evaluate(&source, false) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let start = report.as_of;
-    let timeline = tape::timeline(&commands, speed, size);
-    let open = closeout::tui::Msg::OpenWalk(args.walkthrough.clone());
+    let open = closeout::tui::Msg::OpenWalk(walk.name.clone());
     if let Some(out) = &args.record {
         // Checked before the recording is made: a directory, a FIFO or a device is refused at once.
         if let Err(e) = closeout::files::check_output(out) {
-            note(&format!("closeout: error: {}: {e}", closeout::sanitize::clean(&out.display().to_string())));
-            return 2;
+            return fail(format!("{}: {e}", closeout::sanitize::clean(&out.display().to_string())));
         }
         let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let cast = match demo::run::record_demo(ev, report, &args.walkthrough, &timeline, size, mono) {
+        let cast = match demo::run::record_demo(ev, report, &walk.name, &timeline, size, mono) {
             Ok(c) => c,
-            Err(e) => {
-                note(&format!("closeout: error: recording: {e}"));
-                return 2;
-            }
+            Err(e) => return fail(format!("recording: {e}")),
         };
         if let Err(e) = closeout::files::write_atomic(out, cast.as_bytes()) {
-            note(&format!("closeout: error: {}: {e}", out.display()));
-            return 2;
+            return fail(format!("{}: {e}", closeout::sanitize::clean(&out.display().to_string())));
         }
+        let summary = demo::cast::validate_cast(&cast);
         note(&format!(
-            "recorded {} ({} events, {:.1} s)",
-            out.display(),
+            "recorded {} ({} events, {:.1} s, {} bytes)",
+            closeout::sanitize::clean(&out.display().to_string()),
             cast.lines().count() - 1,
-            timeline.end.as_secs_f64()
+            summary.map_or(timeline.end.as_secs_f64(), |s| s.duration),
+            cast.len()
         ));
         return 0;
     }
     if !std::io::stdout().is_terminal() {
-        note("closeout: error: a live demo needs a terminal; use --record OUT.cast to record without one");
-        return 2;
+        return fail("a live demo needs a terminal; use --record OUT.cast to record without one".into());
     }
     let Some(base) = tui_options() else { return output::EXIT_ERROR };
-    // A demo never writes a review record (see `Live::demo`).
+    // A demo never writes a review record (see `Live::demo`): an acceptance is applied in memory.
     let live = closeout::tui::Live { demo: true, ..Default::default() };
     let opts = closeout::tui::Options { start: vec![open], live, ..base };
-    let clock = demo::run::DemoClock { start, started: std::time::Instant::now() };
-    let mut source = demo::run::TapeSource::new(&timeline);
-    tui_exit(closeout::tui::run_with(ev, report, opts, &mut source, &clock))
+    tui_exit(demo::run::play(ev, report, opts, &timeline, args.step))
 }
 
 /// What the explorer needs to watch, reload and re-run the evidence, and to save reviews. Re-runs keep the

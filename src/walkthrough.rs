@@ -108,7 +108,14 @@ pub struct Focus {
     /// A criterion id of [`CRITERIA`] to highlight.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criterion: Option<String>,
+    /// For a `review` focus: the retry-plan review's pane to open at, 1-based (1 the failed delivery ...
+    /// 5 the owner acceptance); absent: pane 1. Validated to [`REVIEW_PANES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_pane: Option<u32>,
 }
+
+/// The retry-plan review's panes a `review_pane` may name (1-based).
+pub const REVIEW_PANES: std::ops::RangeInclusive<u32> = 1..=5;
 
 /// The panes a step can focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -253,6 +260,13 @@ impl Walkthrough {
             {
                 push(at("focus"), ProblemKind::NothingToSelect(step.focus.pane));
             }
+            if let Some(p) = step.focus.review_pane {
+                if step.focus.pane != FocusPane::Review {
+                    push(at("focus.review_pane"), ProblemKind::ReviewPaneWithoutReview);
+                } else if !REVIEW_PANES.contains(&p) {
+                    push(at("focus.review_pane"), ProblemKind::ReviewPaneOutOfRange(p));
+                }
+            }
             if step.focus.node.is_some() && self.evidence.is_none() {
                 push(at("focus.node"), ProblemKind::NodeWithoutEvidence);
             }
@@ -351,9 +365,19 @@ pub enum ProblemKind {
     UnknownSample(String),
     NothingToSelect(FocusPane),
     NodeWithoutEvidence,
+    /// `review_pane` on a focus whose pane is not `review`.
+    ReviewPaneWithoutReview,
+    /// `review_pane` outside [`REVIEW_PANES`].
+    ReviewPaneOutOfRange(u32),
     MissingMinutes,
-    MinutesMismatch { planned: u32, steps: u32 },
-    SectionsMismatch { planned: u32, sections: u32 },
+    MinutesMismatch {
+        planned: u32,
+        steps: u32,
+    },
+    SectionsMismatch {
+        planned: u32,
+        sections: u32,
+    },
 }
 
 impl fmt::Display for ProblemKind {
@@ -389,6 +413,12 @@ impl fmt::Display for ProblemKind {
             ProblemKind::NodeWithoutEvidence => f.write_str(
                 "a node id only makes sense for a walkthrough written for one sample: set `evidence`, or focus by kind",
             ),
+            ProblemKind::ReviewPaneWithoutReview => {
+                f.write_str("review_pane only applies to a focus whose pane is \"review\"")
+            }
+            ProblemKind::ReviewPaneOutOfRange(p) => {
+                write!(f, "review_pane {p} is not a pane of the retry-plan review (1 to {})", REVIEW_PANES.end())
+            }
             ProblemKind::MissingMinutes => {
                 f.write_str("the walkthrough is timed (duration_minutes), so every step gives minutes")
             }

@@ -230,3 +230,83 @@ fn a_broken_config_file_is_exit_2_naming_its_line() {
     assert!(text.contains(&format!("{}: line 2, column", file.display())), "{text:?}");
     assert!(!text.contains("\x1b[?1049h"), "the alternate screen was never entered: {text:?}");
 }
+
+/// `closeout demo --step` in a real terminal: it pauses at the first chapter and says so, `?` shows the
+/// presenter keys, Space resumes, `]` jumps to the next chapter, a paused presenter's own keys reach the
+/// app, and q quits with the terminal given back (cursor shown, plain style).
+#[test]
+fn live_demo_presenter_mode_in_a_real_terminal() {
+    let pty = native_pty_system();
+    let pair = pty.openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 }).expect("a pty");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_closeout"));
+    cmd.args(["demo", "--step"]);
+    cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pair.slave.spawn_command(cmd).expect("closeout starts");
+    drop(pair.slave);
+    let size = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero");
+    let screen: Screen = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLS), 0)));
+    let mut reader = pair.master.try_clone_reader().expect("pty reader");
+    let mut writer = pair.master.take_writer().expect("pty writer");
+    let feed = screen.clone();
+    let reading = std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => feed.lock().unwrap().process(&buf[..n]),
+            }
+        }
+    });
+    let mut send = |bytes: &[u8]| {
+        writer.write_all(bytes).expect("key sent");
+        writer.flush().expect("key flushed");
+        std::thread::sleep(Duration::from_millis(150));
+    };
+    let limit = Duration::from_secs(20);
+    let paused = "paused · Space resumes · ? keys";
+    wait_for(&screen, "the pause at chapter 1", limit, |s| s.contents().contains(paused));
+    assert!(screen.lock().unwrap().screen().contents().contains("step 1 of 16"));
+    send(b"?");
+    wait_for(&screen, "the presenter keys", limit, |s| s.contents().contains("presenter keys"));
+    send(b"?");
+    wait_for(&screen, "the keys to close", limit, |s| !s.contents().contains("presenter keys"));
+    // ] while paused: chapter 2, still paused (step mode).
+    send(b"]");
+    wait_for(&screen, "chapter 2", limit, |s| s.contents().contains("step 2 of 16") && s.contents().contains(paused));
+    // Space resumes; the pause line goes.
+    send(b" ");
+    wait_for(&screen, "playing", limit, |s| !s.contents().contains(paused));
+    send(b" ");
+    wait_for(&screen, "paused again", limit, |s| s.contents().contains(paused));
+    // Paused, the presenter's keys go to the app: Esc closes chapter 2's boundary view.
+    let boundary = "b or Esc closes";
+    assert!(screen.lock().unwrap().screen().contents().contains(boundary));
+    send(b"\x1b");
+    wait_for(&screen, "the presenter's key to reach the app", limit, |s| !s.contents().contains(boundary));
+    // Space hands back: the tape is replayed to where it was, so the boundary view is back.
+    send(b" ");
+    wait_for(&screen, "the hand-back", limit, |s| s.contents().contains(boundary) && !s.contents().contains(paused));
+    send(b"q");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("child status") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("closeout demo did not exit after q");
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    drop(pair.master);
+    let start = Instant::now();
+    while !reading.is_finished() && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let p = screen.lock().unwrap();
+    let s = p.screen();
+    assert!(!s.alternate_screen(), "back on the main screen");
+    assert!(!s.hide_cursor(), "the cursor is visible");
+}

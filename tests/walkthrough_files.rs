@@ -448,3 +448,40 @@ fn follow_up_notes_when_everything_is_ticked() {
     assert!(!md.contains("## Discovery questions"), "the runbook asks no questions");
     assert!(md.contains("## Steps\n\n### 1. Readiness evidence\n\n- [x] "), "{md}");
 }
+
+#[test]
+fn review_pane_is_one_to_five_and_only_on_a_review_focus() {
+    for p in 1..=5 {
+        let text = edit(|w| {
+            w.steps[0].focus.pane = FocusPane::Review;
+            w.steps[0].focus.review_pane = Some(p);
+        });
+        assert_eq!(load_str("t.json", &text).unwrap().steps[0].focus.review_pane, Some(p));
+    }
+    for bad in [0, 6, 99] {
+        let text = edit(|w| {
+            w.steps[0].focus.pane = FocusPane::Review;
+            w.steps[0].focus.review_pane = Some(bad);
+        });
+        assert_eq!(problems(&text), [ProblemKind::ReviewPaneOutOfRange(bad)]);
+        let err = load_str("t.json", &text).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "focus.review_pane: review_pane {bad} is not a pane of the retry-plan review (1 to 5)"
+            )),
+            "{err}"
+        );
+    }
+    let text = edit(|w| {
+        w.steps[0].focus.pane = FocusPane::Detail;
+        w.steps[0].focus.review_pane = Some(2);
+    });
+    assert_eq!(problems(&text), [ProblemKind::ReviewPaneWithoutReview]);
+    // A negative or fractional pane is not a number of the format: a syntax error with its position.
+    let text = edit(|w| {
+        w.steps[0].focus.pane = FocusPane::Review;
+        w.steps[0].focus.review_pane = Some(1);
+    })
+    .replace("\"review_pane\": 1", "\"review_pane\": -1");
+    assert!(matches!(load_str("t.json", &text), Err(WalkthroughError::Syntax { .. })));
+}

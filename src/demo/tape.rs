@@ -14,13 +14,18 @@
 //! | `Hide` / `Show` | stop / resume recording; hidden commands take no time on the timeline |
 //! | `Set Width 120`, `Set Height 36` | terminal size in **cells** (VHS uses pixels; closeout refuses values over 1000) |
 //! | `# @marker <label>` | a chapter marker (an asciicast `m` event); VHS treats it as a comment |
+//! | `Wait /regex/`, `Wait@10s /re/`, `Wait+Screen /re/`, `Wait+Line /re/` | hold the tape until the screen's text matches (`+Line`: its last non-blank line); past the timeout (default 15 s) the run fails, naming the line |
+//! | `Screenshot FILE.txt` | write the screen as plain text (relative to the tape; atomically; never outside the tape's folder, never over an evidence file) |
+//! | `Require PROGRAM` | refuse to run at all unless PROGRAM is on `PATH` ([`check_requires`]) |
+//! | `Source FILE` | the commands of another tape, relative to the including tape ([`parse_file`]; at most [`MAX_SOURCE_DEPTH`] deep, no cycles) |
 //!
 //! Times are `500ms`, `1s`, `1.5s`, `2m` or a bare number of seconds. Strings are `"…"` (with `\"` and `\\`
 //! escapes), `'…'` or `` `…` ``. So that real VHS tapes load, other `Set` lines (`Set Theme`, `Set FontSize`,
-//! `Set TypingSpeed`, …) and `Output`, `Require` and `Screenshot` are accepted and ignored. Any other line is an
-//! error naming its line number and text.
+//! `Set TypingSpeed`, …) and `Output` are accepted and ignored. Any other line is an error naming its line
+//! number and text (and, for a sourced tape, its file).
 
 use std::fmt;
+use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -37,6 +42,14 @@ pub const MAX_REPEAT: u32 = 10_000;
 pub const MAX_CELLS: u16 = 1000;
 /// Longest single time a tape may give (one day).
 const MAX_TIME: Duration = Duration::from_secs(24 * 60 * 60);
+/// How long `Wait` holds before the run fails, unless `Wait@time` says otherwise (VHS's default).
+pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(15);
+/// How deep `Source` may nest (a tape sourcing a tape sourcing ...).
+pub const MAX_SOURCE_DEPTH: usize = 8;
+/// Largest tape file read (each, sourced ones too).
+pub const MAX_TAPE_BYTES: u64 = 1 << 20;
+/// Largest compiled `Wait` pattern.
+const MAX_REGEX_BYTES: usize = 1 << 20;
 
 /// A named key of the subset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,19 +126,108 @@ pub fn char_event(c: char) -> KeyEvent {
 /// One line of a tape.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TapeCommand {
-    Key { key: TapeKey, repeat: u32, delay: Option<Duration> },
-    Type { text: String, delay: Option<Duration> },
+    Key {
+        key: TapeKey,
+        repeat: u32,
+        delay: Option<Duration>,
+    },
+    Type {
+        text: String,
+        delay: Option<Duration>,
+    },
     Sleep(Duration),
     Hide,
     Show,
     SetWidth(u16),
     SetHeight(u16),
     Marker(String),
+    /// `Wait[+Screen|+Line][@time] /regex/`.
+    Wait(Wait),
+    /// `Screenshot FILE`: the path as resolved against the tape's folder.
+    Screenshot {
+        path: PathBuf,
+        at: LineAt,
+    },
+    /// `Require PROGRAM`.
+    Require {
+        program: String,
+        at: LineAt,
+    },
+}
+
+/// Where a command was written: the tape file (None: the built-in or an inline tape) and the 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LineAt {
+    pub file: Option<String>,
+    pub line: usize,
+}
+
+impl fmt::Display for LineAt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.file {
+            Some(file) => write!(f, "{}: line {}", clean(file), self.line),
+            None => write!(f, "line {}", self.line),
+        }
+    }
+}
+
+/// What `Wait` matches against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitScope {
+    /// The whole screen's text (closeout's default: a TUI's last line is its footer).
+    Screen,
+    /// The last non-blank line.
+    Line,
+}
+
+/// One `Wait`: the pattern (checked when parsed), how long to wait, and where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wait {
+    pub scope: WaitScope,
+    pub pattern: String,
+    pub timeout: Duration,
+    pub at: LineAt,
+}
+
+impl Wait {
+    /// The compiled pattern (it compiled when the tape was parsed).
+    pub fn regex(&self) -> regex::Regex {
+        compile(&self.pattern).unwrap_or_else(|_| regex::Regex::new("$^").expect("an empty-match pattern"))
+    }
+
+    /// Whether `screen` (lines of plain text) shows what this waits for.
+    pub fn matches(&self, screen: &str) -> bool {
+        let re = self.regex();
+        match self.scope {
+            WaitScope::Screen => re.is_match(screen),
+            WaitScope::Line => screen.lines().rev().find(|l| !l.trim().is_empty()).is_some_and(|l| re.is_match(l)),
+        }
+    }
+
+    /// "line 12: Wait /pane 2 of 5/: the screen did not show it within 15 s".
+    pub fn timed_out(&self) -> String {
+        let scope = match self.scope {
+            WaitScope::Screen => "the screen",
+            WaitScope::Line => "the screen's last line",
+        };
+        format!(
+            "{}: Wait /{}/: {scope} did not show it within {} s",
+            self.at,
+            clean(&self.pattern),
+            self.timeout.as_secs_f64()
+        )
+    }
+}
+
+fn compile(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern).size_limit(MAX_REGEX_BYTES).dfa_size_limit(MAX_REGEX_BYTES).build()
 }
 
 /// A line the parser refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TapeError {
+    /// The tape file the line is in (None: the tape given as text).
+    pub file: Option<String>,
     /// 1-based line number.
     pub line: usize,
     /// The line as written (trimmed).
@@ -135,6 +237,9 @@ pub struct TapeError {
 
 impl fmt::Display for TapeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{}: ", clean(file))?;
+        }
         write!(f, "line {}: {}: `{}`", self.line, clean(&self.message), clean(&self.text))
     }
 }
@@ -143,30 +248,204 @@ impl std::error::Error for TapeError {}
 
 /// Commands VHS has that this subset does not run; named in errors so the message says "not supported"
 /// rather than "unknown".
-const UNSUPPORTED: &[&str] = &["Wait", "Copy", "Paste", "Source", "Delete", "Insert", "Env", "ScrollUp", "ScrollDown"];
+const UNSUPPORTED: &[&str] = &["Copy", "Paste", "Delete", "Insert", "Env", "ScrollUp", "ScrollDown"];
 /// Lines accepted and ignored.
-const IGNORED: &[&str] = &["Output", "Require", "Screenshot"];
+const IGNORED: &[&str] = &["Output"];
 
-/// Parse a whole tape.
+/// Parse a tape given as text (the built-in one, a test's). `Screenshot` paths are relative to the current
+/// folder; `Source` is refused (a tape given as text has no folder to source from: use [`parse_file`]).
 pub fn parse(text: &str) -> Result<Vec<TapeCommand>, TapeError> {
     let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        let fail = |message: String| TapeError { line: i + 1, text: line.to_string(), message };
-        if let Some(cmd) = parse_line(line).map_err(fail)? {
-            out.push(cmd);
-        }
-    }
+    parse_into(text, None, &mut Vec::new(), &mut out)?;
     Ok(out)
 }
 
-fn parse_line(line: &str) -> Result<Option<TapeCommand>, String> {
+/// Read and parse a tape file, with its `Source` lines replaced by the commands of the tapes they name
+/// (relative to the including tape's folder; at most [`MAX_SOURCE_DEPTH`] deep; a tape that sources itself,
+/// directly or not, is an error naming the line). `Screenshot` paths are relative to the tape's folder.
+pub fn parse_file(path: &Path) -> Result<Vec<TapeCommand>, TapeError> {
+    let mut out = Vec::new();
+    let text = read_tape(path).map_err(|message| TapeError {
+        file: Some(path.display().to_string()),
+        line: 0,
+        text: String::new(),
+        message,
+    })?;
+    let mut stack = vec![canonical(path)];
+    parse_into(&text, Some(path), &mut stack, &mut out)?;
+    Ok(out)
+}
+
+fn read_tape(path: &Path) -> Result<String, String> {
+    let bytes = crate::files::read_regular(path, MAX_TAPE_BYTES)?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The folder relative paths of a tape are resolved against.
+fn folder(file: Option<&Path>) -> PathBuf {
+    file.and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// A path a tape names, relative to its folder; absolute paths and `..` are refused (a tape never reaches
+/// outside its folder).
+fn inside(file: Option<&Path>, name: &str, what: &str) -> Result<PathBuf, String> {
+    let rel = Path::new(name);
+    if name.is_empty() {
+        return Err(format!("{what} needs a file name"));
+    }
+    if rel.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir)) {
+        return Err(format!("{what} takes a path inside the tape's folder (no absolute path, no ..), found {name:?}"));
+    }
+    Ok(folder(file).join(rel))
+}
+
+fn parse_into(
+    text: &str,
+    file: Option<&Path>,
+    stack: &mut Vec<PathBuf>,
+    out: &mut Vec<TapeCommand>,
+) -> Result<(), TapeError> {
+    let shown = file.map(|f| f.display().to_string());
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        let at = LineAt { file: shown.clone(), line: i + 1 };
+        let fail = |message: String| TapeError { file: shown.clone(), line: i + 1, text: line.to_string(), message };
+        match parse_line(line, file, &at).map_err(fail)? {
+            Some(Parsed::Command(cmd)) => out.push(cmd),
+            Some(Parsed::Source(name)) => {
+                let Some(including) = file else {
+                    return Err(fail("Source needs a tape file to be relative to: this tape was given as text".into()));
+                };
+                let path = inside(Some(including), &name, "Source").map_err(fail)?;
+                let key = canonical(&path);
+                if stack.contains(&key) {
+                    return Err(fail(format!("Source {name:?} is a cycle: that tape is already being read")));
+                }
+                if stack.len() >= MAX_SOURCE_DEPTH {
+                    return Err(fail(format!("Source nests more than {MAX_SOURCE_DEPTH} tapes deep")));
+                }
+                let text = read_tape(&path).map_err(|e| fail(format!("Source {}: {e}", path.display())))?;
+                stack.push(key);
+                parse_into(&text, Some(&path), stack, out)?;
+                stack.pop();
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// A parsed line: a command, or a tape to include.
+enum Parsed {
+    Command(TapeCommand),
+    Source(String),
+}
+
+/// Every `Require PROGRAM` of the tape is on `PATH`; else the first one that is not, with its line.
+pub fn check_requires(commands: &[TapeCommand]) -> Result<(), String> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for c in commands {
+        if let TapeCommand::Require { program, at } = c {
+            let found = std::env::split_paths(&path).any(|dir| {
+                let p = dir.join(program);
+                std::fs::metadata(&p).is_ok_and(|m| m.is_file() && is_executable(&m))
+            });
+            if !found {
+                return Err(format!("{at}: Require {}: not found on PATH", clean(program)));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn is_executable(m: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    m.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &std::fs::Metadata) -> bool {
+    true
+}
+
+fn parse_line(line: &str, file: Option<&Path>, here: &LineAt) -> Result<Option<Parsed>, String> {
     if line.is_empty() {
         return Ok(None);
     }
     if let Some(comment) = line.strip_prefix('#') {
-        return marker(comment.trim_start());
+        return Ok(marker(comment.trim_start())?.map(Parsed::Command));
     }
+    let (word, rest) = split_word(line);
+    match word {
+        "Source" => return Ok(Some(Parsed::Source(one_arg(rest, "Source")?))),
+        "Require" => {
+            let program = one_arg(rest, "Require")?;
+            if program.contains('/') {
+                return Err(format!("Require takes a program name looked up on PATH, found {program:?}"));
+            }
+            return Ok(Some(Parsed::Command(TapeCommand::Require { program, at: here.clone() })));
+        }
+        "Screenshot" => {
+            let name = one_arg(rest, "Screenshot")?;
+            if !name.ends_with(".txt") {
+                return Err(format!(
+                    "closeout's Screenshot writes the screen as text: give a .txt file, found {name:?}"
+                ));
+            }
+            let path = inside(file, &name, "Screenshot")?;
+            return Ok(Some(Parsed::Command(TapeCommand::Screenshot { path, at: here.clone() })));
+        }
+        w if w == "Wait" || w.starts_with("Wait+") || w.starts_with("Wait@") => {
+            return Ok(Some(Parsed::Command(TapeCommand::Wait(wait(w, rest, here)?))));
+        }
+        _ => {}
+    }
+    parse_command(line).map(|c| c.map(Parsed::Command))
+}
+
+/// A file or program argument: quoted, or one bare word.
+fn one_arg(rest: &str, what: &str) -> Result<String, String> {
+    if rest.starts_with(['"', '\'', '`']) {
+        return parse_string(rest).map_err(|e| e.replace("Type needs", &format!("{what} needs")));
+    }
+    if rest.is_empty() || rest.contains(char::is_whitespace) {
+        return Err(format!("{what} takes one argument (quote it if it has spaces), found {rest:?}"));
+    }
+    Ok(rest.to_string())
+}
+
+/// `Wait[+Screen|+Line][@time] /regex/`.
+fn wait(word: &str, rest: &str, here: &LineAt) -> Result<Wait, String> {
+    let (name, timeout) = match word.split_once('@') {
+        Some((name, t)) => (name, parse_time(t).map_err(|e| format!("after @: {e}"))?),
+        None => (word, DEFAULT_WAIT_TIMEOUT),
+    };
+    let scope = match name {
+        "Wait" | "Wait+Screen" => WaitScope::Screen,
+        "Wait+Line" => WaitScope::Line,
+        other => return Err(format!("{other} is not a Wait: Wait, Wait+Screen or Wait+Line")),
+    };
+    if timeout.is_zero() {
+        return Err("a Wait timeout must be more than 0".into());
+    }
+    let pattern =
+        rest.strip_prefix('/').and_then(|r| r.strip_suffix('/')).filter(|p| !p.is_empty()).ok_or_else(|| {
+            format!("Wait takes a regular expression between slashes, such as Wait /pane 2 of 5/; found {rest:?}")
+        })?;
+    compile(pattern).map_err(|e| {
+        format!("Wait /{pattern}/ is not a regular expression: {}", e.to_string().lines().last().unwrap_or(""))
+    })?;
+    Ok(Wait { scope, pattern: pattern.to_string(), timeout, at: here.clone() })
+}
+
+fn parse_command(line: &str) -> Result<Option<TapeCommand>, String> {
     let (word, rest) = split_word(line);
     let (name, at) = match word.split_once('@') {
         Some((name, time)) => (name, Some(parse_time(time).map_err(|e| format!("after @: {e}"))?)),
@@ -248,7 +527,8 @@ fn key_named(name: &str) -> Result<TapeKey, String> {
     }
     let named: Vec<&str> = TapeKey::NAMED.iter().map(|(n, _)| *n).collect();
     Err(format!(
-        "unknown command {name:?} (known: Type, Sleep, Hide, Show, Set, {}, Ctrl+<letter>, # @marker)",
+        "unknown command {name:?} (known: Type, Sleep, Hide, Show, Set, Wait, Screenshot, Require, Source, {}, \
+         Ctrl+<letter>, # @marker)",
         named.join(", ")
     ))
 }
@@ -351,6 +631,10 @@ pub enum ScriptedKind {
     Show,
     /// The terminal becomes this many columns and rows.
     Resize(u16, u16),
+    /// Hold the tape until the screen shows this (the tape's later events move on by the time held).
+    Wait(Wait),
+    /// Write the screen as text to this file.
+    Screenshot(PathBuf, LineAt),
 }
 
 /// An event on the virtual timeline.
@@ -376,6 +660,7 @@ pub fn initial_size(commands: &[TapeCommand]) -> (Option<u16>, Option<u16>) {
         match c {
             TapeCommand::SetWidth(n) => w = Some(*n),
             TapeCommand::SetHeight(n) => h = Some(*n),
+            TapeCommand::Require { .. } => {}
             _ => break,
         }
     }
@@ -422,7 +707,7 @@ pub fn timeline(commands: &[TapeCommand], speed: f64, size: (u16, u16)) -> Timel
     let mut events = Vec::new();
     let at = |t: u128| Duration::from_nanos(u64::try_from(t).unwrap_or(u64::MAX));
     for cmd in commands {
-        let is_set = matches!(cmd, TapeCommand::SetWidth(_) | TapeCommand::SetHeight(_));
+        let is_set = matches!(cmd, TapeCommand::SetWidth(_) | TapeCommand::SetHeight(_) | TapeCommand::Require { .. });
         leading &= is_set;
         let mut emit = |t: u128, event: ScriptedKind| events.push(ScriptedEvent { at: at(t), event });
         match cmd {
@@ -464,6 +749,10 @@ pub fn timeline(commands: &[TapeCommand], speed: f64, size: (u16, u16)) -> Timel
                 emit(t, ScriptedKind::Resize(size.0, size.1));
             }
             TapeCommand::Marker(label) => emit(t, ScriptedKind::Marker(label.clone())),
+            TapeCommand::Wait(w) => emit(t, ScriptedKind::Wait(w.clone())),
+            TapeCommand::Screenshot { path, at } => emit(t, ScriptedKind::Screenshot(path.clone(), at.clone())),
+            // Checked before the run ([`check_requires`]).
+            TapeCommand::Require { .. } => {}
         }
     }
     Timeline { events, end: at(t) }

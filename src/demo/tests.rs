@@ -17,7 +17,7 @@ fn key(code: KeyCode) -> KeyEvent {
 
 const REALISTIC: &str = r#"# A tape in the style of ratatui's examples/vhs, with closeout's marker directive.
 Output "target/demo.gif"
-Require closeout
+Require sh
 Set Theme "Aardvark Blue"
 Set FontSize 14
 Set Width 100
@@ -50,7 +50,9 @@ Type `back\tick`
 Sleep 500ms
 Sleep 1.5s
 Sleep 2
-Screenshot "target/shot.png"
+Screenshot "target/shot.txt"
+Wait /pane 2 of 5/
+Wait+Line@2.5s /q quit$/
 Set Width 80
 Set Height 24
    # an indented comment
@@ -62,9 +64,11 @@ fn demo_tape_parses_every_command_kind() {
     let cmds = parse(REALISTIC).expect("the realistic tape parses");
     use TapeCommand as T;
     let key = |key, repeat, delay| T::Key { key, repeat, delay };
+    let at = |line| tape::LineAt { file: None, line };
     assert_eq!(
         cmds,
         vec![
+            T::Require { program: "sh".into(), at: at(3) },
             T::SetWidth(100),
             T::SetHeight(30),
             T::Hide,
@@ -92,6 +96,19 @@ fn demo_tape_parses_every_command_kind() {
             T::Sleep(ms(500)),
             T::Sleep(ms(1500)),
             T::Sleep(ms(2000)),
+            T::Screenshot { path: std::path::PathBuf::from("./target/shot.txt"), at: at(36) },
+            T::Wait(tape::Wait {
+                scope: tape::WaitScope::Screen,
+                pattern: "pane 2 of 5".into(),
+                timeout: tape::DEFAULT_WAIT_TIMEOUT,
+                at: at(37)
+            }),
+            T::Wait(tape::Wait {
+                scope: tape::WaitScope::Line,
+                pattern: "q quit$".into(),
+                timeout: ms(2500),
+                at: at(38)
+            }),
             T::SetWidth(80),
             T::SetHeight(24),
             T::Marker("no space after the hash".into()),
@@ -124,7 +141,18 @@ fn demo_tape_errors_name_the_line_and_text() {
         ("Ctrl+AB", "one letter"),
         ("Ctrl+1", "one letter"),
         ("Alt+x", "does not support"),
-        ("Wait /ready/", "does not support"),
+        ("Wait ready", "between slashes"),
+        ("Wait //", "between slashes"),
+        ("Wait /(/", "not a regular expression"),
+        ("Wait+Foo /x/", "is not a Wait"),
+        ("Wait@0s /x/", "more than 0"),
+        ("Screenshot shot.png", "give a .txt file"),
+        ("Screenshot ../shot.txt", "inside the tape's folder"),
+        ("Screenshot /tmp/shot.txt", "inside the tape's folder"),
+        ("Screenshot", "takes one argument"),
+        ("Source other.tape", "given as text"),
+        ("Require ./bin/tool", "looked up on PATH"),
+        ("Require", "takes one argument"),
         ("# @marker", "needs a label"),
         ("# @marker   ", "needs a label"),
     ];
@@ -272,9 +300,22 @@ fn demo_size_and_speed_arguments() {
 
 // ---- the default tape ----
 
-/// Keys the default tape uses that the explorer's keymap does not bind yet; the walkthrough mode and the
-/// retry plan review must bind them (see the module docs of `default.tape`).
-const ASSUMED_KEYS: &[char] = &[']', 'r'];
+/// Keys the default tape uses that the explorer's keymap binds only in modes the test does not list
+/// (the walkthrough's `]`, the review, the boundary view, the confirm's y).
+const ASSUMED_KEYS: &[char] = &[']', 'r', 'b', 'y'];
+
+/// The time from each marker of `t` to the next `]` press after it: how long each walkthrough step is held.
+fn step_holds(t: &tape::Timeline) -> Vec<Duration> {
+    let next = KeyEvent::new(KeyCode::Char(']'), KeyModifiers::NONE);
+    let mut out = Vec::new();
+    for (i, e) in t.events.iter().enumerate() {
+        if matches!(e.event, ScriptedKind::Marker(_)) {
+            let until = t.events[i..].iter().find(|n| n.event == ScriptedKind::Key(next)).map_or(t.end, |n| n.at);
+            out.push(until - e.at);
+        }
+    }
+    out
+}
 
 #[test]
 fn demo_default_tape_narrates_the_sales_demo() {
@@ -282,9 +323,11 @@ fn demo_default_tape_narrates_the_sales_demo() {
     let w = crate::walkthrough::find(DEFAULT_WALKTHROUGH).expect("the default tape's walkthrough exists");
     let want: Vec<String> = w.steps.iter().enumerate().map(|(i, s)| format!("{}. {}", i + 1, s.title)).collect();
     assert_eq!(tape::markers(&cmds), want, "one marker per walkthrough step, in order, named after the step");
+    assert_eq!(super::marker_mismatch(&tape::markers(&cmds), &w), None);
     assert_eq!(tape::initial_size(&cmds), (Some(DEFAULT_SIZE.0), Some(DEFAULT_SIZE.1)));
 
-    // It ends on the verdict: the last step focuses the verdict, and nothing but sleeping follows its marker.
+    // It ends on the verdict and the closing summary: the last step focuses the verdict, and after its
+    // marker only one `]` (to the summary), Waits and Sleeps follow.
     let last = w.steps.last().unwrap();
     assert_eq!(last.focus.pane, crate::walkthrough::FocusPane::Verdict);
     let after_last: Vec<&TapeCommand> = cmds
@@ -292,15 +335,19 @@ fn demo_default_tape_narrates_the_sales_demo() {
         .skip_while(|c| !matches!(c, TapeCommand::Marker(m) if *m == want[want.len() - 1]))
         .skip(1)
         .collect();
-    assert!(!after_last.is_empty() && after_last.iter().all(|c| matches!(c, TapeCommand::Sleep(_))), "{after_last:?}");
-    assert!(!cmds.iter().any(|c| matches!(c, TapeCommand::Type { text, .. } if text.contains('q'))), "it never quits");
+    let keys: Vec<&&TapeCommand> =
+        after_last.iter().filter(|c| !matches!(c, TapeCommand::Sleep(_) | TapeCommand::Wait(_))).collect();
+    assert_eq!(keys, vec![&&TapeCommand::Type { text: "]".into(), delay: None }], "{after_last:?}");
+    assert!(
+        matches!(after_last.iter().rev().find(|c| matches!(c, TapeCommand::Wait(_))), Some(TapeCommand::Wait(w)) if w.pattern == "Closing summary")
+    );
+    assert!(!cmds.iter().any(|c| matches!(c, TapeCommand::Type { text, .. } if text == "q")), "it never quits");
 
-    // It reviews the retry plan: the review step opens the review and moves through it.
-    let (review_idx, _) = w
+    // The review step goes through all five panes, each checked on screen, and saves an acceptance.
+    let review_idx = w
         .steps
         .iter()
-        .enumerate()
-        .find(|(_, s)| {
+        .position(|s| {
             s.focus.pane == crate::walkthrough::FocusPane::Review && s.focus.kind.as_deref() == Some("retry plan")
         })
         .expect("the sales demo has a retry plan review step");
@@ -309,8 +356,28 @@ fn demo_default_tape_narrates_the_sales_demo() {
         .skip_while(|c| !matches!(c, TapeCommand::Marker(m) if *m == want[review_idx]))
         .take_while(|c| !matches!(c, TapeCommand::Marker(m) if *m == want[review_idx + 1]))
         .collect();
-    assert!(step_cmds.iter().any(|c| matches!(c, TapeCommand::Type { text, .. } if text == "r")), "{step_cmds:?}");
-    assert!(step_cmds.iter().any(|c| matches!(c, TapeCommand::Key { key: TapeKey::Down, .. })));
+    let waits: Vec<&str> = step_cmds
+        .iter()
+        .filter_map(|c| match c {
+            TapeCommand::Wait(w) => Some(w.pattern.as_str()),
+            _ => None,
+        })
+        .collect();
+    let panes: Vec<String> = (1..=5).map(|k| format!("pane {k} of 5")).collect();
+    let seen: Vec<&str> = waits.iter().copied().filter(|p| p.starts_with("pane ")).collect();
+    assert_eq!(seen, panes, "{waits:?}");
+    assert!(step_cmds.iter().any(|c| matches!(c, TapeCommand::Key { key: TapeKey::Ctrl('s'), .. })), "it saves");
+    assert!(waits.iter().any(|p| p.contains("blocked → ready_with_accepted_risk")), "{waits:?}");
+    // Every step checks the screen at least once.
+    for (i, label) in want.iter().enumerate() {
+        let has_wait = cmds
+            .iter()
+            .skip_while(|c| !matches!(c, TapeCommand::Marker(m) if m == label))
+            .skip(1)
+            .take_while(|c| !matches!(c, TapeCommand::Marker(_)))
+            .any(|c| matches!(c, TapeCommand::Wait(_)));
+        assert!(has_wait, "step {} has no Wait", i + 1);
+    }
 
     // Every single key press is one the keymap binds, or one of the documented assumptions.
     for c in &cmds {
@@ -327,10 +394,390 @@ fn demo_default_tape_narrates_the_sales_demo() {
         assert!(bound || assumed, "{c:?} is neither bound nor an assumed walkthrough key");
     }
 
-    // About a minute and a half of screen time; speed scales it.
+    // Readable pacing: every step is held at least its narration's reading time; speed scales it.
     let t = timeline(&cmds, 1.0, DEFAULT_SIZE);
-    assert!((ms(60_000)..ms(180_000)).contains(&t.end), "{:?}", t.end);
+    let holds = step_holds(&t);
+    assert_eq!(holds.len(), w.steps.len());
+    for (i, (hold, step)) in holds.iter().zip(&w.steps).enumerate() {
+        let need = super::reading_time(&step.narration);
+        assert!(*hold >= need, "step {} ({}) is held {hold:?}, its narration needs {need:?}", i + 1, step.title);
+    }
+    assert!((ms(180_000)..ms(600_000)).contains(&t.end), "{:?}", t.end);
     assert_eq!(timeline(&cmds, 2.0, DEFAULT_SIZE).end, t.end / 2);
+}
+
+#[test]
+fn demo_reading_time_is_about_three_words_a_second_and_at_least_six() {
+    assert_eq!(super::reading_time(""), Duration::from_secs(6));
+    assert_eq!(super::reading_time("one two three"), Duration::from_secs(6));
+    assert_eq!(super::reading_time(&"word ".repeat(30)), Duration::from_secs(10));
+    assert_eq!(super::reading_time(&"word ".repeat(31)), Duration::from_secs(11));
+}
+
+#[test]
+fn demo_every_builtin_walkthrough_has_its_own_tape_with_one_marker_per_step() {
+    for w in crate::walkthrough::builtin() {
+        let text = super::tape_text(&w);
+        let cmds = parse(&text).unwrap_or_else(|e| panic!("{}: {e}", w.name));
+        let want: Vec<String> = w.steps.iter().enumerate().map(|(i, s)| format!("{}. {}", i + 1, s.title)).collect();
+        assert_eq!(tape::markers(&cmds), want, "{}", w.name);
+        assert_eq!(super::marker_mismatch(&tape::markers(&cmds), &w), None, "{}", w.name);
+        let holds = step_holds(&timeline(&cmds, 1.0, DEFAULT_SIZE));
+        for (hold, step) in holds.iter().zip(&w.steps) {
+            assert!(*hold >= super::reading_time(&step.narration), "{}: {}", w.name, step.title);
+        }
+    }
+    // The sales demo's tape for another walkthrough is reported, naming what differs.
+    let trial = crate::walkthrough::find("trial-walkthrough").unwrap();
+    let sales = parse(DEFAULT_TAPE).unwrap();
+    let why = super::marker_mismatch(&tape::markers(&sales), &trial).expect("a mismatch");
+    assert!(why.contains("trial-walkthrough"), "{why}");
+    let mut renamed: Vec<String> =
+        trial.steps.iter().enumerate().map(|(i, s)| format!("{}. {}", i + 1, s.title)).collect();
+    renamed[2] = "3. Something else".into();
+    let refs: Vec<&str> = renamed.iter().map(String::as_str).collect();
+    let why = super::marker_mismatch(&refs, &trial).expect("a mismatch");
+    assert!(why.starts_with("marker 3 is \"3. Something else\""), "{why}");
+}
+
+#[test]
+fn demo_sizes_below_the_explorers_minimum_are_refused() {
+    assert_eq!(super::MIN_SIZE, (80, 24));
+    assert!(super::check_size((80, 24), "--size").is_ok());
+    for small in [(79, 24), (80, 23), (60, 20)] {
+        let e = super::check_size(small, "--size").unwrap_err();
+        assert!(e.contains("80x24") && e.contains(&format!("{}x{}", small.0, small.1)), "{e}");
+    }
+    let t = timeline(&parse("Set Width 100\nEnter\nSet Width 70\n").unwrap(), 1.0, (100, 30));
+    let e = super::check_timeline_sizes(&t).unwrap_err();
+    assert!(e.contains("70x30") && e.contains("80x24"), "{e}");
+    assert!(super::check_timeline_sizes(&timeline(&parse("Enter\nSet Width 90\n").unwrap(), 1.0, (100, 30))).is_ok());
+}
+
+// ---- Source and Require ----
+
+#[test]
+fn demo_source_includes_tapes_relative_to_the_including_one_and_refuses_cycles() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("parts");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(dir.path().join("main.tape"), "Enter\nSource parts/open.tape\nScreenshot shot.txt\nEscape\n")
+        .unwrap();
+    std::fs::write(sub.join("open.tape"), "# @marker opened\nSource \"more.tape\"\nScreenshot here.txt\n").unwrap();
+    std::fs::write(sub.join("more.tape"), "Down 2\n").unwrap();
+    let cmds = tape::parse_file(&dir.path().join("main.tape")).unwrap();
+    let kinds: Vec<String> = cmds
+        .iter()
+        .map(|c| match c {
+            TapeCommand::Key { key, repeat, .. } => format!("{}x{repeat}", key.name()),
+            TapeCommand::Marker(m) => format!("marker {m}"),
+            TapeCommand::Screenshot { path, at } => {
+                format!("shot {} ({at})", path.strip_prefix(dir.path()).unwrap().display())
+            }
+            other => format!("{other:?}"),
+        })
+        .collect();
+    let open = sub.join("open.tape").display().to_string();
+    let main = dir.path().join("main.tape").display().to_string();
+    assert_eq!(
+        kinds,
+        vec![
+            "Enterx1".to_string(),
+            "marker opened".into(),
+            "Downx2".into(),
+            format!("shot parts/here.txt ({open}: line 3)"),
+            format!("shot shot.txt ({main}: line 3)"),
+            "Escapex1".into(),
+        ]
+    );
+
+    // A cycle names the file and line that closes it.
+    std::fs::write(sub.join("more.tape"), "Down\nSource ../main.tape\n").unwrap();
+    let e = tape::parse_file(&dir.path().join("main.tape")).unwrap_err();
+    assert!(e.to_string().contains("inside the tape's folder"), "{e}");
+    std::fs::write(sub.join("more.tape"), "Down\nSource open.tape\n").unwrap();
+    let e = tape::parse_file(&dir.path().join("main.tape")).unwrap_err();
+    assert_eq!((e.file.as_deref(), e.line), (Some(sub.join("more.tape").display().to_string().as_str()), 2), "{e}");
+    assert!(e.message.contains("cycle"), "{e}");
+    // A missing tape, and an error inside a sourced tape, name that file.
+    std::fs::write(sub.join("more.tape"), "Down\nSource gone.tape\n").unwrap();
+    let e = tape::parse_file(&dir.path().join("main.tape")).unwrap_err();
+    assert!(e.to_string().contains("more.tape: line 2") && e.to_string().contains("gone.tape"), "{e}");
+    std::fs::write(sub.join("more.tape"), "Down\nFrobnicate\n").unwrap();
+    let e = tape::parse_file(&dir.path().join("main.tape")).unwrap_err();
+    assert!(e.to_string().contains("more.tape: line 2") && e.to_string().contains("Frobnicate"), "{e}");
+
+    // Nesting is bounded.
+    for i in 0..12 {
+        std::fs::write(dir.path().join(format!("n{i}.tape")), format!("Enter\nSource n{}.tape\n", i + 1)).unwrap();
+    }
+    std::fs::write(dir.path().join("n12.tape"), "Enter\n").unwrap();
+    let e = tape::parse_file(&dir.path().join("n0.tape")).unwrap_err();
+    assert!(e.message.contains(&format!("more than {} tapes deep", tape::MAX_SOURCE_DEPTH)), "{e}");
+}
+
+#[test]
+fn demo_require_fails_before_anything_runs_when_a_program_is_missing() {
+    let ok = parse("Require sh\nEnter\n").unwrap();
+    assert_eq!(tape::check_requires(&ok), Ok(()));
+    let missing = parse("Enter\nRequire closeout-no-such-program-4711\n").unwrap();
+    let e = tape::check_requires(&missing).unwrap_err();
+    assert_eq!(e, "line 2: Require closeout-no-such-program-4711: not found on PATH");
+    // Require takes no time and does not end the tape's leading Set lines.
+    let cmds = parse("Require sh\nSet Width 90\nSet Height 30\nEnter\n").unwrap();
+    assert_eq!(tape::initial_size(&cmds), (Some(90), Some(30)));
+    assert_eq!(timeline(&cmds, 1.0, (90, 30)).events.len(), 1);
+}
+
+// ---- Wait and Screenshot, headless ----
+
+fn sample_app() -> (crate::tui::Model, chrono::DateTime<chrono::Utc>) {
+    let ev = crate::samples::load(&crate::samples::default_name(), &Default::default()).unwrap();
+    let when = ev.default_as_of.unwrap();
+    let mut app = crate::tui::harness::app(ev, Some(when), DEFAULT_SIZE.0, DEFAULT_SIZE.1);
+    crate::tui::harness::apply(&mut app, crate::tui::Msg::Tick(when));
+    crate::tui::harness::apply(&mut app, crate::tui::Msg::OpenWalk(DEFAULT_WALKTHROUGH.into()));
+    (app, when)
+}
+
+fn record_tape(text: &str) -> std::io::Result<String> {
+    let (mut app, when) = sample_app();
+    let t = timeline(&parse(text).unwrap(), 1.0, DEFAULT_SIZE);
+    super::run::record(&mut app, &t, "t", when)
+}
+
+#[test]
+fn demo_wait_passes_when_the_screen_shows_it_and_fails_the_run_naming_the_line_when_not() {
+    // Shown at once: no time passes.
+    let cast = record_tape("Wait /Evidence chain/\nWait+Line /q quit/\nEnter\n").unwrap();
+    assert!(validate_cast(&cast).unwrap().duration < 0.2, "{cast}");
+    // Shown only after time passes (the walkthrough's clock): virtual time moves on until it does, and the
+    // tape's later events move on with it.
+    let cast = record_tape("Wait /00:03 elapsed/\n# @marker after\n").unwrap();
+    let marker = cast.lines().find(|l| l.contains("\"m\"")).unwrap();
+    let at: f64 = marker[1..marker.find(',').unwrap()].parse().unwrap();
+    assert!((3.0..3.2).contains(&at), "{marker}");
+    // Never shown: the run fails with the line and what was expected, after the timeout.
+    let e = record_tape("Enter\n\nWait@2s /no such text anywhere/\nEnter\n").unwrap_err();
+    assert_eq!(e.to_string(), "line 3: Wait /no such text anywhere/: the screen did not show it within 2 s");
+    let e = record_tape("Wait+Line@1s /Evidence chain/\n").unwrap_err();
+    assert!(e.to_string().contains("the screen's last line did not show it within 1 s"), "{e}");
+}
+
+#[test]
+fn demo_screenshot_writes_the_screen_as_text_atomically_and_never_over_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let tape_path = dir.path().join("shots.tape");
+    std::fs::write(&tape_path, "Screenshot first.txt\nType \"]\"\nScreenshot \"second.txt\"\n").unwrap();
+    let (mut app, when) = sample_app();
+    let t = timeline(&tape::parse_file(&tape_path).unwrap(), 1.0, DEFAULT_SIZE);
+    super::run::record(&mut app, &t, "t", when).unwrap();
+    let first = std::fs::read_to_string(dir.path().join("first.txt")).unwrap();
+    let second = std::fs::read_to_string(dir.path().join("second.txt")).unwrap();
+    assert_eq!(first.lines().count(), usize::from(DEFAULT_SIZE.1), "{first}");
+    assert!(first.contains("step 1 of 16") && !first.contains('\x1b'), "{first}");
+    assert!(second.contains("step 2 of 16"), "{second}");
+    assert_eq!(second, crate::tui::harness::screen(&app), "the screen as the app draws it");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 3, "no temporary file left: {leftovers:?}");
+
+    // A file that holds JSON (evidence?) is not replaced: the run fails, naming the line.
+    std::fs::write(dir.path().join("first.txt"), "  {\"items\": []}").unwrap();
+    let (mut app, when) = sample_app();
+    let e = super::run::record(&mut app, &t, "t", when).unwrap_err();
+    assert!(e.to_string().contains("line 1: Screenshot") && e.to_string().contains("not replaced"), "{e}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("first.txt")).unwrap(), "  {\"items\": []}");
+    // A directory in the way is an error too.
+    std::fs::remove_file(dir.path().join("first.txt")).unwrap();
+    std::fs::create_dir(dir.path().join("first.txt")).unwrap();
+    let (mut app, when) = sample_app();
+    assert!(super::run::record(&mut app, &t, "t", when).is_err());
+}
+
+#[test]
+fn demo_recording_ends_by_restoring_the_cursor_and_style() {
+    let cast = record_tape("Enter\nSleep 1s\n").unwrap();
+    let last = cast.lines().last().unwrap();
+    let ev: serde_json::Value = serde_json::from_str(last).unwrap();
+    assert_eq!(ev[1], "o");
+    assert_eq!(ev[2].as_str(), Some(super::run::RESTORE));
+    assert_eq!(super::run::RESTORE, "\x1b[0m\x1b[?25h");
+    assert!((ev[0].as_f64().unwrap() - 1.1).abs() < 1e-6, "{last}");
+}
+
+// ---- presenter ----
+
+mod presenter {
+    use super::*;
+    use crate::demo::presenter::{Out, PAUSED_LINE, Presenter};
+
+    fn tl() -> tape::Timeline {
+        // Chapter one at 0 (a at 0, b at 1.05 s, ] at 1.95 s), chapter two at 2 s (c; ] at 3.9 s), chapter
+        // three at 3.95 s (d), end 6 s.
+        let text = "# @marker one\nType \"a\"\nSleep 1s\nType \"b\"\nSleep 850ms\nType \"]\"\n# @marker two\nType \"c\"\nSleep 1850ms\nType \"]\"\n# @marker three\nType \"d\"\nSleep 2s\n";
+        timeline(&parse(text).unwrap(), 1.0, DEFAULT_SIZE)
+    }
+
+    fn ch(c: char) -> KeyEvent {
+        tape::char_event(c)
+    }
+
+    /// Everything due at `now`: the keys the app gets, as text, and the other outputs.
+    fn drain(p: &mut Presenter, now: Duration) -> (String, Vec<Out>) {
+        let (mut keys, mut other) = (String::new(), Vec::new());
+        while let Some(o) = p.poll(now, "") {
+            match o {
+                Out::Key(k) => match k.code {
+                    KeyCode::Char(c) => keys.push(c),
+                    other => keys.push_str(&format!("<{other:?}>")),
+                },
+                o => other.push(o),
+            }
+        }
+        (keys, other)
+    }
+
+    #[test]
+    fn demo_presenter_plays_on_time_and_space_pauses_and_resumes() {
+        let mut p = Presenter::new(&tl(), false);
+        assert_eq!(drain(&mut p, ms(0)).0, "a");
+        assert_eq!(drain(&mut p, ms(1000)).0, "");
+        assert_eq!(drain(&mut p, ms(1050)).0, "b");
+        assert_eq!(p.chapter(), Some(0));
+        // Paused at 1.5 s for 10 s: nothing plays and the tape position stands still.
+        assert_eq!(p.on_key(ch(' '), ms(1500)), Some(Out::Redraw));
+        assert!(p.paused());
+        assert_eq!(p.footer().as_deref(), Some(PAUSED_LINE));
+        assert_eq!(drain(&mut p, ms(11_500)).0, "");
+        assert_eq!(p.position(ms(11_500)), ms(1500));
+        // Resumed: the tape goes on from 1.5 s.
+        assert_eq!(p.on_key(ch(' '), ms(11_500)), Some(Out::Redraw));
+        assert!(!p.paused());
+        assert_eq!(p.footer(), None);
+        assert_eq!(drain(&mut p, ms(11_900)).0, "");
+        assert_eq!(drain(&mut p, ms(12_000)).0, "]c");
+        assert_eq!(p.chapter(), Some(1));
+        // Keys other than the presenter's are not the app's while the tape plays.
+        assert!(matches!(p.on_key(ch('j'), ms(12_100)), Some(Out::Redraw)));
+        assert!(p.footer().unwrap().contains("Space pauses"));
+        // q and Ctrl-C always reach the app.
+        assert_eq!(p.on_key(ch('q'), ms(12_200)), Some(Out::Key(ch('q'))));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(p.on_key(ctrl_c, ms(12_200)), Some(Out::Key(ctrl_c)));
+        // To the end.
+        assert_eq!(drain(&mut p, ms(20_000)), ("]d".to_string(), vec![Out::Redraw]));
+        assert!(p.ended());
+        assert!(p.footer().unwrap().contains("ended"));
+        // Once ended, the keys drive the app.
+        assert_eq!(p.on_key(ch('j'), ms(20_100)), Some(Out::Key(ch('j'))));
+    }
+
+    #[test]
+    fn demo_presenter_jumps_between_chapters_by_replaying() {
+        let t = tl();
+        let marker = |n: usize| {
+            t.events.iter().enumerate().filter(|(_, e)| matches!(e.event, ScriptedKind::Marker(_))).nth(n).unwrap().0
+        };
+        let mut p = Presenter::new(&t, false);
+        drain(&mut p, ms(100));
+        // ] : the model is rebuilt and the tape replayed up to chapter two's marker; play goes on from there.
+        assert_eq!(p.on_key(ch(']'), ms(100)), Some(Out::Replay(marker(1) + 1)));
+        assert_eq!(p.chapter(), Some(1));
+        assert_eq!(p.position(ms(100)), t.events[marker(1)].at);
+        assert_eq!(drain(&mut p, ms(100)).0, "c");
+        assert_eq!(p.on_key(ch(']'), ms(200)), Some(Out::Replay(marker(2) + 1)));
+        // No chapter after the last.
+        assert_eq!(p.on_key(ch(']'), ms(300)), Some(Out::Redraw));
+        assert!(p.footer().unwrap().contains("last chapter"));
+        // [ just after a chapter began: the one before; later in a chapter: its start.
+        assert_eq!(p.on_key(ch('['), ms(400)), Some(Out::Replay(marker(1) + 1)));
+        drain(&mut p, ms(3_000));
+        assert_eq!(p.position(ms(3_000)), ms(4_600));
+        assert_eq!(p.chapter(), Some(2), "played into chapter three");
+        assert_eq!(drain(&mut p, ms(5_000)), (String::new(), vec![Out::Redraw]));
+        assert!(p.ended());
+        assert_eq!(p.on_key(ch('['), ms(5_000)), Some(Out::Replay(marker(2) + 1)), "the current chapter's start");
+        assert!(p.paused(), "from the end, a jump lands paused");
+        assert_eq!(p.on_key(ch('['), ms(5_100)), Some(Out::Replay(marker(1) + 1)));
+        assert_eq!(p.on_key(ch('['), ms(5_200)), Some(Out::Replay(marker(0) + 1)));
+        assert_eq!(p.on_key(ch('['), ms(5_300)), Some(Out::Replay(marker(0) + 1)), "chapter one again");
+        // A jump while paused stays paused.
+        assert_eq!(p.on_key(ch(']'), ms(5_500)), Some(Out::Replay(marker(1) + 1)));
+        assert!(p.paused());
+        assert_eq!(drain(&mut p, ms(9_000)).0, "");
+    }
+
+    #[test]
+    fn demo_presenter_step_mode_pauses_at_every_chapter() {
+        let mut p = Presenter::new(&tl(), true);
+        assert_eq!(drain(&mut p, ms(0)), (String::new(), vec![Out::Redraw]));
+        assert!(p.paused(), "paused at chapter one before its first key");
+        assert!(p.footer().unwrap().contains("--step"));
+        assert_eq!(drain(&mut p, ms(5_000)).0, "");
+        p.on_key(ch(' '), ms(5_000));
+        assert_eq!(drain(&mut p, ms(6_100)).0, "ab");
+        assert_eq!(drain(&mut p, ms(7_000)), ("]".to_string(), vec![Out::Redraw]));
+        assert!(p.paused(), "paused at chapter two");
+        assert_eq!(p.chapter(), Some(1));
+        // ] in step mode lands paused on the next chapter.
+        assert!(matches!(p.on_key(ch(']'), ms(7_100)), Some(Out::Replay(_))));
+        assert!(p.paused());
+        assert_eq!(p.chapter(), Some(2));
+    }
+
+    #[test]
+    fn demo_presenter_hands_the_keys_over_while_paused_and_replays_on_resume() {
+        let mut p = Presenter::new(&tl(), false);
+        drain(&mut p, ms(1_200));
+        let at = p.next_event();
+        p.on_key(ch(' '), ms(1_200));
+        // Paused: the presenter's keys go to the app.
+        assert_eq!(p.on_key(ch('j'), ms(1_300)), Some(Out::Key(ch('j'))));
+        assert_eq!(
+            p.on_key(tape::TapeKey::Enter.key_event(), ms(1_400)),
+            Some(Out::Key(tape::TapeKey::Enter.key_event()))
+        );
+        // ? is the presenter's: the keys overlay, not the app's help.
+        assert_eq!(p.on_key(ch('?'), ms(1_500)), Some(Out::Redraw));
+        assert!(p.help_shown());
+        assert_eq!(p.on_key(tape::TapeKey::Escape.key_event(), ms(1_600)), Some(Out::Redraw));
+        assert!(!p.help_shown());
+        // Resuming hands back: the model is rebuilt and replayed to where the tape was.
+        assert_eq!(p.on_key(ch(' '), ms(2_000)), Some(Out::Replay(at)));
+        assert_eq!(p.next_event(), at);
+        assert_eq!(drain(&mut p, ms(2_700)).0, "");
+        assert_eq!(drain(&mut p, ms(2_800)).0, "]c");
+        // A pause without taking over resumes without a replay.
+        p.on_key(ch(' '), ms(2_900));
+        assert_eq!(p.on_key(ch(' '), ms(3_000)), Some(Out::Redraw));
+    }
+
+    #[test]
+    fn demo_presenter_wait_holds_until_the_screen_matches_and_pauses_on_timeout() {
+        let t = timeline(
+            &parse("Type \"a\"\nWait@3s /ready/\nType \"b\"\nSleep 1s\nType \"c\"\n").unwrap(),
+            1.0,
+            DEFAULT_SIZE,
+        );
+        let mut p = Presenter::new(&t, false);
+        assert_eq!(p.poll(ms(0), ""), Some(Out::Key(ch('a'))));
+        assert_eq!(p.poll(ms(1_000), "not yet"), None);
+        assert!(p.footer().unwrap().contains("waiting"));
+        assert_eq!(p.position(ms(1_900)), ms(50), "the tape stands still while it waits");
+        assert_eq!(p.poll(ms(2_000), "all ready now"), Some(Out::Key(ch('b'))));
+        assert_eq!(p.poll(ms(2_500), ""), None);
+        assert_eq!(p.poll(ms(3_050), ""), Some(Out::Key(ch('c'))));
+
+        let mut p = Presenter::new(&t, false);
+        p.poll(ms(0), "");
+        assert_eq!(p.poll(ms(100), ""), None);
+        assert_eq!(p.poll(ms(3_100), ""), Some(Out::Redraw));
+        assert!(p.paused());
+        let f = p.footer().unwrap();
+        assert!(f.contains("line 2: Wait /ready/") && f.contains(PAUSED_LINE), "{f}");
+        p.on_key(ch(' '), ms(4_000));
+        assert_eq!(p.poll(ms(4_000), ""), Some(Out::Key(ch('b'))));
+    }
 }
 
 // ---- casts ----
@@ -429,4 +876,43 @@ fn demo_validate_cast_rejects_broken_recordings() {
     let ok = validate_cast(&format!("{header}\n[0, \"o\", \"x\"]\n[0, \"i\", \"y\"]\n[0.25, \"m\", \"\"]\n")).unwrap();
     assert_eq!((ok.outputs, ok.inputs, ok.markers.len(), ok.duration), (1, 1, 1, 0.25));
     assert_eq!(validate_cast(header).unwrap().outputs, 0);
+}
+
+// ---- walkthrough focus: review steps ----
+
+#[test]
+fn demo_a_review_step_opens_the_retry_plan_review_on_its_plan_at_its_pane() {
+    let (mut app, _) = sample_app();
+    let w = crate::walkthrough::find(DEFAULT_WALKTHROUGH).unwrap();
+    let review_steps: Vec<(usize, u32)> = w
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.focus.pane == crate::walkthrough::FocusPane::Review)
+        .map(|(i, s)| (i, s.focus.review_pane.unwrap_or(1)))
+        .collect();
+    assert_eq!(review_steps, vec![(9, 1), (13, 3)], "the retry plan review, and Enterprise on the worker pane");
+    for (i, pane) in review_steps {
+        // Walk there as a presenter does (Esc leaves an open review first).
+        let (mut fresh, _) = sample_app();
+        for _ in 0..i {
+            if fresh.review().is_some() {
+                crate::tui::harness::press(&mut fresh, KeyCode::Esc);
+            }
+            crate::tui::harness::type_keys(&mut fresh, "]");
+        }
+        let r = fresh.review().unwrap_or_else(|| panic!("step {} opens the review", i + 1));
+        assert_eq!(r.pane + 1, pane as usize, "step {}", i + 1);
+        let screen = crate::tui::harness::screen(&fresh);
+        assert!(screen.contains(&format!("pane {pane} of 5")), "{screen}");
+        // The review is on the step's plan: its delivery's review looks at the plan node.
+        let plan = w.steps[i].focus.resolve(&fresh.evidence).unwrap();
+        assert!(r.current().nodes.contains(&plan), "step {}", i + 1);
+        app = fresh;
+    }
+    // From a review step, ] goes on as from any other step once the review is closed.
+    crate::tui::harness::press(&mut app, KeyCode::Esc);
+    crate::tui::harness::type_keys(&mut app, "]");
+    assert!(app.review().is_none());
+    assert_eq!(app.walk.as_ref().unwrap().step, 14);
 }

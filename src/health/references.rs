@@ -87,10 +87,14 @@ fn state_of(ev: &Evidence, chain: &Chain, index: &Index, target: &str) -> RefSta
         let all_out = targets.iter().all(|&t| chain.scope.get(t) == Some(&Scope::OutOfScope));
         return if all_out { RefState::OutOfScope } else { RefState::Resolved };
     }
-    if ev.is_trial() || !index.holds_family(family(target)) {
-        return RefState::NotIncluded;
-    }
-    RefState::Dangling
+    missing_state(ev, index, target)
+}
+
+/// The state of a reference whose target the evidence does not hold: [`RefState::NotIncluded`] in a trial
+/// package (its upstream evidence is never shipped) or when the evidence holds nothing of the target's id
+/// family, else [`RefState::Dangling`]. The same rule [`check`] counts by, for views that show one target.
+pub fn missing_state(ev: &Evidence, index: &Index, target: &str) -> RefState {
+    if ev.is_trial() || !index.holds_family(family(target)) { RefState::NotIncluded } else { RefState::Dangling }
 }
 
 /// The references of one node with their states (for detail views).

@@ -167,7 +167,19 @@ pub fn start_model(
     width: u16,
     height: u16,
 ) -> (Model, Vec<Effect>) {
-    let mut model = Model::with_keymap(Arc::new(evidence), Arc::new(report), width, height, Arc::clone(&opts.keymap));
+    start_model_shared(Arc::new(evidence), Arc::new(report), opts, width, height)
+}
+
+/// [`start_model`] over evidence and a report already shared (the live demo builds the model afresh to
+/// replay its tape).
+pub fn start_model_shared(
+    evidence: Arc<Evidence>,
+    report: Arc<Report>,
+    opts: &Options,
+    width: u16,
+    height: u16,
+) -> (Model, Vec<Effect>) {
+    let mut model = Model::with_keymap(evidence, report, width, height, Arc::clone(&opts.keymap));
     model.theme = opts.theme;
     let mut live = opts.live.clone();
     if live.signing_key.is_none() {

@@ -236,12 +236,32 @@ fn jumping_reveals_a_target_in_a_closed_group_and_clears_a_hiding_filter() {
 
 #[test]
 fn dangling_references_say_so() {
+    // A trial package never ships its upstream evidence: those references are "not included", not dangling.
     let mut app = sample("trial-walkthrough");
     let bundle = app.evidence.nodes.iter().position(|n| n.kind.name() == "readiness bundle").unwrap();
     select(&mut app, Sel::Node(bundle));
     type_keys(&mut app, "ll");
     let screen = harness::screen(&app);
-    assert!(screen.contains("⚠ dangling"), "{screen}");
+    assert!(screen.contains("not included") && !screen.contains('⚠') && !screen.contains("dangling"), "{screen}");
+    let before = selected(&app);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(selected(&app), before, "an unshipped reference goes nowhere");
+    assert!(app.status.as_deref().unwrap().starts_with("not included in this evidence"), "{:?}", app.status);
+
+    // A store that holds the id's family but not the id: dangling.
+    // (tests/data/chain/references: one genuinely dangling review_id.)
+    let store = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/chain/references/store.json");
+    let ev = load_path(&store, &LoadOptions::default()).unwrap();
+    let node = ev.find("gordackfinalretentiondecision-875a90e35d6e07f3")[0];
+    let mut app = harness::app(ev, crate::time::parse_instant(samples::on_disk::AS_OF), 100, 30);
+    select(&mut app, Sel::Node(node));
+    type_keys(&mut app, "ll");
+    let rows = app.tree.refs_of(node).unwrap();
+    let index = rows.iter().position(|r| r.targets.is_empty()).unwrap();
+    assert!(rows[index].dangling);
+    select(&mut app, Sel::Ref { node, index });
+    let screen = harness::screen(&app);
+    assert!(screen.contains("⚠ gordackfin…01780a8a0a") && screen.contains("resolves  ⚠ dangling"), "{screen}");
     let before = selected(&app);
     press(&mut app, KeyCode::Enter);
     assert_eq!(selected(&app), before, "a dangling reference goes nowhere");

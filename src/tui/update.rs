@@ -356,8 +356,16 @@ fn activate(m: &mut Model) {
             let Some(r) = m.tree.reference(node, index) else { return };
             match r.targets.first() {
                 Some(&t) => jump(m, t, true),
-                None => {
+                None if r.dangling => {
                     let msg = format!("dangling reference: no artifact in this evidence has id {}", clean(&r.target));
+                    m.say(msg)
+                }
+                None => {
+                    let msg = format!(
+                        "not included in this evidence: {} was not shipped with it (a trial package carries no \
+                         upstream evidence)",
+                        clean(&r.target)
+                    );
                     m.say(msg)
                 }
             }
@@ -717,6 +725,14 @@ fn confirm(m: &mut Model, c: Confirm, action: Option<Action>, fx: &mut Vec<Effec
                 if save_pending(m, &mut w, fx) {
                     m.mode = Mode::Review(w);
                 }
+                // A demo writes nothing: its record counts at once, through the path a written one takes.
+                let kept = match &m.mode {
+                    Mode::Review(w) if m.live.demo => w.saving.as_ref().map(|(p, _)| p.clone()),
+                    _ => None,
+                };
+                if let Some(path) = kept {
+                    review_saved(m, &Ok(path), fx);
+                }
             }
             other => m.mode = other,
         },
@@ -903,7 +919,7 @@ fn submit_review(m: &mut Model, mut w: Box<ReviewWizard>) {
             let summary = super::ui::review::summary(m, &record, &path);
             w.pending = Some((path, Box::new(record)));
             let question = if m.live.demo {
-                "A demo does not write reviews: y/Enter ends the review unsaved · n/Esc back to the form"
+                "A demo writes nothing: y/Enter applies the acceptance in memory · n/Esc back to the form"
             } else {
                 "Save this acceptance? y/Enter save · n/Esc back to the form"
             };
@@ -927,8 +943,9 @@ pub fn review_path(m: &Model, at: chrono::DateTime<chrono::Utc>) -> std::path::P
     review::save_path(m.live.review_out.as_deref(), &m.evidence, at)
 }
 
-/// The confirm was answered yes: ask the runtime to write the pending record (a demo writes nothing and
-/// closes the review). False when the review closes.
+/// The confirm was answered yes: ask the runtime to write the pending record. A demo writes nothing: the
+/// record is kept in memory ([`super::state::Live::demo_records`]) and the caller applies it as written.
+/// False when the review closes.
 fn save_pending(m: &mut Model, w: &mut ReviewWizard, fx: &mut Vec<Effect>) -> bool {
     let Some((path, record)) = w.pending.take() else { return true };
     if m.live.sandbox.is_some() {
@@ -941,8 +958,9 @@ fn save_pending(m: &mut Model, w: &mut ReviewWizard, fx: &mut Vec<Effect>) -> bo
         return false;
     }
     if m.live.demo {
-        m.say("a demo does not write reviews: nothing was saved");
-        return false;
+        m.live.demo_records.push((path.clone(), (*record).clone()));
+        w.saving = Some((path, record));
+        return true;
     }
     w.saving = Some((path.clone(), record.clone()));
     fx.push(Effect::SaveReview { generation: m.evidence.generation, path, record, evidence: Arc::clone(&m.evidence) });
@@ -974,22 +992,33 @@ fn review_saved(m: &mut Model, result: &Result<std::path::PathBuf, String>, fx: 
     match result {
         Ok(path) => {
             let shown = clean(&path.display().to_string()).into_owned();
-            let key = m.live.signing_key.as_ref().map(|k| k.display().to_string()).unwrap_or_default();
-            w.sign = Some(super::state::review::SignOffer {
-                record: path.clone(),
-                key: super::state::input::TextInput::new(&key),
-                agent: m.live.ssh_agent,
-                signing: false,
-                error: None,
-            });
-            m.live.reviews.push(path.clone());
-            let (acceptances, problems) = super::runtime::acceptances(&m.live.reviews, &m.evidence);
+            if m.live.demo {
+                // Nothing to sign: nothing was written. The review closes on the re-run verdict.
+                m.mode = Mode::Normal;
+            } else {
+                let key = m.live.signing_key.as_ref().map(|k| k.display().to_string()).unwrap_or_default();
+                w.sign = Some(super::state::review::SignOffer {
+                    record: path.clone(),
+                    key: super::state::input::TextInput::new(&key),
+                    agent: m.live.ssh_agent,
+                    signing: false,
+                    error: None,
+                });
+                m.live.reviews.push(path.clone());
+            }
+            let (acceptances, problems) = acceptances_in_force(m);
             m.live.acceptances = acceptances;
             for p in problems {
                 m.notice(p);
             }
             request_health(m, fx);
-            m.say(format!("review saved to {shown}"));
+            if m.live.demo {
+                m.notice(format!(
+                    "acceptance applied in memory: a demo writes nothing (a real save would write {shown})"
+                ));
+            } else {
+                m.say(format!("review saved to {shown}"));
+            }
         }
         Err(e) => {
             let e = clean(e).into_owned();
@@ -997,6 +1026,19 @@ fn review_saved(m: &mut Model, result: &Result<std::path::PathBuf, String>, fx: 
             m.say(format!("review not saved: {e}"));
         }
     }
+}
+
+/// The acceptances of the review records in force: the files (`--review`, found, saved here) and the
+/// records a demo kept in memory, each turned into an acceptance by the same rule.
+fn acceptances_in_force(m: &Model) -> (Vec<crate::health::Acceptance>, Vec<String>) {
+    let (mut out, mut problems) = super::runtime::acceptances(&m.live.reviews, &m.evidence);
+    for (path, record) in &m.live.demo_records {
+        match review::to_acceptance(record, &format!("{} (demo: not written)", path.display()), &m.evidence) {
+            Ok(a) => out.extend(a),
+            Err(e) => problems.push(format!("review record not used: {e}")),
+        }
+    }
+    (out, problems)
 }
 
 /// Enter in the offer to sign: sign with the key typed (or the agent's one key), off the draw thread.
@@ -1263,6 +1305,7 @@ fn apply_walk_focus(m: &mut Model, fx: &mut Vec<Effect>) {
                 open_boundary(m);
             }
         }
+        FocusPane::Review if open_review_at(m, node, f.review_pane, fx) => {}
         pane => {
             m.mode = Mode::Normal;
             if let Some(n) = node {
@@ -1282,6 +1325,30 @@ fn apply_walk_focus(m: &mut Model, fx: &mut Vec<Effect>) {
             focus(m, target);
         }
     }
+}
+
+/// A `review` step: open the retry-plan review on the delivery whose review looks at `node` (the step's plan;
+/// the first delivery when none does), at `pane` (1-based, default 1). The tree selects the plan behind the
+/// modal. False when there is nothing to review (the step then shows the plan's detail).
+fn open_review_at(m: &mut Model, node: Option<usize>, pane: Option<u32>, fx: &mut Vec<Effect>) -> bool {
+    let mut w = match ReviewWizard::open(&m.evidence, &m.report, m.as_of().at) {
+        Ok(w) => w,
+        Err(e) => {
+            m.say(e);
+            return false;
+        }
+    };
+    m.mode = Mode::Normal;
+    if let Some(n) = node {
+        update_inner(m, Msg::FocusNode(n), fx);
+        if let Some(d) = w.deliveries.iter().position(|d| d.nodes.contains(&n)) {
+            w.delivery = d;
+        }
+    }
+    let last = super::state::review::PANE_TITLES.len();
+    w.pane = pane.map_or(0, |p| (p as usize).clamp(1, last) - 1);
+    m.mode = Mode::Review(Box::new(w));
+    true
 }
 
 fn update_inner(m: &mut Model, msg: Msg, fx: &mut Vec<Effect>) {

@@ -213,6 +213,7 @@ fn node_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, n: usize
     if refs.is_empty() {
         doc.push(2, 2, vec![styled("none", theme::dim())], None);
     }
+    let index = crate::health::references::Index::new(ev);
     for (field, target, targets) in &refs {
         let mut spans = vec![
             styled("→ ", theme::reference()),
@@ -221,7 +222,10 @@ fn node_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, n: usize
             s(clean(target)),
             s("  "),
         ];
-        spans.push(target_kind(ev, targets));
+        spans.push(match targets.first() {
+            Some(_) => target_kind(ev, targets),
+            None => missing_kind(ev, &index, target),
+        });
         let t = match targets.first() {
             Some(&n) => Target::Node(n),
             None => Target::Dangling(clean(target)),
@@ -246,6 +250,15 @@ fn node_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, n: usize
             }
         }
         other => field(doc, 2, None, other, Boundary::PublicMetadata, ""),
+    }
+}
+
+/// For a target the evidence does not hold: "⚠ dangling", or "not included" (dim) where the evidence never
+/// ships it (a trial package's upstream evidence; see [`crate::health::references::missing_state`]).
+fn missing_kind(ev: &Evidence, index: &crate::health::references::Index, target: &str) -> Span<'static> {
+    match crate::health::references::missing_state(ev, index, target) {
+        crate::health::RefState::Dangling => styled("⚠ dangling", theme::dangling()),
+        _ => styled("not included", theme::dim()),
     }
 }
 
@@ -404,7 +417,9 @@ fn ref_doc(doc: &mut Doc, ev: &Evidence, report: &Report, tree: &Tree, node: usi
             node_doc(doc, ev, report, tree, t);
         }
         None => {
-            doc.labelled("resolves", vec![styled("⚠ dangling", theme::dangling())]);
+            let index = crate::health::references::Index::new(ev);
+            let target = r.target.as_str();
+            doc.labelled("resolves", vec![missing_kind(ev, &index, target)]);
             doc.push(0, 0, vec![styled("No artifact in this evidence has this id.", theme::dim())], None);
         }
     }

@@ -179,8 +179,12 @@ pub struct Live {
     pub acceptances: Vec<Acceptance>,
     /// Where a review saved in the app goes (`--review-out`); default beside the evidence.
     pub review_out: Option<PathBuf>,
-    /// A demo: a review is never written to disk (the confirm says so and nothing is saved).
+    /// A demo: a review is never written to disk (the confirm says so and nothing is saved); a saved
+    /// acceptance is applied in memory instead ([`Live::demo_records`]).
     pub demo: bool,
+    /// Review records a demo "saved": never written, but their acceptances count exactly as a written
+    /// record's do (path: where a real save would have gone).
+    pub demo_records: Vec<(PathBuf, crate::review::ReviewRecord)>,
     /// The key the offer to sign a saved review starts with (`$CLOSEOUT_SIGNING_KEY`, else the config
     /// file's `signing_key`).
     pub signing_key: Option<PathBuf>,

@@ -986,11 +986,34 @@ mod tests {
         assert!(pane_text(&app).contains("a demo never writes a review"));
         fill(&mut app, "", "2026-09-21");
         harness::ctrl(&mut app, 's');
-        assert!(pane_text(&app).contains("A demo does not write reviews"));
+        assert!(pane_text(&app).contains("A demo writes nothing: y/Enter applies the acceptance in memory"));
+        assert_eq!(app.report.verdict, Verdict::Blocked);
+        let dir = std::env::current_dir().unwrap();
+        let before: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         let fx = harness::type_keys(&mut app, "y");
-        assert!(fx.is_empty(), "{fx:?}");
-        assert!(app.review().is_none());
-        assert_eq!(app.status.as_deref(), Some("a demo does not write reviews: nothing was saved"));
+        // No write is asked for: the acceptance counts at once, as a written record's does (a health run).
+        assert!(!fx.iter().any(|e| matches!(e, Effect::SaveReview { .. })), "{fx:?}");
+        let [Effect::RunHealth { acceptances, .. }] = fx.as_slice() else { panic!("{fx:?}") };
+        let acceptances = acceptances.clone();
+        assert_eq!(acceptances.len(), 1);
+        assert_eq!(acceptances[0].owner.as_deref(), Some("risk-owner"));
+        assert!(app.review().is_none(), "nothing to sign: the review closes");
+        assert_eq!(app.live.demo_records.len(), 1);
+        assert!(app.live.reviews.is_empty(), "no file joins the records in force");
+        assert!(app.live.notice.as_deref().unwrap().starts_with("acceptance applied in memory: a demo writes nothing"));
+        harness::run(&mut app, fx);
+        assert_eq!(app.report.verdict, Verdict::ReadyWithAcceptedRisk, "{}", app.report.verdict_reason);
+        assert!(app.report.verdict_reason.contains("demo: not written"), "{}", app.report.verdict_reason);
+        let after: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(before, after, "nothing was written");
+        // The same acceptance a written record would give.
+        let (path, record) = &app.live.demo_records[0];
+        let written =
+            crate::review::to_acceptance(record, &path.display().to_string(), &app.evidence).unwrap().unwrap();
+        assert_eq!(
+            (written.owner, written.expires_at, written.covers),
+            (acceptances[0].owner.clone(), acceptances[0].expires_at.clone(), acceptances[0].covers.clone())
+        );
     }
 
     #[test]

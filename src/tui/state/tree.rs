@@ -57,6 +57,9 @@ pub struct RefEntry {
     pub field: String,
     pub target: String,
     pub targets: Vec<usize>,
+    /// Resolves to nothing where the evidence should hold it ([`crate::health::RefState::Dangling`]); a
+    /// target a trial package never ships is not included, not dangling.
+    pub dangling: bool,
 }
 
 /// What opening a row did, for the status line.
@@ -400,8 +403,16 @@ impl Tree {
             return Ok(r.len());
         }
         let refs = ev.references(node).map_err(|e| e.to_string())?;
-        let entries: Vec<RefEntry> =
-            refs.into_iter().map(|(r, targets)| RefEntry { field: r.field, target: r.target, targets }).collect();
+        let index = crate::health::references::Index::new(ev);
+        let entries: Vec<RefEntry> = refs
+            .into_iter()
+            .map(|(r, targets)| {
+                let dangling = targets.is_empty()
+                    && crate::health::references::missing_state(ev, &index, &r.target)
+                        == crate::health::RefState::Dangling;
+                RefEntry { field: r.field, target: r.target, targets, dangling }
+            })
+            .collect();
         let len = entries.len();
         self.refs.insert(node, entries);
         Ok(len)

@@ -183,13 +183,22 @@ fn row_line(app: &Model, row: &Row, w: usize, selected: bool, focused: bool) -> 
                                 spans.push(Span::styled(format!("  {}", truncate(&kind, kw)), theme::dim()));
                             }
                         }
-                        None => {
+                        None if r.dangling => {
                             // "⚠ target", then the word when it fits: the target is what one needs to see.
                             spans.push(Span::styled("⚠ ", theme::dangling()));
                             let tw = width(&target).min(rest.saturating_sub(2));
                             spans.push(Span::raw(truncate_middle(&target, tw).into_owned()));
                             if rest >= 2 + tw + 10 {
                                 spans.push(Span::styled("  dangling", theme::dangling()));
+                            }
+                        }
+                        None => {
+                            // Not shipped with this evidence (a trial package's upstream): not a problem.
+                            spans.push(Span::styled("· ", theme::dim()));
+                            let tw = width(&target).min(rest.saturating_sub(2));
+                            spans.push(Span::raw(truncate_middle(&target, tw).into_owned()));
+                            if rest >= 2 + tw + 14 {
+                                spans.push(Span::styled("  not included", theme::dim()));
                             }
                         }
                     }
