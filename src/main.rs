@@ -189,6 +189,9 @@ fn sandbox(cli: &Cli) -> u8 {
         sample: Some(sample),
         load: LoadOptions { release: cli.source.release.clone(), ..LoadOptions::default() },
         sandbox: Some(Sandbox::new(session, idle)),
+        // Like a demo, the sandbox writes no review and keeps no walkthrough progress: an acceptance is
+        // applied in memory (and shown to copy).
+        demo: true,
         ..Default::default()
     };
     // No config file and no signing key: the sandbox's settings are its own.

@@ -39,7 +39,8 @@ pub fn tape_text(w: &Walkthrough) -> String {
 
 /// A tape made from a walkthrough's steps: for each step, `]` to reach it (the walkthrough opens on step
 /// 1), its `# @marker` ("k. title") and a pause of the step's [`reading_time`] (a review step's review is
-/// closed with Esc after it); after the last step, `]` once more to the closing summary.
+/// closed with Esc after it); after the last step, `]` once more to the closing summary. The first chapter
+/// starts after a second on the opening screen.
 pub fn tape_for(w: &Walkthrough) -> String {
     let mut out = format!(
         "# closeout demo --walkthrough {}: made from the walkthrough's steps.\nSet Width {}\nSet Height {}\n",
@@ -47,6 +48,8 @@ pub fn tape_for(w: &Walkthrough) -> String {
         DEFAULT_SIZE.0,
         DEFAULT_SIZE.1
     );
+    // A second on the opening screen before the first chapter (a web player skips a marker at 0).
+    out.push_str("Sleep 1s\n");
     for (i, step) in w.steps.iter().enumerate() {
         if i > 0 {
             out.push_str("Type \"]\"\n");
@@ -135,28 +138,6 @@ pub fn uses_default_as_of(
 
 /// Terminal size of a demo when neither `--size` nor the tape's `Set Width`/`Set Height` give one.
 pub const DEFAULT_SIZE: (u16, u16) = (120, 36);
-
-/// A tape that narrates any walkthrough: one `# @marker N. title` per step, in order, each step held long
-/// enough to read its narration (about three words a second, at least six seconds), `]` to go on, and the
-/// closing summary held at the end; the first chapter starts after a second on the opening screen.
-pub fn walkthrough_tape(w: &crate::walkthrough::Walkthrough) -> String {
-    let mut t = format!("# closeout: the {} walkthrough, one chapter per step.\n", crate::sanitize::clean(&w.name));
-    t.push_str(&format!("Set Width {}\nSet Height {}\n", DEFAULT_SIZE.0, DEFAULT_SIZE.1));
-    // The opening screen for a second before the first chapter (a player skips a marker at 0).
-    t.push_str("Sleep 1s\n");
-    for (i, step) in w.steps.iter().enumerate() {
-        if i > 0 {
-            t.push_str("Type \"]\"\n");
-        }
-        let title: String = crate::sanitize::clean(&step.title).chars().filter(|c| !c.is_control()).collect();
-        t.push_str(&format!("# @marker {}. {}\n", i + 1, title));
-        let words = step.narration.split_whitespace().count()
-            + step.checklist.iter().map(|c| c.split_whitespace().count()).sum::<usize>();
-        t.push_str(&format!("Sleep {}s\n", (words / 3).max(6)));
-    }
-    t.push_str("Type \"]\"\nSleep 6s\n");
-    t
-}
 
 /// Parse `--size COLSxROWS` (e.g. `120x36`).
 pub fn parse_size(s: &str) -> Result<(u16, u16), String> {

@@ -120,7 +120,7 @@ fn scenario(sample: Sample) -> Result<Scenario, String> {
 /// The recording of a scenario's walkthrough: closeout's own demo recorder over the sample, one marker
 /// per step.
 fn record(s: &Scenario) -> Result<String, String> {
-    let tape = crate::demo::walkthrough_tape(&s.walkthrough);
+    let tape = crate::demo::tape_text(&s.walkthrough);
     let commands = crate::demo::tape::parse(&tape).map_err(|e| format!("the {} tape: {e}", s.walkthrough.name))?;
     let timeline = crate::demo::tape::timeline(&commands, 1.0, CAST_SIZE);
     // The recorder takes its own evidence: load the sample again (cheap, embedded).

@@ -732,6 +732,19 @@ fn confirm(m: &mut Model, c: Confirm, action: Option<Action>, fx: &mut Vec<Effec
                 };
                 if let Some(path) = kept {
                     review_saved(m, &Ok(path), fx);
+                    // The sandbox also shows the record a save would have written, to copy.
+                    if m.live.sandbox.is_some()
+                        && let Some((_, record)) = m.live.demo_records.last()
+                    {
+                        let text = serde_json::to_string_pretty(record).unwrap_or_default();
+                        show_to_copy(
+                            m,
+                            "review record",
+                            text,
+                            "Applied in memory; the sandbox writes nothing. This is the record a save would write: y \
+                             copies it · n/Esc closes",
+                        );
+                    }
                 }
             }
             other => m.mode = other,
@@ -919,9 +932,12 @@ fn submit_review(m: &mut Model, mut w: Box<ReviewWizard>) {
             let summary = super::ui::review::summary(m, &record, &path);
             w.pending = Some((path, Box::new(record)));
             let question = if m.live.demo {
-                "A demo writes nothing: y/Enter applies the acceptance in memory · n/Esc back to the form"
+                format!(
+                    "{} writes nothing: y/Enter applies the acceptance in memory · n/Esc back to the form",
+                    m.live.writes_nothing_as(true)
+                )
             } else {
-                "Save this acceptance? y/Enter save · n/Esc back to the form"
+                "Save this acceptance? y/Enter save · n/Esc back to the form".into()
             };
             m.mode = Mode::Confirm(Box::new(Confirm {
                 question: question.into(),
@@ -948,15 +964,6 @@ pub fn review_path(m: &Model, at: chrono::DateTime<chrono::Utc>) -> std::path::P
 /// False when the review closes.
 fn save_pending(m: &mut Model, w: &mut ReviewWizard, fx: &mut Vec<Effect>) -> bool {
     let Some((path, record)) = w.pending.take() else { return true };
-    if m.live.sandbox.is_some() {
-        show_to_copy(
-            m,
-            "review record",
-            serde_json::to_string_pretty(&record).unwrap_or_default(),
-            "The sandbox writes nothing: this is the record a save would write. y copies it · n/Esc closes",
-        );
-        return false;
-    }
     if m.live.demo {
         m.live.demo_records.push((path.clone(), (*record).clone()));
         w.saving = Some((path, record));
@@ -1014,7 +1021,8 @@ fn review_saved(m: &mut Model, result: &Result<std::path::PathBuf, String>, fx: 
             request_health(m, fx);
             if m.live.demo {
                 m.notice(format!(
-                    "acceptance applied in memory: a demo writes nothing (a real save would write {shown})"
+                    "acceptance applied in memory: {} writes nothing (a real save would write {shown})",
+                    m.live.writes_nothing_as(false)
                 ));
             } else {
                 m.say(format!("review saved to {shown}"));

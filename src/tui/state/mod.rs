@@ -198,6 +198,18 @@ pub struct Live {
     pub sandbox: Option<sandbox::Sandbox>,
 }
 
+impl Live {
+    /// What writes nothing here, for messages: "the sandbox" or "a demo" (capitalised when `start`).
+    pub fn writes_nothing_as(&self, start: bool) -> &'static str {
+        match (self.sandbox.is_some(), start) {
+            (true, true) => "The sandbox",
+            (true, false) => "the sandbox",
+            (false, true) => "A demo",
+            (false, false) => "a demo",
+        }
+    }
+}
+
 /// The detail pane's layout of the selection's document.
 #[derive(Debug, Default)]
 pub struct Detail {

@@ -1155,21 +1155,29 @@ mod tests {
     #[test]
     fn the_sandbox_shows_the_record_to_copy_and_asks_the_runtime_for_no_write() {
         let mut app = app_from(&store());
+        // As `closeout --sandbox` sets it up: a sandbox writes nothing, as a demo does.
         app.live.sandbox = Some(crate::tui::state::sandbox::Sandbox::new(
             std::time::Duration::from_secs(600),
             std::time::Duration::from_secs(600),
         ));
+        app.live.demo = true;
         to_form(&mut app);
         fill(&mut app, "", "2026-09-21");
         harness::ctrl(&mut app, 's');
+        let Mode::Confirm(q) = &app.mode else { panic!("the save asks first") };
+        assert!(q.question.starts_with("The sandbox writes nothing"), "{}", q.question);
         let fx = harness::type_keys(&mut app, "y");
-        assert!(fx.is_empty(), "no write is asked for: {fx:?}");
+        assert!(
+            fx.iter().all(|e| matches!(e, Effect::RunHealth { .. })),
+            "no write is asked for, only the health re-run with the acceptance: {fx:?}"
+        );
+        assert_eq!(app.live.demo_records.len(), 1, "the acceptance is applied in memory");
         let Mode::Confirm(c) = &app.mode else { panic!("the record is shown: {:?}", app.status) };
-        assert!(c.question.starts_with("The sandbox writes nothing"), "{}", c.question);
+        assert!(c.question.contains("the sandbox writes nothing"), "{}", c.question);
         let text = c.summary.join("\n");
         let record: serde_json::Value = serde_json::from_str(&text).expect("the record as JSON");
         assert_eq!(record["acceptance"]["owner"], "risk-owner", "{text}");
-        assert!(pane_text(&app).contains("The sandbox writes nothing"));
+        assert!(pane_text(&app).contains("Applied in memory"), "{}", pane_text(&app));
         let fx = harness::type_keys(&mut app, "y");
         let [Effect::Copy { what, text: copied }] = fx.as_slice() else { panic!("{fx:?}") };
         assert_eq!((*what, copied.as_str()), ("review record", text.as_str()));

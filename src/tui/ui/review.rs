@@ -258,8 +258,10 @@ fn form(app: &Model, w: &ReviewWizard, width: usize, out: &mut Vec<Line<'static>
 /// What Ctrl-S does and where the record will go (the same path the save uses).
 fn save_hint(app: &Model, at: chrono::DateTime<chrono::Utc>, width: usize, out: &mut Vec<Line<'static>>) {
     let dest = crate::tui::update::review_path(app, at).display().to_string();
+    let never =
+        format!("Ctrl-S shows what would be accepted; {} never writes a review", app.live.writes_nothing_as(false));
     let (ask, to) = if app.live.demo {
-        ("Ctrl-S shows what would be accepted; a demo never writes a review", "Would save to")
+        (never.as_str(), "Would save to")
     } else {
         ("Ctrl-S shows what will be accepted and asks before it saves a closeout.review.v1 record", "Saves to")
     };
@@ -316,7 +318,11 @@ pub fn summary(app: &Model, record: &crate::review::ReviewRecord, path: &std::pa
         out.push("✗ This acceptance cannot change the verdict: a failed criterion is not acceptable risk.".into());
     }
     if app.live.demo {
-        out.push(format!("A demo: nothing is written (it would go to {})", u(&path.display().to_string())));
+        out.push(format!(
+            "{}: nothing is written (it would go to {})",
+            app.live.writes_nothing_as(true),
+            u(&path.display().to_string())
+        ));
     } else {
         out.push(format!("Written to: {}", u(&path.display().to_string())));
     }
