@@ -940,7 +940,7 @@ fn submit_review(m: &mut Model, mut w: Box<ReviewWizard>) {
                 "Save this acceptance? y/Enter save · n/Esc back to the form".into()
             };
             m.mode = Mode::Confirm(Box::new(Confirm {
-                question: question.into(),
+                question,
                 summary,
                 scroll: 0,
                 on_yes: OnYes::SaveReview,
