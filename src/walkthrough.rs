@@ -170,7 +170,8 @@ impl Focus {
         ev.latest(&kind).or_else(|| ev.all(&kind).last().copied())
     }
 
-    /// "retry plan closeout-retry-plan-… (criterion retry_workflow) in the review pane".
+    /// "retry plan closeout-retry-plan-… (criterion retry_workflow) in the Retry plan review, pane 2": the
+    /// target, and where on screen it shows, named as the screen titles it.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if let Some(k) = &self.kind {
@@ -183,7 +184,31 @@ impl Focus {
             parts.push(format!("(criterion {c})"));
         }
         let target = if parts.is_empty() { String::new() } else { format!("{} ", parts.join(" ")) };
-        format!("{target}in the {} pane", self.pane.as_str())
+        format!("{target}{}", self.where_shown())
+    }
+
+    /// Where the step's target shows, in the words the screen's titles use.
+    pub fn where_shown(&self) -> String {
+        match self.pane {
+            FocusPane::Tree => "in the Evidence chain".to_string(),
+            FocusPane::Detail => "in the Detail pane".to_string(),
+            FocusPane::Boundary => "in the Boundary view".to_string(),
+            FocusPane::Health => "in the Health pane".to_string(),
+            FocusPane::Verdict => "at the verdict, in the header and the Health pane".to_string(),
+            FocusPane::Review => format!("in the Retry plan review, pane {}", self.review_pane.unwrap_or(1)),
+        }
+    }
+
+    /// The words of the screen's title that show this focus is where it should be ("Evidence chain",
+    /// "Detail", ...): tests check the screen shows them once the step is applied.
+    pub fn screen_title(&self) -> &'static str {
+        match self.pane {
+            FocusPane::Tree => "Evidence chain",
+            FocusPane::Detail => "Detail",
+            FocusPane::Boundary => "Boundary",
+            FocusPane::Health | FocusPane::Verdict => "Health",
+            FocusPane::Review => "Retry plan review",
+        }
     }
 }
 

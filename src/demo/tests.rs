@@ -202,7 +202,7 @@ fn demo_keys_become_the_events_a_terminal_delivers() {
     let map = keymap::Keymap::default();
     let act = |ev: KeyEvent| map.dispatch(&tree, &ev);
     use crate::tui::{Action, Msg};
-    assert_eq!(act(TapeKey::Ctrl('c').key_event()), Some(Msg::Action(Action::Quit)));
+    assert_eq!(act(TapeKey::Ctrl('c').key_event()), Some(Msg::Action(Action::QuitNow)));
     assert_eq!(act(TapeKey::Down.key_event()), Some(Msg::Action(Action::Down)));
     assert_eq!(act(tape::char_event('j')), Some(Msg::Action(Action::Down)));
     assert_eq!(act(tape::char_event('G')), Some(Msg::Action(Action::Bottom)));

@@ -274,6 +274,8 @@ pub fn stack(primary: Context, walk: bool) -> Vec<Context> {
         C::ReviewForm => return vec![C::Always, C::ReviewForm, C::Input],
         C::ReviewSign => return vec![C::Always, C::ReviewSign, C::Input],
         C::Palette => return vec![C::Always, C::Palette, C::Input],
+        // The retry-plan review keeps the walkthrough's keys (a review step is a step like any other).
+        C::Review if walk => return vec![C::Always, C::Review, C::Walk],
         C::Review | C::Confirm | C::Copy | C::Releases => return vec![C::Always, primary],
     }
     if walk {
@@ -362,7 +364,7 @@ use KeyCode as K;
 
 /// Every key the app knows, before a config file changes any.
 pub static DEFAULTS: &[Def] = &[
-    b(C::Always, G::App, &[ctrl('c')], A::Quit, "quit at once, from anywhere", None),
+    b(C::Always, G::App, &[ctrl('c')], A::QuitNow, "quit at once, from anywhere", None),
     // Typing a search or a filter.
     b(C::Find, G::Find, &[k(K::Enter)], A::InputAccept, "keep it, back to the panes", Some("keep")),
     b(C::Find, G::Find, &[k(K::Esc)], A::Cancel, "clear it", Some("clear")),
@@ -470,8 +472,12 @@ pub static DEFAULTS: &[Def] = &[
     // A walkthrough is open.
     b(C::Walk, G::Walkthrough, &[ch(']')], A::WalkNext, "next walkthrough step", Some("step")),
     b(C::Walk, G::Walkthrough, &[ch('[')], A::WalkPrev, "previous walkthrough step", Some("step")),
-    b(C::Walk, G::Walkthrough, &[ch('x')], A::WalkTick, "tick the next checklist item", Some("tick")),
-    b(C::Walk, G::Walkthrough, &[ch('X')], A::WalkUntick, "untick the last ticked item", None),
+    b(C::Walk, G::Walkthrough, &[ch('x')], A::WalkTick, "tick or untick the item under the cursor", Some("tick")),
+    b(C::Walk, G::Walkthrough, &[ch('X')], A::WalkUntick, "untick the item under the cursor", None),
+    b(C::Walk, G::Walkthrough, &[ch('J')], A::WalkDown, "cursor to the next checklist item", None),
+    b(C::Walk, G::Walkthrough, &[ch('K')], A::WalkUp, "cursor to the previous checklist item", None),
+    b(C::Walk, G::Walkthrough, &[ch('}')], A::WalkScrollDown, "scroll the narration panel down", None),
+    b(C::Walk, G::Walkthrough, &[ch('{')], A::WalkScrollUp, "scroll the narration panel up", None),
     b(C::Walk, G::Walkthrough, &[ch('S')], A::WalkSave, "save the closing summary as markdown notes", None),
     // No text input and no modal pane.
     b(C::Global, G::Health, &[ch('v')], A::ToggleHealth, "health pane: criteria, findings, verdict", Some("health")),
@@ -847,7 +853,7 @@ mod tests {
     fn ctrl_c_quits_everywhere_and_text_contexts_type_letters() {
         let map = Keymap::default();
         for ctx in Context::ALL {
-            assert_eq!(map.dispatch(&stack(ctx, true), &press(ctrl('c'))), Some(Msg::Action(A::Quit)), "{ctx:?}");
+            assert_eq!(map.dispatch(&stack(ctx, true), &press(ctrl('c'))), Some(Msg::Action(A::QuitNow)), "{ctx:?}");
         }
         for ctx in [C::Find, C::Palette, C::ReviewForm] {
             assert_eq!(map.dispatch(&stack(ctx, false), &press(ch('q'))), Some(Msg::Input('q')), "{ctx:?}");

@@ -62,6 +62,8 @@ pub struct Options {
     pub signing_key: Option<std::path::PathBuf>,
     /// `$SSH_AUTH_SOCK` is set: the offer can sign through the agent.
     pub ssh_agent: bool,
+    /// Where walkthrough progress is kept (the state directory); `None`: in memory only.
+    pub progress_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -77,6 +79,7 @@ impl Default for Options {
             clipboard: ClipboardMode::Auto,
             signing_key: None,
             ssh_agent: false,
+            progress_dir: None,
         }
     }
 }
@@ -104,6 +107,7 @@ impl Options {
                 .map(std::path::PathBuf::from)
                 .or(c.signing_key),
             ssh_agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|v| !v.is_empty()),
+            progress_dir: runtime::progress::dir_from_env(),
             ..Options::default()
         })
     }
@@ -186,6 +190,19 @@ pub fn start_model_shared(
         live.signing_key = opts.signing_key.clone();
     }
     live.ssh_agent |= opts.ssh_agent;
+    // Walkthrough progress on this evidence; recordings and the sandbox keep theirs in memory only.
+    if let Some(dir) = opts.progress_dir.as_deref().filter(|_| !live.demo && live.sandbox.is_none()) {
+        let path = runtime::progress::path_for(dir, &model.evidence);
+        match runtime::progress::load(&path) {
+            Ok(Some(file)) => {
+                model.walks.saved = file.walkthroughs;
+                model.walks.last = file.last;
+            }
+            Ok(None) => {}
+            Err(e) => model.notice(format!("walkthrough progress not resumed ({e}); it starts afresh")),
+        }
+        model.walks.file = Some(path);
+    }
     let found = runtime::found_reviews(&model.evidence, live.source.as_deref());
     let mut fx = Vec::new();
     for p in &opts.problems {
@@ -245,7 +262,13 @@ pub fn run_with(
     rt.execute(fx);
     crate::trace("explorer state built", t);
     let result = run_loop(&mut TerminalScreen(&mut terminal), &mut model, source, clock, &mut rt, opts.tick);
+    // The open walkthrough's clock and place are kept for next time; the writer is waited for.
+    rt.execute(update::finish(&mut model));
+    let unsaved = rt.finish_progress();
     drop(guard);
+    for e in &unsaved {
+        crate::output::note(&format!("closeout: walkthrough progress not saved: {e}"));
+    }
     result
 }
 

@@ -86,8 +86,12 @@ fn route(m: &mut Model, msg: Msg, fx: &mut Vec<Effect>) {
         Msg::Action(a) => Some(*a),
         _ => None,
     };
-    if action == Some(Action::Quit) {
+    if action == Some(Action::QuitNow) {
         m.quit = true;
+        return;
+    }
+    if action == Some(Action::Quit) {
+        ask_before_quitting(m);
         return;
     }
     match std::mem::take(&mut m.mode) {
@@ -313,21 +317,36 @@ fn normal(m: &mut Model, a: Action, fx: &mut Vec<Effect>) {
             };
             if moved {
                 apply_walk_focus(m, fx);
+                persist_walk(m, fx);
             } else if m.walk.is_none() {
                 m.say("no walkthrough open: w opens one");
             }
         }
-        (Action::WalkTick, _) => {
-            if let Some(w) = m.walk.as_mut()
-                && !w.tick_next()
-            {
-                m.say("every item of this checklist is ticked (X unticks)");
+        (Action::WalkTick | Action::WalkUntick, _) => {
+            let Some(w) = m.walk.as_mut() else { return };
+            let changed = if a == Action::WalkTick { w.toggle().is_some() } else { w.untick() };
+            if !changed && w.checklist().1.is_empty() {
+                m.say("this step has no checklist");
+            }
+            if changed {
+                m.walks.unsaved = true;
+                walk_follow_cursor(m);
+                persist_walk(m, fx);
             }
         }
-        (Action::WalkUntick, _) => {
-            if let Some(w) = m.walk.as_mut() {
-                w.untick_last();
+        (Action::WalkDown | Action::WalkUp, _) => {
+            let Some(w) = m.walk.as_mut() else { return };
+            if w.move_cursor(if a == Action::WalkDown { 1 } else { -1 }) {
+                walk_follow_cursor(m);
+                persist_walk(m, fx);
             }
+        }
+        (Action::WalkScrollDown | Action::WalkScrollUp, _) => {
+            let body = m.walk_body(m.area.width).len();
+            let rows = m.walk_rows();
+            let Some(w) = m.walk.as_mut() else { return };
+            let max = WalkState::max_scroll(body, rows);
+            w.scroll = if a == Action::WalkScrollDown { (w.scroll + 1).min(max) } else { w.scroll.saturating_sub(1) };
         }
         (Action::WalkSave, _) => save_notes(m, fx, false),
         _ => {}
@@ -756,12 +775,23 @@ fn confirm(m: &mut Model, c: Confirm, action: Option<Action>, fx: &mut Vec<Effec
                 m.mode = c.back;
                 write_notes(m, fx, path);
             }
+            OnYes::QuitUnsaved => m.quit = true,
             OnYes::Copy { what, text } => {
                 m.mode = c.back;
                 fx.push(Effect::Copy { what, text });
             }
         },
+        // No to replacing notes keeps the file and writes the notes beside it under a new name.
+        Some(Action::ConfirmNo) if matches!(c.on_yes, OnYes::OverwriteNotes(_)) => {
+            m.mode = c.back;
+            if let OnYes::OverwriteNotes(path) = c.on_yes {
+                write_notes(m, fx, free_name(&path));
+            }
+        }
         Some(Action::ConfirmNo | Action::Cancel) => {
+            if matches!(c.on_yes, OnYes::OverwriteNotes(_)) {
+                m.say("follow-up notes not saved");
+            }
             m.mode = c.back;
             if let Mode::Review(w) = &mut m.mode
                 && w.pending.take().is_some()
@@ -1145,7 +1175,10 @@ fn work(m: &mut Model, w: Work, fx: &mut Vec<Effect>) {
         Work::ReviewSaved { result, .. } => review_saved(m, &result.0, fx),
         Work::ReviewSigned { result, .. } => review_signed(m, &result.0),
         Work::NotesSaved(Shared(r)) => match &*r {
-            Ok(p) => m.say(format!("follow-up notes saved to {}", clean(&p.display().to_string()))),
+            Ok(p) => {
+                m.walks.unsaved = false;
+                m.say(format!("follow-up notes saved to {}", clean(&p.display().to_string())))
+            }
             Err(e) => m.say(format!("could not save follow-up notes: {}", clean(e))),
         },
         Work::Copied { what, result } => match result {
@@ -1272,35 +1305,122 @@ fn adopt_evidence(m: &mut Model, l: &Loaded) {
 // ------------------------------------------------------------------------------------------------ walkthroughs
 
 fn toggle_walk(m: &mut Model, fx: &mut Vec<Effect>) {
-    if m.walk.is_some() {
-        m.walk = None;
-        m.say("walkthrough closed (w opens it again)");
+    if let Some(mut w) = m.walk.take() {
+        w.stop_clock(m.now);
+        m.walks.saved.insert(w.walkthrough.name.clone(), w.saved(m.now));
+        m.walks.last = Some(w.walkthrough.name.clone());
+        write_progress(m, fx);
+        m.say("walkthrough closed: w opens it again where you left it");
         return;
     }
-    let name = if m.evidence.model == EvidenceModel::TrialPackage { "trial-walkthrough" } else { "operator-runbook" };
-    open_walk(m, name, fx);
+    let name = match &m.walks.last {
+        Some(last) => last.clone(),
+        None if m.evidence.model == EvidenceModel::TrialPackage => "trial-walkthrough".to_string(),
+        None => "operator-runbook".to_string(),
+    };
+    open_walk(m, &name, fx);
 }
 
+/// Open a walkthrough: where it was left when this evidence has progress for it, else at step 1.
 fn open_walk(m: &mut Model, name: &str, fx: &mut Vec<Effect>) {
-    match walkthrough::find(name) {
-        Some(w) => {
-            let mut state = WalkState::new(w);
-            state.started_at = m.now;
-            m.walk = Some(state);
-            apply_walk_focus(m, fx);
+    let Some(w) = walkthrough::find(name) else {
+        m.say(format!("no walkthrough {:?} (have: {})", clean(name), walkthrough::names().join(", ")));
+        return;
+    };
+    let mut state = match m.walks.saved.get(name) {
+        Some(saved) => {
+            let s = WalkState::resume(w, saved);
+            let at = if s.in_summary() { "the closing summary".to_string() } else { s.progress(None) };
+            let from = match &m.walks.file {
+                Some(f) => format!(" (progress kept in {})", clean(&f.display().to_string())),
+                None => String::new(),
+            };
+            m.say(format!("walkthrough resumed at {at}, {} item(s) ticked{from}", s.ticked.len()));
+            s
         }
-        None => m.say(format!("no walkthrough {:?} (have: {})", clean(name), walkthrough::names().join(", "))),
+        None => WalkState::new(w),
+    };
+    state.start_clock(m.now);
+    m.walks.last = Some(name.to_string());
+    m.walk = Some(state);
+    apply_walk_focus(m, fx);
+    persist_walk(m, fx);
+}
+
+/// Keep the checklist item under the cursor in view in the narration panel.
+fn walk_follow_cursor(m: &mut Model) {
+    let body = m.walk_body(m.area.width);
+    let rows = m.walk_rows();
+    if let Some(w) = m.walk.as_mut() {
+        w.follow_cursor(&body, rows);
     }
+}
+
+/// Note the open walkthrough's progress and write it, where progress is kept.
+fn persist_walk(m: &mut Model, fx: &mut Vec<Effect>) {
+    if let Some(w) = &m.walk {
+        m.walks.saved.insert(w.walkthrough.name.clone(), w.saved(m.now));
+        m.walks.last = Some(w.walkthrough.name.clone());
+    }
+    write_progress(m, fx);
+}
+
+fn write_progress(m: &Model, fx: &mut Vec<Effect>) {
+    let Some(path) = m.walks.file.clone() else { return };
+    let file = super::runtime::progress::ProgressFile {
+        schema: super::runtime::progress::SCHEMA.to_string(),
+        evidence: m.evidence.label.shown().into_owned(),
+        last: m.walks.last.clone(),
+        walkthroughs: m.walks.saved.clone(),
+    };
+    if let Ok(text) = serde_json::to_string_pretty(&file) {
+        fx.push(Effect::SaveProgress { path, text });
+    }
+}
+
+/// What to do when the app is about to end: the open walkthrough's clock is kept with its progress.
+pub fn finish(m: &mut Model) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    if m.walk.is_some() {
+        persist_walk(m, &mut fx);
+    }
+    fx
+}
+
+/// `q`: quit, but ask first while ticks are not in saved notes (Ctrl-C quits at once).
+fn ask_before_quitting(m: &mut Model) {
+    if let Some(w) = &m.walk {
+        m.walks.saved.insert(w.walkthrough.name.clone(), w.saved(m.now));
+    }
+    let ticks = m.walks.unsaved && !m.live.demo && m.walks.saved.values().any(|s| !s.ticked.is_empty());
+    if !ticks || matches!(m.mode, Mode::Confirm(_)) {
+        m.quit = true;
+        return;
+    }
+    let kept = if m.walks.file.is_some() {
+        "Your ticks are kept for next time, but they are not in saved follow-up notes."
+    } else {
+        "Your ticks are not saved anywhere: they go when the app does."
+    };
+    let back = std::mem::take(&mut m.mode);
+    m.mode = Mode::Confirm(Box::new(Confirm {
+        question: "Quit without saving follow-up notes? y quits · n stays (S in the closing summary saves notes)"
+            .into(),
+        summary: vec![kept.to_string()],
+        scroll: 0,
+        on_yes: OnYes::QuitUnsaved,
+        back,
+    }));
 }
 
 /// Move the focus to the current step's target.
 fn apply_walk_focus(m: &mut Model, fx: &mut Vec<Effect>) {
     let Some(step) = m.walk.as_ref().and_then(|w| w.current()).cloned() else { return };
     let f = step.focus;
-    let node = f.resolve(&m.evidence).or_else(|| {
-        let kind = f.kind()?;
-        m.evidence.latest(&kind).or_else(|| m.evidence.all(&kind).last().copied())
-    });
+    let (node, notice) = walk_target(&m.evidence, &f);
+    if let Some(w) = m.walk.as_mut() {
+        w.notice = notice;
+    }
     if !matches!(m.mode, Mode::Normal | Mode::Boundary(_)) {
         m.mode = Mode::Normal;
     }
@@ -1333,6 +1453,32 @@ fn apply_walk_focus(m: &mut Model, fx: &mut Vec<Effect>) {
             focus(m, target);
         }
     }
+}
+
+/// The node a step's focus shows in `ev`, and what to say when it is not the one the step names: a node id
+/// the evidence lacks falls back to the latest artifact of the step's kind; a kind the evidence lacks shows
+/// nothing and says so.
+fn walk_target(ev: &crate::evidence::Evidence, f: &walkthrough::Focus) -> (Option<usize>, Option<String>) {
+    if let Some(n) = f.resolve(ev) {
+        return (Some(n), None);
+    }
+    let kind = f.kind();
+    let fallback = kind.as_ref().and_then(|k| ev.latest(k).or_else(|| ev.all(k).last().copied()));
+    let named = f.node.as_deref().map(|id| format!("{:?}", clean(id)));
+    let notice = match (&named, &kind, fallback) {
+        (Some(id), Some(k), Some(n)) => Some(format!(
+            "this evidence has no {} {id}: showing the nearest of that kind, {}",
+            k.name(),
+            ev.nodes[n].id.shown()
+        )),
+        (Some(id), Some(k), None) => {
+            Some(format!("this evidence has no {} {id}, and no {} at all", k.name(), k.name()))
+        }
+        (Some(id), None, _) => Some(format!("this evidence has no artifact {id}")),
+        (None, Some(k), None) => Some(format!("this evidence has no {}: nothing to show for this step", k.name())),
+        _ => None,
+    };
+    (fallback, notice)
 }
 
 /// A `review` step: open the retry-plan review on the delivery whose review looks at `node` (the step's plan;
@@ -1377,7 +1523,7 @@ fn save_notes(m: &mut Model, fx: &mut Vec<Effect>, overwrite: bool) {
         let shown = clean(&path.display().to_string()).into_owned();
         let back = std::mem::take(&mut m.mode);
         m.mode = Mode::Confirm(Box::new(Confirm {
-            question: format!("Replace {shown}? y/n"),
+            question: format!("{shown} exists: y replaces it · n keeps it and saves as a new file · Esc cancels"),
             summary: Vec::new(),
             scroll: 0,
             on_yes: OnYes::OverwriteNotes(path),
@@ -1386,6 +1532,16 @@ fn save_notes(m: &mut Model, fx: &mut Vec<Effect>, overwrite: bool) {
         return;
     }
     write_notes(m, fx, path);
+}
+
+/// `closeout-follow-up-x.md` → the first of `closeout-follow-up-x-2.md`, `-3`, ... that does not exist.
+fn free_name(path: &std::path::Path) -> std::path::PathBuf {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+    (2..10_000)
+        .map(|n| path.with_file_name(format!("{stem}-{n}{ext}")))
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .unwrap_or_else(|| path.with_file_name(format!("{stem}-{}{ext}", std::process::id())))
 }
 
 /// The sandbox's stand-in for a write: the text on screen, to scroll and copy.

@@ -7,6 +7,7 @@
 //! completion before returning (recordings and tests: the same tape always gives the same frames).
 
 pub mod clipboard;
+pub mod progress;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -98,6 +99,8 @@ pub enum Effect {
     SignReview { generation: Generation, record: PathBuf, key: Option<PathBuf>, agent: bool },
     /// Write the walkthrough's follow-up notes.
     SaveNotes { path: PathBuf, text: String },
+    /// Write walkthrough progress (the whole file's text) through the one progress writer, in order.
+    SaveProgress { path: PathBuf, text: String },
     /// Put text on the clipboard (`what` names it in the message).
     Copy { what: &'static str, text: String },
     /// Index every field of every artifact for search.
@@ -153,6 +156,8 @@ pub struct Runtime {
     clipboard: Clipboard,
     /// `closeout --sandbox`: every write and every read from disk is refused here, whatever asked for it.
     sandboxed: bool,
+    /// Writes progress files in order; started with the first.
+    progress: Option<progress::Writer>,
 }
 
 impl Runtime {
@@ -160,7 +165,7 @@ impl Runtime {
     pub fn threaded(watch: Option<&Path>, clipboard: Clipboard) -> Runtime {
         let (tx, rx) = channel();
         let watch = watch.and_then(|p| crate::live::Watch::new(p, crate::live::DEBOUNCE).ok());
-        Runtime { inline: false, watch, health: None, tx, rx, jobs: 0, clipboard, sandboxed: false }
+        Runtime { inline: false, watch, health: None, tx, rx, jobs: 0, clipboard, sandboxed: false, progress: None }
     }
 
     /// The sandbox's runtime: worker threads, no watch, and no effect that writes a file or reads one from
@@ -172,7 +177,22 @@ impl Runtime {
     /// Every effect run to its end before [`Runtime::execute`] returns; no watch.
     pub fn inline(clipboard: Clipboard) -> Runtime {
         let (tx, rx) = channel();
-        Runtime { inline: true, watch: None, health: None, tx, rx, jobs: 0, clipboard, sandboxed: false }
+        Runtime {
+            inline: true,
+            watch: None,
+            health: None,
+            tx,
+            rx,
+            jobs: 0,
+            clipboard,
+            sandboxed: false,
+            progress: None,
+        }
+    }
+
+    /// Wait until every progress write asked for is done; what could not be written.
+    pub fn finish_progress(&mut self) -> Vec<String> {
+        self.progress.take().map(|mut w| w.finish()).unwrap_or_default()
     }
 
     /// True while work is under way (the loop ticks faster so the spinner moves).
@@ -235,6 +255,17 @@ impl Runtime {
             }),
             Effect::SaveNotes { path, text } => {
                 self.job(move || Work::NotesSaved(Shared::new(write_notes(&path, &text))))
+            }
+            // The sandbox keeps progress in memory only.
+            Effect::SaveProgress { .. } if self.sandboxed => {}
+            Effect::SaveProgress { path, text } => {
+                if self.inline {
+                    if let Err(e) = progress::write(&path, &text) {
+                        crate::trace(&format!("progress not saved: {e}"), Instant::now());
+                    }
+                } else {
+                    self.progress.get_or_insert_with(progress::Writer::new).send(path, text);
+                }
             }
             Effect::Copy { what, text } => {
                 let result = self.clipboard.copy(&text);

@@ -49,7 +49,7 @@ use palette::PaletteState;
 use review::ReviewWizard;
 use search::SearchState;
 use tree::{Sel, Tree};
-use walk::WalkState;
+use walk::{PanelLine, WalkState, Walks};
 
 /// The panes that can hold focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +86,8 @@ pub enum OnYes {
     SaveReview,
     /// Write the walkthrough's follow-up notes over the file that is there.
     OverwriteNotes(PathBuf),
+    /// Quit although walkthrough ticks are not in saved notes.
+    QuitUnsaved,
     /// Put the summary's text on the clipboard (the sandbox shows what it would have written).
     Copy { what: &'static str, text: String },
 }
@@ -243,6 +245,8 @@ pub struct Model {
     pub right: Right,
     pub mode: Mode,
     pub walk: Option<WalkState>,
+    /// Every walkthrough's progress on this evidence, and where it is kept.
+    pub walks: Walks,
     pub health: HealthView,
     pub search: SearchState,
     pub history: History,
@@ -294,6 +298,7 @@ impl Model {
             right: Right::Detail,
             mode: Mode::Normal,
             walk: None,
+            walks: Walks::default(),
             health,
             search: SearchState::default(),
             history: History::default(),
@@ -328,8 +333,43 @@ impl Model {
         super::ui::header::height(self, self.area.width)
     }
 
+    /// The current walkthrough step's criterion, as the report has it now: its status and a line saying
+    /// so, for the narration panel.
+    pub fn walk_criterion(&self) -> Option<(crate::health::Status, String)> {
+        let step = self.walk.as_ref()?.current()?;
+        let id = crate::health::CriterionId::parse(step.focus.criterion.as_deref()?)?;
+        let f = self.report.finding(id)?;
+        let glyph = super::theme::status_glyph(Some(f.status));
+        Some((
+            f.status,
+            format!("{glyph} {} {}: {}", id.as_str(), f.status.as_str(), super::text::untrusted(&f.reason)),
+        ))
+    }
+
+    /// The narration panel's body lines at a panel `width` (borders included).
+    pub fn walk_body(&self, width: u16) -> Vec<PanelLine> {
+        match &self.walk {
+            Some(w) => w.body(width.saturating_sub(2) as usize, self.walk_criterion()),
+            None => Vec::new(),
+        }
+    }
+
+    /// Lines the narration panel would like at a terminal `width`: its body, the hint line and borders;
+    /// 0 when no walkthrough is open.
+    pub fn narration_want(&self, width: u16) -> u16 {
+        if self.walk.is_none() {
+            return 0;
+        }
+        (self.walk_body(width).len() + 3).min(u16::MAX as usize) as u16
+    }
+
+    /// Rows the narration panel has for its body (inside its borders, above the hint line).
+    pub fn walk_rows(&self) -> usize {
+        self.areas().map_or(1, |a| a.narration.height.saturating_sub(3).max(1) as usize)
+    }
+
     pub fn areas(&self) -> Option<Areas> {
-        layout::layout_for(self.area, self.walk.is_some(), self.header_height(), self.wide)
+        layout::layout_for(self.area, self.narration_want(self.area.width), self.header_height(), self.wide)
     }
 
     pub fn tree_height(&self) -> usize {

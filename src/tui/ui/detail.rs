@@ -15,9 +15,9 @@ use crate::tui::theme;
 pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Detail && app.mode.panes_active();
     let title = match app.tree.selection() {
-        Some(Sel::Group(g)) => format!(" {} ", untrusted(app.tree.groups[g].kind.name())),
-        Some(Sel::Node(n)) => format!(" {} ", untrusted(app.evidence.nodes[n].kind.name())),
-        Some(Sel::Ref { .. }) => " Reference ".to_string(),
+        Some(Sel::Group(g)) => format!(" Detail · {} ", untrusted(app.tree.groups[g].kind.name())),
+        Some(Sel::Node(n)) => format!(" Detail · {} ", untrusted(app.evidence.nodes[n].kind.name())),
+        Some(Sel::Ref { .. }) => " Detail · reference ".to_string(),
         None => " Detail ".to_string(),
     };
     let lines = app.detail_lines();

@@ -19,10 +19,13 @@ const REASON_LINES: usize = 3;
 fn reason_lines(app: &Model, w: usize) -> Vec<String> {
     let r = &app.report;
     let mut text = String::new();
-    if let Some(d) = &r.evidence_decision
-        && r.disagreement.is_some()
-    {
-        text.push_str(&format!("≠ the evidence itself says {} · ", untrusted(d)));
+    // Whether closeout agrees with the evidence's own decision is said either way.
+    if let Some(d) = &r.evidence_decision {
+        if r.disagreement.is_some() {
+            text.push_str(&format!("≠ the evidence itself says {} · ", untrusted(d)));
+        } else {
+            text.push_str("= the evidence's own decision agrees · ");
+        }
     }
     text.push_str(&untrusted(&r.verdict_reason));
     let mut lines = wrap(&text, " ", w.saturating_sub(1));
@@ -119,9 +122,13 @@ pub fn render(app: &Model, frame: &mut Frame, area: Rect) {
         Span::styled(as_of, theme::title()),
     ]);
     let mut lines = vec![line1, line2];
-    let warn = r.disagreement.is_some();
+    let first = match (&r.evidence_decision, &r.disagreement) {
+        (Some(_), Some(_)) => theme::status(Some(crate::health::Status::Warn)),
+        (Some(_), None) => theme::status(Some(crate::health::Status::Pass)),
+        _ => theme::dim(),
+    };
     for (i, l) in reason_lines(app, w).into_iter().enumerate() {
-        let style = if warn && i == 0 { theme::status(Some(crate::health::Status::Warn)) } else { theme::dim() };
+        let style = if i == 0 { first } else { theme::dim() };
         lines.push(Line::styled(l, style));
     }
     super::lines_into(frame, area, &lines);

@@ -32,17 +32,29 @@ pub struct Areas {
 
 /// The panes for a terminal area; `None` below the minimum size.
 pub fn layout(area: Rect) -> Option<Areas> {
-    layout_for(area, false, HEADER_HEIGHT, false)
+    layout_for(area, 0, HEADER_HEIGHT, false)
 }
 
-/// The panes, with room for the walkthrough's narration panel below them when `narration` is set.
-pub fn layout_with(area: Rect, narration: bool) -> Option<Areas> {
+/// The panes, with room below them for a walkthrough's narration panel that would like `narration` lines
+/// (0: no walkthrough is open).
+pub fn layout_with(area: Rect, narration: u16) -> Option<Areas> {
     layout_for(area, narration, HEADER_HEIGHT, false)
 }
 
-/// The panes with a header of `header_h` lines (the verdict reason wraps), and the detail pane widened when
-/// `wide` is set.
-pub fn layout_for(area: Rect, narration: bool, header_h: u16, wide: bool) -> Option<Areas> {
+/// The fewest lines a narration panel gets, and the fewest the panes above it keep.
+pub const NARRATION_MIN: u16 = 7;
+const PANES_MIN: u16 = 12;
+
+/// The lines a narration panel that wants `want` lines gets in a body of `full` lines: what it wants,
+/// within [`NARRATION_MIN`] and the larger of half the body and what leaves the panes [`PANES_MIN`].
+pub fn narration_height(full: u16, want: u16) -> u16 {
+    let most = (full / 2).min(full.saturating_sub(PANES_MIN)).max(NARRATION_MIN);
+    want.clamp(NARRATION_MIN, most)
+}
+
+/// The panes with a header of `header_h` lines (the verdict reason wraps), the detail pane widened when
+/// `wide` is set, and a narration panel that wants `narration` lines (0: none) below them.
+pub fn layout_for(area: Rect, narration: u16, header_h: u16, wide: bool) -> Option<Areas> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
@@ -50,7 +62,7 @@ pub fn layout_for(area: Rect, narration: bool, header_h: u16, wide: bool) -> Opt
     let header = Rect { height: header_h, ..area };
     let footer = Rect { y: area.bottom() - FOOTER_HEIGHT, height: FOOTER_HEIGHT, ..area };
     let full = Rect { y: header.bottom(), height: footer.y - header.bottom(), ..area };
-    let narration_h = if narration { (full.height / 3).clamp(7, 14) } else { 0 };
+    let narration_h = if narration > 0 { narration_height(full.height, narration) } else { 0 };
     let body = Rect { height: full.height - narration_h, ..full };
     let narration = Rect { y: body.bottom(), height: narration_h, ..full };
     let tree_w = if wide { (area.width / 4).clamp(28, 48) } else { (area.width / 2).clamp(40, 72) };
@@ -87,11 +99,18 @@ mod tests {
             assert!(a.tree.width >= 40);
             assert!(a.boundary_list.height >= 5);
         }
-        for (w, h) in [(80, 24), (200, 60)] {
-            let a = layout_with(Rect::new(0, 0, w, h), true).unwrap();
-            assert_eq!(a.header.height + a.body.height + a.narration.height + a.footer.height, h);
-            assert!(a.narration.height >= 7 && a.body.height >= 12, "{a:?}");
+        for (w, h) in [(80, 24), (120, 36), (200, 60)] {
+            for want in [1, 9, 40] {
+                let a = layout_with(Rect::new(0, 0, w, h), want).unwrap();
+                assert_eq!(a.header.height + a.body.height + a.narration.height + a.footer.height, h);
+                assert!(a.narration.height >= NARRATION_MIN && a.body.height >= PANES_MIN, "{a:?}");
+                assert!(a.narration.height <= want.max(NARRATION_MIN), "{a:?}");
+            }
         }
+        // The panel grows to what it needs while the panes keep their share.
+        assert_eq!(narration_height(31, 11), 11);
+        assert_eq!(narration_height(31, 40), 15);
+        assert_eq!(narration_height(19, 40), NARRATION_MIN);
         assert!(layout(Rect::new(0, 0, 79, 24)).is_none());
         assert!(layout(Rect::new(0, 0, 80, 23)).is_none());
         assert!(layout(Rect::new(0, 0, 0, 0)).is_none());

@@ -29,7 +29,9 @@ pub fn render(app: &Model, frame: &mut Frame) {
         theme::apply(app.theme, frame.buffer_mut());
         return;
     }
-    let Some(areas) = layout::layout_for(area, app.walk.is_some(), header::height(app, area.width), app.wide) else {
+    let Some(areas) =
+        layout::layout_for(area, app.narration_want(area.width), header::height(app, area.width), app.wide)
+    else {
         too_small(frame, area);
         return;
     };
