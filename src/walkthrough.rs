@@ -41,6 +41,9 @@ pub struct Walkthrough {
     pub title: String,
     /// Who it is written for.
     pub audience: Vec<String>,
+    /// Whether someone presents it to an audience (the default) or the reader walks it alone.
+    #[serde(default, skip_serializing_if = "Delivery::is_presented")]
+    pub delivery: Delivery,
     /// Planned length; when given, step minutes must add up to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_minutes: Option<u32>,
@@ -60,6 +63,52 @@ pub struct Walkthrough {
     /// What to send or agree after the session.
     #[serde(default)]
     pub follow_ups: Vec<String>,
+}
+
+/// How a walkthrough is delivered: the voice its text is written in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Delivery {
+    /// Someone presents it to an audience (the sales demo): presenter notes, questions to ask the room.
+    #[default]
+    Presented,
+    /// The reader walks it alone (the customer trial): the text speaks to the reader, never about a presenter
+    /// or an audience (see [`presenter_voice`]).
+    SelfGuided,
+}
+
+impl Delivery {
+    pub fn is_presented(&self) -> bool {
+        *self == Delivery::Presented
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Presented => "presented",
+            Delivery::SelfGuided => "self-guided",
+        }
+    }
+}
+
+/// Phrases that speak to or about a presenter or an audience, which a self-guided walkthrough may not use
+/// (matched case-insensitively, at the start of a word).
+pub const PRESENTER_PHRASES: [&str; 4] = ["the customer", "the audience", "the presenter", "ask the"];
+
+/// Why `text` speaks to or about a presenter or an audience: `starts with "Ask"` or `contains "the customer"`;
+/// [`None`] when it is written for a reader alone. Case-insensitive; a phrase only counts at the start of a word
+/// (so "task the" is not "ask the").
+pub fn presenter_voice(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let first = lower.trim_start().split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default();
+    if first == "ask" {
+        return Some("starts with \"Ask\"".to_string());
+    }
+    PRESENTER_PHRASES.iter().find_map(|phrase| {
+        let hit = lower
+            .match_indices(phrase)
+            .any(|(i, _)| lower[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric()));
+        hit.then(|| format!("contains {phrase:?}"))
+    })
 }
 
 /// A timed part of a session.
@@ -89,7 +138,7 @@ pub struct Step {
     /// Things to confirm at this step; the user ticks them.
     #[serde(default)]
     pub checklist: Vec<String>,
-    /// Questions to ask the audience at this step.
+    /// Questions to ask the audience at this step (self-guided: for the reader to reflect on).
     #[serde(default)]
     pub questions: Vec<String>,
 }
@@ -213,6 +262,11 @@ impl Focus {
 }
 
 impl Walkthrough {
+    /// True when the reader walks it alone (`"delivery": "self-guided"`).
+    pub fn is_self_guided(&self) -> bool {
+        self.delivery == Delivery::SelfGuided
+    }
+
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)
     }
@@ -304,6 +358,26 @@ impl Walkthrough {
             }
             if self.duration_minutes.is_some() && step.minutes.is_none() {
                 push(at("minutes"), ProblemKind::MissingMinutes);
+            }
+            if self.is_self_guided() {
+                let lines = std::iter::once((at("narration"), &step.narration))
+                    .chain(step.checklist.iter().enumerate().map(|(j, t)| (at(&format!("checklist[{j}]")), t)))
+                    .chain(step.questions.iter().enumerate().map(|(j, t)| (at(&format!("questions[{j}]")), t)));
+                for (where_, text) in lines {
+                    if let Some(why) = presenter_voice(text) {
+                        push(where_, ProblemKind::PresenterVoice(why));
+                    }
+                }
+            }
+        }
+        if self.is_self_guided() {
+            let lines =
+                (self.success_checklist.iter().enumerate().map(|(j, t)| (format!("success_checklist[{j}]"), t)))
+                    .chain(self.follow_ups.iter().enumerate().map(|(j, t)| (format!("follow_ups[{j}]"), t)));
+            for (where_, text) in lines {
+                if let Some(why) = presenter_voice(text) {
+                    push(where_, ProblemKind::PresenterVoice(why));
+                }
             }
         }
         let timed = self.steps.iter().all(|s| s.minutes.is_some());
@@ -403,6 +477,9 @@ pub enum ProblemKind {
         planned: u32,
         sections: u32,
     },
+    /// Text of a self-guided walkthrough that speaks to or about a presenter or an audience; says why
+    /// (`starts with "Ask"`, `contains "the customer"`), as [`presenter_voice`] finds it.
+    PresenterVoice(String),
 }
 
 impl fmt::Display for ProblemKind {
@@ -453,6 +530,11 @@ impl fmt::Display for ProblemKind {
             ProblemKind::SectionsMismatch { planned, sections } => {
                 write!(f, "planned {planned} minutes but the sections add up to {sections}")
             }
+            ProblemKind::PresenterVoice(why) => write!(
+                f,
+                "the walkthrough is self-guided (the reader is alone), but this text {why}: write it to the reader, \
+                 not to or about a presenter or an audience"
+            ),
         }
     }
 }
@@ -659,4 +741,132 @@ pub fn follow_up_markdown(
 /// Text made safe for one markdown line: control characters escaped (see [`clean`]).
 fn md_line(s: &str) -> String {
     clean(s).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trial() -> Walkthrough {
+        find("trial-walkthrough").expect("the trial walkthrough is embedded")
+    }
+
+    fn voice_problems(w: &Walkthrough) -> Vec<(String, String)> {
+        w.validate()
+            .into_iter()
+            .filter_map(|p| match p.kind {
+                ProblemKind::PresenterVoice(why) => Some((p.at, why)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn delivery_defaults_to_presented_and_parses_kebab_case() {
+        let minimal = r#"{"schema": "closeout.walkthrough.v1", "name": "t", "title": "T", "audience": ["a"],
+            "steps": [{"id": "one", "title": "One", "narration": "First. Second.",
+                       "focus": {"pane": "health"}}]}"#;
+        let w = load_str("t.json", minimal).unwrap();
+        assert_eq!(w.delivery, Delivery::Presented);
+        assert!(!w.is_self_guided());
+        assert!(!serde_json::to_string(&w).unwrap().contains("delivery"), "the default is not written out");
+
+        let guided = minimal.replace("\"audience\"", "\"delivery\": \"self-guided\", \"audience\"");
+        let w = load_str("t.json", &guided).unwrap();
+        assert!(w.is_self_guided());
+        assert!(serde_json::to_string(&w).unwrap().contains("\"delivery\":\"self-guided\""));
+        let presented = minimal.replace("\"audience\"", "\"delivery\": \"presented\", \"audience\"");
+        assert!(!load_str("t.json", &presented).unwrap().is_self_guided());
+
+        for bad in ["\"self_guided\"", "\"SelfGuided\"", "\"alone\""] {
+            let text = minimal.replace("\"audience\"", &format!("\"delivery\": {bad}, \"audience\""));
+            let err = load_str("t.json", &text).unwrap_err();
+            assert!(matches!(err, WalkthroughError::Syntax { .. }), "{bad}: {err:?}");
+            assert!(err.to_string().contains("unknown variant"), "{err}");
+        }
+    }
+
+    #[test]
+    fn presenter_voice_finds_asks_and_the_room() {
+        for text in [
+            "Ask: which providers matter?",
+            "ask whether the window fits.",
+            "  ASK the room.",
+            "The customer can tell the sides apart",
+            "Record the criteria decision the customer reached",
+            "Check that THE AUDIENCE follows.",
+            "Pause so the presenter can catch up.",
+            "Then ask the security architect.",
+            "Confirm (the customer's) choice.",
+        ] {
+            assert!(presenter_voice(text).is_some(), "{text}");
+        }
+        for text in [
+            "You can tell which fields are Community metadata",
+            "Reflect: how long must your release evidence be kept?",
+            "Asked and answered: the verdict.",
+            "Press ] for the next step; the task the worker ran was a dry run.",
+            "Contact CAVRA about a customer pilot.",
+            "",
+        ] {
+            assert_eq!(presenter_voice(text), None, "{text}");
+        }
+        assert_eq!(presenter_voice("Ask: x").as_deref(), Some("starts with \"Ask\""));
+        assert_eq!(presenter_voice("so the Customer sees").as_deref(), Some("contains \"the customer\""));
+    }
+
+    #[test]
+    fn a_self_guided_walkthrough_may_not_speak_for_a_presenter() {
+        let mut w = trial();
+        assert!(w.is_self_guided(), "the trial is walked alone");
+        assert_eq!(voice_problems(&w), vec![], "the embedded trial passes the rule");
+
+        w.steps[0].narration = "Ask the room who owns release risk. Then move on.".into();
+        w.steps[1].checklist[2] = "The customer can find the manifest".into();
+        w.steps[2].questions[0] = "Ask: how long is evidence kept?".into();
+        w.success_checklist[0] = "The audience can explain the chain".into();
+        w.follow_ups[1] = "Record the criteria decision the customer reached".into();
+        let ids: Vec<String> = w.steps.iter().take(3).map(|s| s.id.clone()).collect();
+        assert_eq!(
+            voice_problems(&w),
+            vec![
+                (format!("steps[0] ({:?}).narration", ids[0]), "starts with \"Ask\"".to_string()),
+                (format!("steps[1] ({:?}).checklist[2]", ids[1]), "contains \"the customer\"".to_string()),
+                (format!("steps[2] ({:?}).questions[0]", ids[2]), "starts with \"Ask\"".to_string()),
+                ("success_checklist[0]".to_string(), "contains \"the audience\"".to_string()),
+                ("follow_ups[1]".to_string(), "contains \"the customer\"".to_string()),
+            ]
+        );
+        assert!(w.validate().iter().all(|p| matches!(p.kind, ProblemKind::PresenterVoice(_))));
+        let text = serde_json::to_string_pretty(&w).unwrap();
+        let err = load_str("walkthroughs/t.json", &text).unwrap_err().to_string();
+        assert!(err.starts_with("walkthroughs/t.json: 5 problems\n"), "{err}");
+        assert!(
+            err.contains(
+                "success_checklist[0]: the walkthrough is self-guided (the reader is alone), but this text contains \
+                 \"the audience\": write it to the reader, not to or about a presenter or an audience"
+            ),
+            "{err}"
+        );
+
+        // The same text in a presented walkthrough is the presenter's voice, and fine.
+        w.delivery = Delivery::Presented;
+        assert_eq!(w.validate(), vec![]);
+    }
+
+    #[test]
+    fn the_rule_applies_only_to_self_guided_files_among_the_embedded_ones() {
+        for w in builtin() {
+            assert_eq!(voice_problems(&w), vec![], "{}", w.name);
+        }
+        assert_eq!(
+            builtin().iter().filter(|w| w.is_self_guided()).map(|w| w.name.as_str()).collect::<Vec<_>>(),
+            ["trial-walkthrough"]
+        );
+        // The sales demo keeps the presenter's voice: walked alone, it would break the rule.
+        let mut demo = find("sales-demo").unwrap();
+        assert!(!demo.is_self_guided());
+        demo.delivery = Delivery::SelfGuided;
+        assert!(!voice_problems(&demo).is_empty(), "the sales demo speaks to an audience");
+    }
 }
