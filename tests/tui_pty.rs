@@ -3,102 +3,40 @@
 //! mouse reporting and bracketed paste off, raw mode off). The same after SIGTERM, SIGHUP, SIGINT and SIGQUIT
 //! sent to the running explorer. Every wait is bounded, so the test cannot hang.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
+mod support;
+use support::pty;
+
 const ROWS: u16 = 30;
 const COLS: u16 = 100;
 
-type Screen = Arc<Mutex<vt100::Parser>>;
-
-/// Wait until `done` holds for the screen, or fail after `limit`.
-fn wait_for(screen: &Screen, what: &str, limit: Duration, done: impl Fn(&vt100::Screen) -> bool) {
-    let start = Instant::now();
-    loop {
-        {
-            let p = screen.lock().unwrap();
-            if done(p.screen()) {
-                return;
-            }
-            if start.elapsed() > limit {
-                panic!("timed out waiting for {what}; screen:\n{}", p.screen().contents());
-            }
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-}
-
 #[test]
 fn opens_navigates_quits_and_restores_the_terminal() {
-    let pty = native_pty_system();
-    let pair = pty.openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 }).expect("a pty");
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_closeout"));
-    cmd.cwd(env!("CARGO_MANIFEST_DIR"));
-    cmd.env("TERM", "xterm-256color");
-    cmd.env_remove("NO_COLOR");
-    let mut child = pair.slave.spawn_command(cmd).expect("closeout starts");
-    drop(pair.slave);
-
-    let size = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero");
-    let screen: Screen = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLS), 0)));
-    let mut reader = pair.master.try_clone_reader().expect("pty reader");
-    let mut writer = pair.master.take_writer().expect("pty writer");
-    let feed = screen.clone();
-    let reading = std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => feed.lock().unwrap().process(&buf[..n]),
-            }
-        }
-    });
-    let mut send = |bytes: &[u8]| {
-        writer.write_all(bytes).expect("key sent");
-        writer.flush().expect("key flushed");
-        // Let the app read this key on its own: a lone ESC followed at once by a letter reads as Alt+letter.
-        std::thread::sleep(Duration::from_millis(150));
-    };
-    let limit = Duration::from_secs(20);
-
-    wait_for(&screen, "the verdict badge", limit, |s| s.contents().contains("READY WITH ACCEPTED RISK"));
+    let mut app = pty::closeout(&[], &[], ROWS, COLS);
+    app.wait_for("the verdict badge", |s| s.contents().contains("READY WITH ACCEPTED RISK"));
     {
-        let p = screen.lock().unwrap();
+        let p = app.screen.lock().unwrap();
         let s = p.screen();
         assert!(s.alternate_screen(), "the app draws on the alternate screen");
         assert_ne!(s.mouse_protocol_mode(), vt100::MouseProtocolMode::None, "mouse reporting is on while it runs");
         assert!(s.contents().contains("Evidence chain"));
     }
-    send(b"j");
-    wait_for(&screen, "the selection to move", limit, |s| s.contents().contains("row 3 of"));
-    send(b"\r");
-    send(b"?");
-    wait_for(&screen, "help", limit, |s| s.contents().contains("Help: every key"));
-    send(b"\x1b");
-    wait_for(&screen, "help to close", limit, |s| !s.contents().contains("Help: every key"));
-    send(b"q");
-
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("child status") {
-            break status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            panic!("closeout did not exit after q");
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    };
+    app.send(b"j");
+    app.wait_for("the selection to move", |s| s.contents().contains("row 3 of"));
+    app.send(b"\r");
+    app.send(b"?");
+    app.wait_for("help", |s| s.contents().contains("Help: every key"));
+    app.send(b"\x1b");
+    app.wait_for("help to close", |s| !s.contents().contains("Help: every key"));
+    app.send(b"q");
+    let status = app.wait_exit("q");
     assert!(status.success(), "exit status {status:?}");
-    // Give the reader the last bytes (the restore sequence), then stop waiting for more.
-    drop(pair.master);
-    let start = Instant::now();
-    while !reading.is_finished() && start.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    let screen = app.finish();
     let p = screen.lock().unwrap();
     let s = p.screen();
     assert!(!s.alternate_screen(), "back on the main screen");
@@ -124,54 +62,25 @@ fn every_terminating_signal_gives_the_terminal_back() {
         cmd.env_remove("NO_COLOR");
         let before = local_modes(&*pair.master);
         assert!(before.contains("ICANON") && before.contains("ISIG"), "a cooked terminal to start: {before}");
-        let mut child = pair.slave.spawn_command(cmd).expect("closeout starts");
-        drop(pair.slave);
-        let size = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero");
-        let screen: Screen = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLS), 0)));
-        let mut reader = pair.master.try_clone_reader().expect("pty reader");
-        let feed = screen.clone();
-        let reading = std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => feed.lock().unwrap().process(&buf[..n]),
-                }
-            }
-        });
-        let limit = Duration::from_secs(20);
+        let mut app = pty::spawn(pair, cmd, ROWS, COLS);
         // The first frame drawn, with every mode the app switches on (the cursor is hidden after the frame).
-        wait_for(&screen, "the verdict badge and the app's modes", limit, |s| {
+        app.wait_for("the verdict badge and the app's modes", |s| {
             s.contents().contains("READY WITH ACCEPTED RISK")
                 && s.alternate_screen()
                 && s.hide_cursor()
                 && s.bracketed_paste()
                 && s.mouse_protocol_mode() != vt100::MouseProtocolMode::None
         });
-        let raw = local_modes(&*pair.master);
+        let raw = local_modes(&*app.master);
         assert!(!raw.contains("ICANON"), "SIG{name}: raw mode while it runs: {raw}");
-        let pid = child.process_id().expect("a pid").to_string();
+        let pid = app.child.process_id().expect("a pid").to_string();
         let sent = std::process::Command::new("kill").args([format!("-{name}"), pid]).status().expect("kill runs");
         assert!(sent.success(), "SIG{name} sent");
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("child status") {
-                break status;
-            }
-            if start.elapsed() > limit {
-                let _ = child.kill();
-                panic!("closeout did not exit on SIG{name}");
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        };
+        let status = app.wait_exit(&format!("SIG{name}"));
         assert!(!status.success(), "SIG{name} is not a clean exit: {status:?} (signal {number})");
-        let after = local_modes(&*pair.master);
+        let after = local_modes(&*app.master);
         assert!(after.contains("ICANON") && after.contains("ISIG"), "SIG{name}: raw mode is off again: {after}");
-        drop(pair.master);
-        let start = Instant::now();
-        while !reading.is_finished() && start.elapsed() < Duration::from_secs(5) {
-            std::thread::sleep(Duration::from_millis(25));
-        }
+        let screen = app.finish();
         let p = screen.lock().unwrap();
         let s = p.screen();
         assert!(!s.alternate_screen(), "SIG{name}: back on the main screen");
@@ -236,77 +145,76 @@ fn a_broken_config_file_is_exit_2_naming_its_line() {
 /// app, and q quits with the terminal given back (cursor shown, plain style).
 #[test]
 fn live_demo_presenter_mode_in_a_real_terminal() {
-    let pty = native_pty_system();
-    let pair = pty.openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 }).expect("a pty");
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_closeout"));
-    cmd.args(["demo", "--step"]);
-    cmd.cwd(env!("CARGO_MANIFEST_DIR"));
-    cmd.env("TERM", "xterm-256color");
-    let mut child = pair.slave.spawn_command(cmd).expect("closeout starts");
-    drop(pair.slave);
-    let size = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero");
-    let screen: Screen = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLS), 0)));
-    let mut reader = pair.master.try_clone_reader().expect("pty reader");
-    let mut writer = pair.master.take_writer().expect("pty writer");
-    let feed = screen.clone();
-    let reading = std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => feed.lock().unwrap().process(&buf[..n]),
-            }
-        }
-    });
-    let mut send = |bytes: &[u8]| {
-        writer.write_all(bytes).expect("key sent");
-        writer.flush().expect("key flushed");
-        std::thread::sleep(Duration::from_millis(150));
-    };
-    let limit = Duration::from_secs(20);
+    let mut app = pty::closeout(&["demo", "--step"], &[], ROWS, COLS);
     let paused = "paused · Space resumes · ? keys";
-    wait_for(&screen, "the pause at chapter 1", limit, |s| s.contents().contains(paused));
-    assert!(screen.lock().unwrap().screen().contents().contains("step 1 of 16"));
-    send(b"?");
-    wait_for(&screen, "the presenter keys", limit, |s| s.contents().contains("presenter keys"));
-    send(b"?");
-    wait_for(&screen, "the keys to close", limit, |s| !s.contents().contains("presenter keys"));
+    app.wait_for("the pause at chapter 1", |s| s.contents().contains(paused));
+    assert!(app.contents().contains("step 1 of 16"));
+    app.send(b"?");
+    app.wait_for("the presenter keys", |s| s.contents().contains("presenter keys"));
+    app.send(b"?");
+    app.wait_for("the keys to close", |s| !s.contents().contains("presenter keys"));
     // ] while paused: chapter 2, still paused (step mode).
-    send(b"]");
-    wait_for(&screen, "chapter 2", limit, |s| s.contents().contains("step 2 of 16") && s.contents().contains(paused));
+    app.send(b"]");
+    app.wait_for("chapter 2", |s| s.contents().contains("step 2 of 16") && s.contents().contains(paused));
     // Space resumes; the pause line goes.
-    send(b" ");
-    wait_for(&screen, "playing", limit, |s| !s.contents().contains(paused));
-    send(b" ");
-    wait_for(&screen, "paused again", limit, |s| s.contents().contains(paused));
+    app.send(b" ");
+    app.wait_for("playing", |s| !s.contents().contains(paused));
+    app.send(b" ");
+    app.wait_for("paused again", |s| s.contents().contains(paused));
     // Paused, the presenter's keys go to the app: Esc closes chapter 2's boundary view.
     let boundary = "b or Esc closes";
-    assert!(screen.lock().unwrap().screen().contents().contains(boundary));
-    send(b"\x1b");
-    wait_for(&screen, "the presenter's key to reach the app", limit, |s| !s.contents().contains(boundary));
+    assert!(app.contents().contains(boundary));
+    app.send(b"\x1b");
+    app.wait_for("the presenter's key to reach the app", |s| !s.contents().contains(boundary));
     // Space hands back: the tape is replayed to where it was, so the boundary view is back.
-    send(b" ");
-    wait_for(&screen, "the hand-back", limit, |s| s.contents().contains(boundary) && !s.contents().contains(paused));
-    send(b"q");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("child status") {
-            break status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            panic!("closeout demo did not exit after q");
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    };
+    app.send(b" ");
+    app.wait_for("the hand-back", |s| s.contents().contains(boundary) && !s.contents().contains(paused));
+    app.send(b"q");
+    let status = app.wait_exit("q");
     assert!(status.success(), "exit status {status:?}");
-    drop(pair.master);
-    let start = Instant::now();
-    while !reading.is_finished() && start.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    let screen = app.finish();
     let p = screen.lock().unwrap();
     let s = p.screen();
     assert!(!s.alternate_screen(), "back on the main screen");
     assert!(!s.hide_cursor(), "the cursor is visible");
+}
+
+/// A customer's walkthrough in a real terminal: the clock moves with no key pressed, a tick by cursor, `q`
+/// asks before dropping unsaved ticks, and a restart on the same evidence resumes where it was left (the
+/// progress file is in the state directory, nowhere else).
+#[test]
+fn a_walkthrough_keeps_time_asks_before_quitting_and_resumes_after_a_restart() {
+    let state = tempfile::tempdir().unwrap();
+    let dir = state.path().to_str().unwrap();
+    let env = [("XDG_STATE_HOME", Some(dir))];
+    let mut app = pty::closeout(&["walk", "trial-walkthrough"], &env, 36, 120);
+    app.wait_for("the narration panel", |s| s.contents().contains("step 1 of 10"));
+    // No key is pressed: the clock moves on its own.
+    app.wait_for("the clock to count to two seconds", |s| s.contents().contains("00:02 elapsed"));
+    app.send(b"]J");
+    app.send(b"x");
+    app.wait_for("the tick", |s| s.contents().contains("[x]"));
+    app.send(b"q");
+    app.wait_for("the question", |s| s.contents().contains("Quit without saving follow-up notes?"));
+    app.send(b"y");
+    assert!(app.wait_exit("q y").success());
+    drop(app.finish());
+    let files: Vec<_> = std::fs::read_dir(state.path().join("closeout/walkthroughs"))
+        .expect("the state directory holds the progress")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).unwrap();
+    assert_eq!(saved["walkthroughs"]["trial-walkthrough"]["step"], 1);
+    assert!(saved["walkthroughs"]["trial-walkthrough"]["elapsed_seconds"].as_i64().unwrap() >= 2);
+
+    let mut again = pty::closeout(&["walk", "trial-walkthrough"], &env, 36, 120);
+    again.wait_for("step 2 again, its tick kept", |s| {
+        let c = s.contents();
+        c.contains("step 2 of 10") && c.contains("[x]")
+    });
+    again.send(b"\x03");
+    assert!(again.wait_exit("Ctrl-C").success(), "Ctrl-C quits at once, without asking");
+    let screen = again.finish();
+    assert!(!screen.lock().unwrap().screen().alternate_screen(), "the terminal is given back");
 }

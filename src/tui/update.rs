@@ -903,6 +903,26 @@ fn choose_release(m: &mut Model, i: usize, fx: &mut Vec<Effect>) {
 // ------------------------------------------------------------------------------------------------ review
 
 fn review_msg(m: &mut Model, mut w: Box<ReviewWizard>, msg: &Msg, fx: &mut Vec<Effect>) {
+    // The walkthrough's keys reach it over the review (the keymap gives them only where the review binds
+    // nothing of its own): a review step steps, ticks and scrolls like any other.
+    if let Msg::Action(
+        a @ (Action::WalkNext
+        | Action::WalkPrev
+        | Action::WalkTick
+        | Action::WalkUntick
+        | Action::WalkDown
+        | Action::WalkUp
+        | Action::WalkScrollDown
+        | Action::WalkScrollUp
+        | Action::WalkSave
+        | Action::ToggleWalk),
+    ) = msg
+        && m.walk.is_some()
+    {
+        m.mode = Mode::Review(w);
+        normal(m, *a, fx);
+        return;
+    }
     w.as_of = m.as_of().at;
     match w.update(msg) {
         ReviewAsk::Stay => m.mode = Mode::Review(w),

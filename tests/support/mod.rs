@@ -62,3 +62,5 @@ pub fn write_sqlite_store(json_store: &Path, sqlite: &Path) -> usize {
     let rows: i64 = conn.query_row("SELECT count(*) FROM evidence_metadata", [], |r| r.get(0)).unwrap();
     rows as usize
 }
+
+pub mod pty;

@@ -349,7 +349,7 @@ impl Model {
     /// The narration panel's body lines at a panel `width` (borders included).
     pub fn walk_body(&self, width: u16) -> Vec<PanelLine> {
         match &self.walk {
-            Some(w) => w.body(width.saturating_sub(2) as usize, self.walk_criterion()),
+            Some(w) => w.body(width.saturating_sub(3) as usize, self.walk_criterion()),
             None => Vec::new(),
         }
     }

@@ -341,7 +341,7 @@ impl WalkState {
         };
         match self.current() {
             Some(step) => {
-                let label = if self.walkthrough.is_self_guided() { "Think about: " } else { "Ask: " };
+                let label = if self.walkthrough.is_self_guided() { "" } else { "Ask: " };
                 for q in &step.questions {
                     push(Role::Question, &format!("{label}{q}"), "  ");
                 }
@@ -576,12 +576,5 @@ mod tests {
         w.toggle();
         let notes = w.notes("payments-api", crate::time::parse_instant("2026-09-14T10:00:00Z").unwrap());
         assert!(notes.contains("[x]") && notes.contains("[ ]"), "{notes}");
-    }
-}
-
-// Until the walkthrough format's `delivery` field lands.
-impl Walkthrough {
-    fn is_self_guided(&self) -> bool {
-        false
     }
 }
