@@ -455,10 +455,52 @@ fn the_self_guided_trial_speaks_to_the_reader_and_the_demo_asks_its_audience() {
 fn the_header_says_when_closeout_agrees_with_the_evidence() {
     let m = trial(120, 36);
     assert!(m.report.evidence_decision.is_some() && m.report.disagreement.is_none());
-    assert!(harness::screen(&m).contains("= the evidence's own decision agrees"));
+    assert!(harness::screen(&m).contains("= the evidence agrees"));
     let ev = samples::load("trial-walkthrough", &LoadOptions::default()).unwrap();
     let late = closeout::time::parse_instant("2026-10-01T00:00:00Z").unwrap();
     let m = harness::app(ev, Some(late), 120, 36);
     assert!(m.report.disagreement.is_some());
     assert!(harness::screen(&m).contains("≠ the evidence itself says"));
+}
+
+/// Narration names the panes as the screen titles them: "the evidence chain", "the detail pane", "the
+/// health pane", "the boundary view", "the retry plan review"; never a name the screen does not show.
+#[test]
+fn narration_names_panes_the_way_the_screen_titles_them() {
+    let named = regex::Regex::new(r"(?i)\bthe ([a-z-]+) (pane|view)\b").unwrap();
+    let shown = ["detail", "health", "boundary"];
+    // Positions are fine: the review's panes are numbered on screen ("the fifth pane", "pane 5 of 5").
+    let positional = ["first", "second", "third", "fourth", "fifth", "next", "previous", "right", "left", "same"];
+    for wt in walkthrough::builtin() {
+        for step in &wt.steps {
+            let text = [step.narration.as_str()].into_iter().chain(step.checklist.iter().map(String::as_str));
+            for t in text {
+                for c in named.captures_iter(t) {
+                    let name = c[1].to_lowercase();
+                    assert!(
+                        shown.contains(&name.as_str()) || positional.contains(&name.as_str()),
+                        "{} {}: \"{}\" is not a pane on screen",
+                        wt.name,
+                        step.id,
+                        &c[0]
+                    );
+                }
+                let lower = t.to_lowercase();
+                for unshown in ["the tree", "retry-plan review", "review pane", "verdict pane"] {
+                    assert!(
+                        !lower.contains(unshown),
+                        "{} {}: {unshown:?} is not what the screen calls it",
+                        wt.name,
+                        step.id
+                    );
+                }
+            }
+        }
+    }
+    // And those names are on screen: the titles the panes carry.
+    let mut m = trial(120, 36);
+    open(&mut m, "trial-walkthrough");
+    type_keys(&mut m, "]");
+    let screen = harness::screen(&m);
+    assert!(screen.contains("Evidence chain") && screen.contains("Detail · "), "{screen}");
 }

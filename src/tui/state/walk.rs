@@ -296,9 +296,9 @@ impl WalkState {
         parts.join(" · ")
     }
 
-    /// The panel's body, wrapped to `width` columns: the step's heading, where it looks, its criterion
-    /// (`criterion`: the status and reason now), a fallback notice, the narration, the checklist with the
-    /// cursor, and the questions; in the summary, the success checklist and what is still open.
+    /// The panel's body, wrapped to `width` columns: the step's heading, a fallback notice, the narration, its
+    /// criterion (`criterion`: the status and reason now), the checklist with the cursor, the questions and
+    /// where the step looks; in the summary, the success checklist and what is still open.
     pub fn body(&self, width: usize, criterion: Option<(Status, String)>) -> Vec<PanelLine> {
         let mut out = Vec::new();
         let mut push = |role: Role, text: &str, indent: &str| {
@@ -311,14 +311,13 @@ impl WalkState {
             Some(step) => {
                 let minutes = step.minutes.map(|m| format!("  ({m} min)")).unwrap_or_default();
                 push(Role::Heading, &format!("{}. {}{minutes}", self.step + 1, step.title), "");
-                push(Role::Target, &format!("→ {}", step.focus.describe()), "  ");
-                if let Some((status, reason)) = criterion {
-                    push(Role::Criterion(status), &reason, "  ");
-                }
                 if let Some(n) = &self.notice {
                     push(Role::Notice, &format!("⚠ {n}"), "  ");
                 }
                 push(Role::Narration, &step.narration, "");
+                if let Some((status, reason)) = criterion {
+                    push(Role::Criterion(status), &reason, "  ");
+                }
             }
             None => {
                 let done = (0..items.len()).filter(|&i| self.is_ticked(&id, i)).count();
@@ -345,6 +344,7 @@ impl WalkState {
                 for q in &step.questions {
                     push(Role::Question, &format!("{label}{q}"), "  ");
                 }
+                push(Role::Target, &format!("→ {}", step.focus.describe()), "  ");
             }
             None => {
                 let open: usize = self

@@ -24,13 +24,16 @@ fn reason_lines(app: &Model, w: usize) -> Vec<String> {
         if r.disagreement.is_some() {
             text.push_str(&format!("≠ the evidence itself says {} · ", untrusted(d)));
         } else {
-            text.push_str("= the evidence's own decision agrees · ");
+            text.push_str("= the evidence agrees · ");
         }
     }
     text.push_str(&untrusted(&r.verdict_reason));
     let mut lines = wrap(&text, " ", w.saturating_sub(1));
-    if lines.len() > REASON_LINES {
-        lines.truncate(REASON_LINES);
+    // A short terminal with the narration panel open keeps its rows for the panes: two lines of reason
+    // there, the log has the rest.
+    let most = if app.area.height < 30 && app.walk.is_some() { REASON_LINES - 1 } else { REASON_LINES };
+    if lines.len() > most {
+        lines.truncate(most);
         let last = lines.pop().unwrap_or_default();
         lines.push(format!("{} (L: the log has it all)", truncate(&last, w.saturating_sub(24))));
     }

@@ -43,7 +43,7 @@ pub fn layout_with(area: Rect, narration: u16) -> Option<Areas> {
 
 /// The fewest lines a narration panel gets, and the fewest the panes above it keep.
 pub const NARRATION_MIN: u16 = 7;
-const PANES_MIN: u16 = 12;
+const PANES_MIN: u16 = 10;
 
 /// The lines a narration panel that wants `want` lines gets in a body of `full` lines: what it wants,
 /// within [`NARRATION_MIN`] and the larger of half the body and what leaves the panes [`PANES_MIN`].
@@ -110,7 +110,8 @@ mod tests {
         // The panel grows to what it needs while the panes keep their share.
         assert_eq!(narration_height(31, 11), 11);
         assert_eq!(narration_height(31, 40), 15);
-        assert_eq!(narration_height(19, 40), NARRATION_MIN);
+        assert_eq!(narration_height(17, 40), NARRATION_MIN);
+        assert_eq!(narration_height(18, 40), 8);
         assert!(layout(Rect::new(0, 0, 79, 24)).is_none());
         assert!(layout(Rect::new(0, 0, 80, 23)).is_none());
         assert!(layout(Rect::new(0, 0, 0, 0)).is_none());
