@@ -1327,8 +1327,7 @@ fn adopt_evidence(m: &mut Model, l: &Loaded) {
 fn toggle_walk(m: &mut Model, fx: &mut Vec<Effect>) {
     if let Some(mut w) = m.walk.take() {
         w.stop_clock(m.now);
-        m.walks.saved.insert(w.walkthrough.name.clone(), w.saved(m.now));
-        m.walks.last = Some(w.walkthrough.name.clone());
+        m.walks.keep(&w, m.now);
         write_progress(m, fx);
         m.say("walkthrough closed: w opens it again where you left it");
         return;
@@ -1361,7 +1360,6 @@ fn open_walk(m: &mut Model, name: &str, fx: &mut Vec<Effect>) {
         None => WalkState::new(w),
     };
     state.start_clock(m.now);
-    m.walks.last = Some(name.to_string());
     m.walk = Some(state);
     apply_walk_focus(m, fx);
     persist_walk(m, fx);
@@ -1379,8 +1377,7 @@ fn walk_follow_cursor(m: &mut Model) {
 /// Note the open walkthrough's progress and write it, where progress is kept.
 fn persist_walk(m: &mut Model, fx: &mut Vec<Effect>) {
     if let Some(w) = &m.walk {
-        m.walks.saved.insert(w.walkthrough.name.clone(), w.saved(m.now));
-        m.walks.last = Some(w.walkthrough.name.clone());
+        m.walks.keep(w, m.now);
     }
     write_progress(m, fx);
 }
@@ -1410,7 +1407,7 @@ pub fn finish(m: &mut Model) -> Vec<Effect> {
 /// `q`: quit, but ask first while ticks are not in saved notes (Ctrl-C quits at once).
 fn ask_before_quitting(m: &mut Model) {
     if let Some(w) = &m.walk {
-        m.walks.saved.insert(w.walkthrough.name.clone(), w.saved(m.now));
+        m.walks.keep(w, m.now);
     }
     let ticks = m.walks.unsaved && !m.live.demo && m.walks.saved.values().any(|s| !s.ticked.is_empty());
     if !ticks || matches!(m.mode, Mode::Confirm(_)) {
@@ -1483,7 +1480,8 @@ fn walk_target(ev: &crate::evidence::Evidence, f: &walkthrough::Focus) -> (Optio
         return (Some(n), None);
     }
     let kind = f.kind();
-    let fallback = kind.as_ref().and_then(|k| ev.latest(k).or_else(|| ev.all(k).last().copied()));
+    // The same focus without its node: the latest of the kind, as `resolve` picks it.
+    let fallback = walkthrough::Focus { node: None, ..f.clone() }.resolve(ev);
     let named = f.node.as_deref().map(|id| format!("{:?}", clean(id)));
     let notice = match (&named, &kind, fallback) {
         (Some(id), Some(k), Some(n)) => Some(format!(

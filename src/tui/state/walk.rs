@@ -53,6 +53,14 @@ pub struct Walks {
     pub unsaved: bool,
 }
 
+impl Walks {
+    /// Keep `w`'s progress as of `now`, as the walkthrough open last.
+    pub fn keep(&mut self, w: &WalkState, now: Option<DateTime<Utc>>) {
+        self.saved.insert(w.walkthrough.name.clone(), w.saved(now));
+        self.last = Some(w.walkthrough.name.clone());
+    }
+}
+
 /// What a progress file keeps of one walkthrough.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
