@@ -32,8 +32,20 @@ pub mod walkthrough;
 /// Print a phase timing to stderr when `CLOSEOUT_TRACE` is set (for performance work; off by default).
 pub fn trace(phase: &str, since: std::time::Instant) {
     if std::env::var_os("CLOSEOUT_TRACE").is_some() {
-        output::note(&format!("closeout: {phase}: {:?} (at {:?})", since.elapsed(), TRACE_START.elapsed()));
+        output::note(&format!(
+            "closeout: {phase}: {:?} (at {:?}{})",
+            since.elapsed(),
+            TRACE_START.elapsed(),
+            peak_memory().map(|kib| format!(", peak {kib} KiB")).unwrap_or_default()
+        ));
     }
+}
+
+/// The process's peak resident memory so far (Linux `VmHWM`), for traces.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// When tracing started: [`trace`] also prints each phase's end relative to it.
