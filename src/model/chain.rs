@@ -248,7 +248,7 @@ impl Chain {
                 any_worker_run: run.is_some(),
             });
         }
-        let release = bundle.get().and_then(|b| ev.nodes[b.node].release_ref.clone());
+        let release = bundle.get().and_then(|b| ev.nodes[b.node].release_ref.as_deref().cloned());
         let scope = vec![Scope::Current; ev.nodes.len()];
         Ok(Chain {
             model: Model::TrialPackage,
@@ -283,7 +283,7 @@ impl Chain {
 
     fn runtime(ev: &Evidence, requested: Option<&str>, of: &dyn Fn(Kind) -> Vec<usize>) -> Result<Chain, LoadError> {
         let t = std::time::Instant::now();
-        let rel_of = |i: usize| ev.nodes[i].release_ref.as_ref().map(Text::raw);
+        let rel_of = |i: usize| ev.nodes[i].release_ref.as_deref().map(Text::raw);
         let summaries = of(Kind::CloseoutSummary);
         let events = of(Kind::CloseoutDeliveryEvent);
 
@@ -525,13 +525,13 @@ impl Chain {
                         | Kind::ArchiveHealthAlertAck
                         | Kind::OtherDelivery
                 ) {
-                    if n.release_ref.is_some() && n.release_ref.as_ref().map(Text::raw) != rel {
+                    if n.release_ref.is_some() && n.release_ref.as_deref().map(Text::raw) != rel {
                         Scope::OutOfScope
                     } else {
                         Scope::Upstream
                     }
                 } else if n.release_ref.is_some() {
-                    if n.release_ref.as_ref().map(Text::raw) == rel { Scope::Superseded } else { Scope::OutOfScope }
+                    if n.release_ref.as_deref().map(Text::raw) == rel { Scope::Superseded } else { Scope::OutOfScope }
                 } else if summary_ids.contains(n.id.raw()) {
                     Scope::Superseded
                 } else {
@@ -546,7 +546,7 @@ fn releases(ev: &Evidence, seen: &[Option<&str>], summaries: &[usize], evaluated
     // One pass over the summaries: per release, its count and newest summary.
     let mut by_release: HashMap<Option<&str>, (usize, usize)> = HashMap::new();
     for &i in summaries {
-        let key = ev.nodes[i].release_ref.as_ref().map(Text::raw);
+        let key = ev.nodes[i].release_ref.as_deref().map(Text::raw);
         let e = by_release.entry(key).or_insert((0, i));
         e.0 += 1;
         if before(ev, e.1, i) && ev.nodes[i].created != ev.nodes[e.1].created {
@@ -625,13 +625,21 @@ fn retry_cases(ev: &Evidence, of: &dyn Fn(Kind) -> Vec<usize>, heads: &[Head]) -
         }
     }
     let by_id: HashMap<&Text, &Head> = heads.iter().map(|d| (&d.id, d)).collect();
-    let primaries: Vec<&Head> = heads.iter().filter(|d| !is_redelivery.contains(&d.id)).collect();
+    // With their places in `heads`, which is in delivery order (created_at, then store order).
+    let primaries: Vec<(usize, &Head)> =
+        heads.iter().enumerate().filter(|(_, d)| !is_redelivery.contains(&d.id)).collect();
+    // For each place in `heads`, the first delivered head at or after it (`heads.len()`: none), so the
+    // delivery that closed a failure later is found in a few steps, not by a search of every head per failure.
+    let mut next_delivered = vec![heads.len(); heads.len() + 1];
+    for i in (0..heads.len()).rev() {
+        next_delivered[i] = if heads[i].delivered { i } else { next_delivered[i + 1] };
+    }
     let worker_runs = of(Kind::WorkerRun);
     let retry_plans = newest_first(ev, &of(Kind::RetryPlan));
     let mut cases = Vec::new();
     // Failures closed by a later delivery are reported, the newest few of them (notes, not rules).
     let mut closed_later = 0;
-    for (pos, d) in primaries.iter().enumerate().rev() {
+    for (pos, &(at, d)) in primaries.iter().enumerate().rev() {
         if d.delivered {
             continue;
         }
@@ -647,9 +655,14 @@ fn retry_cases(ev: &Evidence, of: &dyn Fn(Kind) -> Vec<usize>, heads: &[Head]) -
             }
         }
         chain_heads.sort_by_key(|r| (ev.nodes[r.node].created, r.node));
-        let later = heads
-            .iter()
-            .find(|o| o.delivered && before(ev, d.node, o.node) && !chain_heads.iter().any(|r| r.id == o.id));
+        // The first delivered head after this one that is not one of its own redeliveries.
+        let later = {
+            let mut j = next_delivered[at + 1];
+            while j < heads.len() && chain_heads.iter().any(|r| r.id == heads[j].id) {
+                j = next_delivered[j + 1];
+            }
+            heads.get(j)
+        };
         let superseded = pos + 1 < primaries.len();
         let redelivered = chain_heads.iter().any(|r| r.delivered);
         if superseded && !redelivered && later.is_none() {
