@@ -26,6 +26,7 @@ pub(crate) fn top_doc(text: &str) -> Option<TopDoc<'_>> {
         return None;
     }
     let mut p = Scan::new(text);
+    p.note_refs = true;
     p.ws();
     p.eat(b'{')?;
     let mut doc = TopDoc { is_object: true, ..TopDoc::default() };
@@ -51,6 +52,7 @@ pub(crate) fn top_doc(text: &str) -> Option<TopDoc<'_>> {
         p.seen.close();
     }
     p.ws();
+    doc.ref_colons = Some(std::mem::take(&mut p.refs));
     (p.i == p.b.len()).then_some(doc)
 }
 
@@ -90,6 +92,9 @@ struct Scan<'a> {
     b: &'a [u8],
     i: usize,
     seen: Seen,
+    /// Note the colon after every reference key in `refs` (see [`super::refscan::each_at`]).
+    note_refs: bool,
+    refs: Vec<u32>,
 }
 
 /// Objects with more keys than this look keys up in a hash set instead of comparing with each.
@@ -280,7 +285,7 @@ impl Seen {
 
 impl<'a> Scan<'a> {
     fn new(text: &'a str) -> Scan<'a> {
-        Scan { s: text, b: text.as_bytes(), i: 0, seen: Seen::default() }
+        Scan { s: text, b: text.as_bytes(), i: 0, seen: Seen::default(), note_refs: false, refs: Vec::new() }
     }
 
     /// The string from `start` (its opening quote) to the current position (past its closing quote) is a key
@@ -359,6 +364,9 @@ impl<'a> Scan<'a> {
         };
         self.ws();
         self.eat(b':')?;
+        if self.note_refs && !escaped {
+            self.note_ref(start, end);
+        }
         self.ws();
         Some(key)
     }
@@ -566,11 +574,23 @@ impl<'a> Scan<'a> {
             return None;
         }
         let escaped = self.string()?;
+        let end = self.i;
         self.note_key(start, escaped, None)?;
         self.ws();
         self.eat(b':')?;
+        if self.note_refs && !escaped {
+            self.note_ref(start, end);
+        }
         self.ws();
         Some(())
+    }
+
+    /// After the colon of the key quoted from `start` to `end`: note the colon when the key is a reference key.
+    #[inline]
+    fn note_ref(&mut self, start: usize, end: usize) {
+        if super::refscan::is_ref_key_colon(&self.b[start + 1..end - 1]) {
+            self.refs.push((self.i - 1) as u32);
+        }
     }
 }
 

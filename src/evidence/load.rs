@@ -117,11 +117,36 @@ fn read_bounded(path: &Path, shown: &str, opts: &LoadOptions) -> Result<(Bytes, 
 struct Builder {
     inputs: Vec<Input>,
     nodes: Vec<Node>,
-    unknown_kinds: BTreeMap<String, usize>,
+    tally: Tally,
     skipped: Vec<(String, String)>,
     review_records: Vec<PathBuf>,
     trial: Option<TrialMeta>,
     root: Option<PathBuf>,
+}
+
+/// What the nodes of a load share: the `metadata_kind`s closeout does not know, with how many items each,
+/// and the release refs seen so far (a store names a handful of releases across all its items, so each node
+/// shares its release's text instead of holding a copy).
+#[derive(Default)]
+pub(super) struct Tally {
+    unknown: BTreeMap<String, usize>,
+    releases: foldhash::HashMap<Box<str>, std::sync::Arc<crate::text::Text>>,
+}
+
+impl Tally {
+    /// Most releases any store names are kept; past that, each node holds its own.
+    const RELEASES: usize = 1024;
+
+    fn release(&mut self, r: &str) -> std::sync::Arc<crate::text::Text> {
+        if let Some(t) = self.releases.get(r) {
+            return std::sync::Arc::clone(t);
+        }
+        let t = std::sync::Arc::new(crate::text::Text::new(r));
+        if self.releases.len() < Self::RELEASES {
+            self.releases.insert(r.into(), std::sync::Arc::clone(&t));
+        }
+        t
+    }
 }
 
 struct TrialMeta {
@@ -205,13 +230,14 @@ fn classify_and_load(
     let mut nodes = Vec::new();
     let mut units = Vec::new();
     let mut format = Format::Artifact;
+    let mut ref_colons = None;
     // The file's SHA-256 on its own thread (joined when a report needs it), unless the read already hashed it;
     // the secret prefilter on a second core while this one parses.
     let sha = sha.unwrap_or_else(|| InputDigest::spawn(Arc::clone(&bytes)));
     let job = scan::FlagJob::new(&bytes);
     let parsed = std::thread::scope(|s| {
         let side = s.spawn(|| job.work());
-        let parsed = parse_document(b, shown, text, input, &mut nodes, &mut units, &mut format);
+        let parsed = parse_document(b, shown, text, input, &mut nodes, &mut units, (&mut format, &mut ref_colons));
         // Done parsing: take the prefilter's remaining parts alongside the second core; or, when the file
         // turned out broken or not evidence, stop it (its flags will not be used).
         match parsed {
@@ -232,7 +258,7 @@ fn classify_and_load(
         b.nodes.append(&mut nodes);
     }
     let size = bytes.len() as u64;
-    b.inputs.push(Input { path: shown.to_string(), format, sha, size, bytes, units, flags });
+    b.inputs.push(Input { path: shown.to_string(), format, sha, size, bytes, units, flags, ref_colons });
     Ok(Outcome::Loaded)
 }
 
@@ -251,7 +277,7 @@ fn parse_document(
     input: usize,
     nodes: &mut Vec<Node>,
     units: &mut Vec<Unit>,
-    format_out: &mut Format,
+    (format_out, ref_colons_out): (&mut Format, &mut Option<Vec<u32>>),
 ) -> Result<Option<Outcome>, LoadError> {
     let t0 = std::time::Instant::now();
     let format;
@@ -276,6 +302,7 @@ fn parse_document(
                 serde_json::from_str(text).map_err(|e| LoadError::json_in(shown, bytes, &e))?
             }
         };
+        *ref_colons_out = doc.ref_colons.take();
         if !doc.is_object {
             return Ok(Some(Outcome::NotEvidence("a JSON array, not CAVRA evidence (expected an object)".into())));
         }
@@ -302,7 +329,7 @@ fn parse_document(
                 let i = items.len();
                 pointer.clear();
                 let _ = write!(pointer, "/items/{i}");
-                match item_node(shown, bytes, input, &head, &pointer, None, &mut b.unknown_kinds) {
+                match item_node(shown, bytes, input, &head, &pointer, None, &mut b.tally) {
                     Ok((node, unit)) => {
                         nodes.extend(node.map(|mut n| {
                             n.unit = units.len();
@@ -335,7 +362,7 @@ fn parse_document(
             } else if schema_str == kinds::METADATA_SCHEMA {
                 format = Format::MetadataItem;
                 let head: ItemHead = serde_json::from_slice(bytes).map_err(|e| LoadError::json(shown, &e))?;
-                let (node, unit) = item_node(shown, bytes, input, &head, "", None, &mut b.unknown_kinds)?;
+                let (node, unit) = item_node(shown, bytes, input, &head, "", None, &mut b.tally)?;
                 nodes.extend(node);
                 units.push(unit);
             } else if let Some(node) = bare_node(shown, bytes, input, &doc, 0..bytes.len(), String::new())? {
@@ -359,7 +386,7 @@ fn parse_document(
             if doc.field("schema").and_then(raw_str).as_deref() == Some(crate::review::REVIEW_SCHEMA) {
                 return Ok(Some(Outcome::ReviewRecord));
             }
-            response_nodes(shown, bytes, input, &doc, "", 0, nodes, &mut b.unknown_kinds)?;
+            response_nodes(shown, bytes, input, &doc, "", 0, nodes, &mut b.tally)?;
             if nodes.is_empty() {
                 return Ok(Some(Outcome::NotEvidence(
                     "not CAVRA evidence: no schema_version, no `items`, and no artifacts under API response keys"
@@ -468,7 +495,7 @@ fn item_node(
     head: &ItemHead,
     pointer: &str,
     row: Option<&str>,
-    unknown: &mut BTreeMap<String, usize>,
+    unknown: &mut Tally,
 ) -> Result<(Option<Node>, Unit), LoadError> {
     let at = if pointer.is_empty() { "item" } else { pointer };
     // Only for messages: made when one is needed.
@@ -499,10 +526,10 @@ fn item_node(
         None => (None, unit_span.clone().unwrap_or(0..bytes.len())),
     };
     if let Kind::Unknown(k) = &kind {
-        match unknown.get_mut(k.shown()) {
+        match unknown.unknown.get_mut(k.shown()) {
             Some(count) => *count += 1,
             None => {
-                unknown.insert(k.shown().to_string(), 1);
+                unknown.unknown.insert(k.shown().to_string(), 1);
             }
         }
     }
@@ -520,7 +547,7 @@ fn item_node(
     node.created_at = created.map(|c| crate::text::Text::new(c.into_owned()));
     node.release_ref = str_of(shown, bytes, head.release_record_ref, "release_record_ref", at)?
         .filter(|r| !r.is_empty())
-        .map(|r| crate::text::Text::new(r.into_owned()));
+        .map(|r| unknown.release(&r));
     node.delivery_success = head.delivery_success.and_then(|r| match r {
         "true" => Some(true),
         "false" => Some(false),
@@ -576,7 +603,7 @@ fn trial_nodes(
         node.created = generated_at.as_deref().and_then(parse_instant);
         if *key == "final_readiness_bundle" {
             node.release_ref = str_of(shown, bytes, field("release_id"), "release_id", &at)?
-                .map(|s| crate::text::Text::new(s.into_owned()));
+                .map(|s| std::sync::Arc::new(crate::text::Text::new(s.into_owned())));
         }
         if *key == "scenario" {
             meta.name = str_of(shown, bytes, field("name"), "name", &at)?.map(|s| s.into_owned());
@@ -629,7 +656,7 @@ fn bare_node(
     }
     node.release_ref = str_of(shown, bytes, doc.field("release_record_ref"), "release_record_ref", at)?
         .filter(|r| !r.is_empty())
-        .map(|r| crate::text::Text::new(r.into_owned()));
+        .map(|r| std::sync::Arc::new(crate::text::Text::new(r.into_owned())));
     if let Some(r) = doc.field("success") {
         node.delivery_success = match r {
             "true" => Some(true),
@@ -650,7 +677,7 @@ fn response_nodes(
     pointer: &str,
     depth: usize,
     nodes: &mut Vec<Node>,
-    unknown: &mut BTreeMap<String, usize>,
+    unknown: &mut Tally,
 ) -> Result<(), LoadError> {
     for (key, raw) in &doc.fields {
         let mut p = pointer.to_string();
@@ -669,7 +696,7 @@ fn visit_response_value(
     pointer: &str,
     depth: usize,
     nodes: &mut Vec<Node>,
-    unknown: &mut BTreeMap<String, usize>,
+    unknown: &mut Tally,
 ) -> Result<(), LoadError> {
     if depth > 3 {
         return Ok(());
@@ -909,7 +936,7 @@ fn load_sqlite(
             .map_err(|e| LoadError::new(&row_shown, format!("payload: {}", describe_json_error_in(slice, &e))))?;
         check_depth(&row_shown, &text, span.clone())?;
         // Spans from the row parse are relative to `slice`, which lives inside `text`: rebase by pointer.
-        let (node, mut unit) = item_node(&row_shown, &text, input, &head, "", Some(sid), &mut b.unknown_kinds)?;
+        let (node, mut unit) = item_node(&row_shown, &text, input, &head, "", Some(sid), &mut b.tally)?;
         if unit.span == (0..text.len()) {
             unit.span = span.clone();
         }
@@ -927,6 +954,7 @@ fn load_sqlite(
         flags: scan::flag(&text),
         bytes: heap(text),
         units,
+        ref_colons: None,
     });
     Ok(Outcome::Loaded)
 }
@@ -1024,7 +1052,8 @@ impl Builder {
         if let Some(rel) = &opts.release
             && !self.nodes.iter().any(|n| n.release_ref.as_ref().is_some_and(|r| r.matches(rel)))
         {
-            let mut known: Vec<&crate::text::Text> = self.nodes.iter().filter_map(|n| n.release_ref.as_ref()).collect();
+            let mut known: Vec<&crate::text::Text> =
+                self.nodes.iter().filter_map(|n| n.release_ref.as_deref()).collect();
             known.sort_unstable();
             known.dedup();
             let known: Vec<String> = known.iter().take(10).map(|r| r.to_string()).collect();
@@ -1063,15 +1092,7 @@ impl Builder {
         for &i in best.values() {
             self.nodes[i].latest = true;
         }
-        let mut by_id: IdIndex = IdIndex::with_capacity_and_hasher(self.nodes.len(), Default::default());
-        for (i, n) in self.nodes.iter().enumerate() {
-            match by_id.get_mut(n.id.raw()) {
-                Some(ids) => ids.push(i),
-                None => {
-                    by_id.insert(n.id.raw().into(), super::Ids::One(i));
-                }
-            }
-        }
+        let by_id = IdIndex::build(&self.nodes);
         crate::trace("indexed", t);
         // No default evaluation time: evidence is judged as of now unless the caller says otherwise (a trial
         // package's `generated_at` is when it was written, not when it is judged). Embedded samples set theirs.
@@ -1096,7 +1117,7 @@ impl Builder {
             inputs: self.inputs,
             nodes: self.nodes,
             by_id,
-            unknown_kinds: self.unknown_kinds,
+            unknown_kinds: self.tally.unknown,
             redactions: Vec::new(),
             skipped: self.skipped,
             review_records: self.review_records,
@@ -1105,7 +1126,7 @@ impl Builder {
             default_as_of: None,
             root: self.root,
             generation: super::Generation::next(),
-            ref_targets: Vec::new(),
+            ref_targets: Default::default(),
         };
         let t = std::time::Instant::now();
         evidence.redactions = scan::attribute(&evidence);

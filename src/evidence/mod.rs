@@ -83,7 +83,38 @@ impl Format {
 
 /// Nodes by id (foldhash: SipHash's DoS resistance buys nothing for ids from files closeout reads, and costs
 /// measurable time on 20,000 ids).
-pub(crate) type IdIndex = foldhash::HashMap<Box<str>, Ids>;
+///
+/// The index holds node numbers only, hashed by the id they have: the ids themselves stay in the nodes (a copy
+/// of each as a key was most of the index's memory).
+#[derive(Debug, Default)]
+pub(crate) struct IdIndex(hashbrown::HashTable<Ids>);
+
+fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x6964_7320_6279_6964).hash_one(id)
+}
+
+impl IdIndex {
+    /// Index every node by its id.
+    pub(crate) fn build(nodes: &[Node]) -> IdIndex {
+        let mut table = hashbrown::HashTable::with_capacity(nodes.len());
+        let first_id = |ids: &Ids| nodes[ids.as_slice()[0]].id.raw();
+        for (i, n) in nodes.iter().enumerate() {
+            let id = n.id.raw();
+            match table.entry(id_hash(id), |ids: &Ids| first_id(ids) == id, |ids: &Ids| id_hash(first_id(ids))) {
+                hashbrown::hash_table::Entry::Occupied(mut e) => e.get_mut().push(i),
+                hashbrown::hash_table::Entry::Vacant(e) => {
+                    e.insert(Ids::One(i));
+                }
+            }
+        }
+        IdIndex(table)
+    }
+
+    fn get<'a>(&'a self, nodes: &[Node], id: &str) -> Option<&'a Ids> {
+        self.0.find(id_hash(id), |ids| nodes.get(ids.as_slice()[0]).is_some_and(|n| n.id.raw() == id))
+    }
+}
 
 /// The nodes of one id: almost always one, held without a list of its own (a store of a million items
 /// keeps a million of these).
@@ -123,6 +154,9 @@ pub struct Input {
     pub(crate) units: Vec<Unit>,
     /// Offsets of strings the secret scan flagged (see `scan::flag`).
     pub(crate) flags: Vec<usize>,
+    /// Where the colon after every reference key is, when the fast scanner read the file: reference targets
+    /// are then read at those colons only ([`refscan::each_at`]) instead of by a pass over every byte.
+    pub(crate) ref_colons: Option<Vec<u32>>,
 }
 
 impl Input {
@@ -150,7 +184,8 @@ pub struct Node {
     /// The time CAVRA stamped (`created_at`, or the artifact's own `generated_at` & co.).
     pub created_at: Option<crate::text::Text>,
     pub created: Option<DateTime<Utc>>,
-    pub release_ref: Option<crate::text::Text>,
+    /// The release it belongs to (shared by the nodes of one release).
+    pub release_ref: Option<Arc<crate::text::Text>>,
     pub input: usize,
     /// SQLite row (session_id) the artifact was read from.
     pub row: Option<String>,
@@ -315,9 +350,27 @@ pub struct Evidence {
     pub hashed_bytes: std::sync::atomic::AtomicU64,
     /// Which load this is: every load gets a new one, so a result computed on older evidence is recognised.
     pub generation: Generation,
-    /// Every distinct id an artifact names under a reference key, with the nodes that name it (read from the
-    /// raw JSON once, at load, so evaluation only judges them).
-    pub(crate) ref_targets: Vec<(Box<str>, Vec<u32>)>,
+    /// Every distinct id an artifact names under a reference key (read from the raw JSON once, at load, so
+    /// evaluation only judges them; [`Evidence::nodes_naming`] finds the nodes behind one). See
+    /// [`Evidence::ref_targets`].
+    pub(crate) ref_targets: RefTargets,
+}
+
+/// The distinct reference targets of the evidence: where each is in an input (input, offset, length), those
+/// decoded from escapes, and the nodes behind each target the evidence holds nothing of.
+#[derive(Debug, Default)]
+pub(crate) struct RefTargets {
+    places: Vec<(u32, u32, u32)>,
+    decoded: Vec<Box<str>>,
+    /// The targets no node has as its id, with the nodes naming each.
+    missing: Vec<(Box<str>, Vec<u32>)>,
+}
+
+impl RefTargets {
+    fn place<'e>(&self, ev: &'e Evidence, (input, at, len): (u32, u32, u32)) -> &'e str {
+        let bytes = &ev.inputs[input as usize].bytes;
+        std::str::from_utf8(&bytes[at as usize..(at + len) as usize]).unwrap_or_default()
+    }
 }
 
 /// The identity of one load of the evidence. A node index, a report or a health run only means something
@@ -338,41 +391,113 @@ impl Evidence {
     /// Every reference target in a node's raw JSON (without decoding it), excluding its own id.
     pub(crate) fn raw_ref_targets<'a>(&'a self, node: usize, mut f: impl FnMut(std::borrow::Cow<'a, str>)) {
         let n = &self.nodes[node];
-        let Some(bytes) = self.inputs[n.input].bytes.get(n.span.clone()) else { return };
-        refscan::each(bytes, |_, t| {
+        let input = &self.inputs[n.input];
+        let Some(bytes) = input.bytes.get(n.span.clone()) else { return };
+        let each = |_: &str, t: std::borrow::Cow<'a, str>| {
             if *t != *n.id.raw() {
                 f(t)
             }
-        });
+        };
+        match &input.ref_colons {
+            Some(colons) => refscan::each_at(bytes, n.span.start, colons, each),
+            None => refscan::each(bytes, each),
+        }
     }
 
-    /// Every distinct reference target of every node, with the nodes naming it (one pass, on every core).
-    pub(crate) fn collect_ref_targets(&self) -> Vec<(Box<str>, Vec<u32>)> {
-        type Map<'a> = foldhash::HashMap<std::borrow::Cow<'a, str>, Vec<u32>>;
+    /// Every distinct reference target of every node (one pass, on every core). The targets are kept as
+    /// places in the input (a store names tens of thousands; a copy of each would be most of the memory this
+    /// adds), and only a target the evidence holds nothing of keeps the nodes naming it: only such a target
+    /// can be dangling ([`Evidence::nodes_naming`]).
+    pub(crate) fn collect_ref_targets(&self) -> RefTargets {
+        type Missing<'a> = foldhash::HashMap<std::borrow::Cow<'a, str>, Vec<u32>>;
         let all: Vec<usize> = (0..self.nodes.len()).collect();
+        // Per part: the targets read as they are in the input, those decoded from escapes, and the missing.
         let parts = self.spread_collect(&all, |nodes| {
-            let mut seen = Map::default();
+            let mut seen = foldhash::HashSet::<&str>::default();
+            let mut decoded = foldhash::HashSet::<String>::default();
+            let mut missing = Missing::default();
             for &n in nodes {
                 self.raw_ref_targets(n, |t| {
-                    let v = seen.entry(t).or_default();
-                    if v.last() != Some(&(n as u32)) {
+                    let new = match &t {
+                        std::borrow::Cow::Borrowed(b) => seen.insert(b),
+                        std::borrow::Cow::Owned(o) => !decoded.contains(o) && decoded.insert(o.clone()),
+                    };
+                    if new {
+                        if self.find(&t).is_empty() {
+                            missing.entry(t).or_default().push(n as u32);
+                        }
+                    } else if !missing.is_empty()
+                        && let Some(v) = missing.get_mut(t.as_ref())
+                        && v.last() != Some(&(n as u32))
+                    {
                         v.push(n as u32);
                     }
                 });
             }
-            seen
+            (seen, decoded, missing)
         });
-        let mut targets = Map::default();
-        for p in parts {
-            if targets.is_empty() {
-                targets = p;
-            } else {
-                for (t, v) in p {
-                    targets.entry(t).or_default().extend(v);
+        let mut parts = parts.into_iter();
+        let (mut seen, mut decoded, mut missing) = parts.next().unwrap_or_default();
+        for (s, d, m) in parts {
+            seen.extend(s);
+            decoded.extend(d);
+            for (t, v) in m {
+                missing.entry(t).or_default().extend(v);
+            }
+        }
+        // Each target's input, by where its text is (inputs in memory order).
+        let mut inputs: Vec<(usize, usize, u32)> = self
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, input)| (input.bytes.as_ptr() as usize, input.bytes.len(), i as u32))
+            .collect();
+        inputs.sort_unstable();
+        let mut out = RefTargets::default();
+        out.places.reserve_exact(seen.len());
+        for t in &seen {
+            let at = t.as_ptr() as usize;
+            let k = inputs.partition_point(|&(start, _, _)| start <= at);
+            match k.checked_sub(1).map(|k| inputs[k]) {
+                Some((start, len, input)) if at + t.len() <= start + len => {
+                    out.places.push((input, (at - start) as u32, t.len() as u32));
+                }
+                _ => {
+                    decoded.insert(t.to_string());
                 }
             }
         }
-        targets.into_iter().map(|(t, v)| (Box::from(t.as_ref()), v)).collect()
+        // A decoded target equal to one read as it is counts once.
+        decoded.retain(|d| !seen.contains(d.as_str()));
+        drop(seen);
+        out.decoded = decoded.into_iter().map(String::into_boxed_str).collect();
+        out.missing = missing
+            .into_iter()
+            .map(|(t, mut v)| {
+                v.sort_unstable();
+                v.dedup();
+                (Box::from(t.as_ref()), v)
+            })
+            .collect();
+        out
+    }
+
+    /// The distinct reference targets of every node (see [`Evidence::collect_ref_targets`]).
+    pub(crate) fn ref_targets(&self) -> impl Iterator<Item = &str> {
+        let t = &self.ref_targets;
+        t.places.iter().map(move |&p| t.place(self, p)).chain(t.decoded.iter().map(|d| &**d))
+    }
+
+    /// The nodes whose raw JSON names any of `targets` under a reference key, in order. Only targets the
+    /// evidence holds nothing of are found (any other is not dangling).
+    pub(crate) fn nodes_naming(&self, targets: &foldhash::HashSet<&str>) -> Vec<usize> {
+        let mut nodes: Vec<usize> = (self.ref_targets.missing.iter())
+            .filter(|(t, _)| targets.contains(&**t))
+            .flat_map(|(_, v)| v.iter().map(|&n| n as usize))
+            .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
     }
 
     /// Run `each` over chunks of `items` on up to four threads and collect what each chunk returns.
@@ -396,7 +521,7 @@ impl Evidence {
 
     /// Nodes whose id is `id` (several kinds can share one: a closeout summary and its delivery event).
     pub fn find(&self, id: &str) -> &[usize] {
-        self.by_id.get(id).map(Ids::as_slice).unwrap_or(&[])
+        self.by_id.get(&self.nodes, id).map(Ids::as_slice).unwrap_or(&[])
     }
 
     /// The newest node of a kind, as CAVRA picks it.

@@ -41,8 +41,9 @@ pub struct ItemHead<'a> {
     pub event_type: Option<&'a str>,
     pub event_id: Option<&'a str>,
     pub delivery_success: Option<&'a str>,
-    /// Object-valued fields: the artifact is one of them (chosen by kind).
-    pub objects: Vec<(Cow<'a, str>, &'a str)>,
+    /// Object-valued fields: the artifact is one of them (chosen by kind). A CAVRA item has one, kept inline:
+    /// a heap list per item would be most of a store's memory beside its nodes while the items are read.
+    pub objects: smallvec::SmallVec<[(Cow<'a, str>, &'a str); 1]>,
     /// Raw text of the first and last values, to recover the item's own span.
     pub first: Option<&'a str>,
     pub last: Option<&'a str>,
@@ -156,6 +157,9 @@ pub struct TopDoc<'a> {
     /// `items` was present but not an array.
     pub items_wrong_type: Option<&'static str>,
     pub fields: Vec<(Cow<'a, str>, &'a str)>,
+    /// Where the colon after every reference key is, in order, when the fast scanner read the document
+    /// (`None` from serde_json): see [`super::refscan::each_at`].
+    pub ref_colons: Option<Vec<u32>>,
 }
 
 impl<'a> TopDoc<'a> {

@@ -87,8 +87,10 @@ pub fn is_ref_key(key: &str) -> bool {
 /// The target a reference value names: the id after `scheme://` for evidence URIs; None for empty values
 /// and `latest` (a route alias, not an id).
 pub fn target_of(value: &str) -> Option<&str> {
-    let t = match value.split_once("://") {
-        Some((_, rest)) => rest,
+    // After the first `://` (as `split_once`; found by memchr, as this runs for every reference of a store).
+    let b = value.as_bytes();
+    let t = match memchr::memchr_iter(b':', b).find(|&i| b[i + 1..].starts_with(b"//")) {
+        Some(i) => &value[i + 3..],
         None => value,
     };
     (!t.is_empty() && t != "latest").then_some(t)
@@ -118,76 +120,101 @@ fn string_end(b: &[u8], open: usize) -> Option<usize> {
 /// Call `f(key, target)` for every reference in `text` (one artifact's raw JSON).
 pub fn each<'a>(text: &'a [u8], mut f: impl FnMut(&str, Cow<'a, str>)) {
     for colon in memchr::memchr_iter(b':', text) {
-        let mut j = colon;
-        while j > 0 && is_ws(text[j - 1]) {
-            j -= 1;
+        at_colon(text, colon, &mut f);
+    }
+}
+
+/// [`each`], given where the candidate colons are: `colons` are offsets into the input `text` is taken from
+/// at `base`, in order (the fast scanner notes the colon after every reference key as it steps over a
+/// document: [`is_ref_key_colon`]). The result is `each`'s, whenever `colons` holds every colon of a
+/// reference key in `text`: only those colons are looked at, and each is judged exactly as `each` judges it.
+pub fn each_at<'a>(text: &'a [u8], base: usize, colons: &[u32], mut f: impl FnMut(&str, Cow<'a, str>)) {
+    let end = base + text.len();
+    let from = colons.partition_point(|&c| (c as usize) < base);
+    for &c in colons[from..].iter().take_while(|&&c| (c as usize) < end) {
+        at_colon(text, c as usize - base, &mut f);
+    }
+}
+
+/// Whether a key (its raw text between the quotes) is one whose colon the fast scanner notes for
+/// [`each_at`]: exactly the keys `each` would take.
+#[inline]
+pub fn is_ref_key_colon(raw_key: &[u8]) -> bool {
+    matches!(raw_key.last(), Some(b'd' | b's' | b'f')) && std::str::from_utf8(raw_key).is_ok_and(is_ref_key)
+}
+
+/// The references a colon introduces, when it follows a reference key.
+#[inline]
+fn at_colon<'a>(text: &'a [u8], colon: usize, f: &mut impl FnMut(&str, Cow<'a, str>)) {
+    let mut j = colon;
+    while j > 0 && is_ws(text[j - 1]) {
+        j -= 1;
+    }
+    if j == 0 || text[j - 1] != b'"' || escaped(text, j - 1) {
+        return;
+    }
+    let close = j - 1;
+    // Every reference key ends in `id`, `ids`, `ref` or `refs`: reject the rest before finding the key.
+    let tail = &text[close.saturating_sub(4)..close];
+    if !(tail.ends_with(b"id") || tail.ends_with(b"ids") || tail.ends_with(b"ref") || tail.ends_with(b"refs")) {
+        return;
+    }
+    // The key's opening quote: the nearest unescaped quote before the closing one.
+    let mut k = close;
+    let open = loop {
+        match memchr::memrchr(b'"', &text[..k]) {
+            Some(q) if escaped(text, q) => k = q,
+            Some(q) => break Some(q),
+            None => break None,
         }
-        if j == 0 || text[j - 1] != b'"' || escaped(text, j - 1) {
-            continue;
-        }
-        let close = j - 1;
-        // Every reference key ends in `id`, `ids`, `ref` or `refs`: reject the rest before finding the key.
-        let tail = &text[close.saturating_sub(4)..close];
-        if !(tail.ends_with(b"id") || tail.ends_with(b"ids") || tail.ends_with(b"ref") || tail.ends_with(b"refs")) {
-            continue;
-        }
-        // The key's opening quote: the nearest unescaped quote before the closing one.
-        let mut k = close;
-        let open = loop {
-            match memchr::memrchr(b'"', &text[..k]) {
-                Some(q) if escaped(text, q) => k = q,
-                Some(q) => break Some(q),
-                None => break None,
-            }
-        };
-        let Some(open) = open else { continue };
-        let Ok(key) = std::str::from_utf8(&text[open + 1..close]) else { continue };
-        if !is_ref_key(key) {
-            continue;
-        }
-        let mut v = colon + 1;
-        while v < text.len() && is_ws(text[v]) {
-            v += 1;
-        }
-        let mut emit = |start: usize| -> Option<usize> {
-            let end = string_end(text, start)?;
-            let raw = std::str::from_utf8(&text[start..=end]).ok()?;
-            match raw_str(raw) {
-                Some(Cow::Borrowed(s)) => {
-                    if let Some(t) = target_of(s) {
-                        f(key, Cow::Borrowed(t));
-                    }
-                }
-                Some(Cow::Owned(s)) => {
-                    if let Some(t) = target_of(&s) {
-                        f(key, Cow::Owned(t.to_string()));
-                    }
-                }
-                None => {}
-            }
-            Some(end + 1)
-        };
-        match text.get(v) {
-            Some(b'"') => {
-                emit(v);
-            }
-            Some(b'[') => {
-                let mut i = v + 1;
-                loop {
-                    while i < text.len() && (is_ws(text[i]) || text[i] == b',') {
-                        i += 1;
-                    }
-                    match text.get(i) {
-                        Some(b'"') => match emit(i) {
-                            Some(next) => i = next,
-                            None => break,
-                        },
-                        _ => break,
-                    }
+    };
+    let Some(open) = open else { return };
+    let Ok(key) = std::str::from_utf8(&text[open + 1..close]) else { return };
+    if !is_ref_key(key) {
+        return;
+    }
+    let mut v = colon + 1;
+    while v < text.len() && is_ws(text[v]) {
+        v += 1;
+    }
+    let mut emit = |start: usize| -> Option<usize> {
+        let end = string_end(text, start)?;
+        let raw = std::str::from_utf8(&text[start..=end]).ok()?;
+        match raw_str(raw) {
+            Some(Cow::Borrowed(s)) => {
+                if let Some(t) = target_of(s) {
+                    f(key, Cow::Borrowed(t));
                 }
             }
-            _ => {}
+            Some(Cow::Owned(s)) => {
+                if let Some(t) = target_of(&s) {
+                    f(key, Cow::Owned(t.to_string()));
+                }
+            }
+            None => {}
         }
+        Some(end + 1)
+    };
+    match text.get(v) {
+        Some(b'"') => {
+            emit(v);
+        }
+        Some(b'[') => {
+            let mut i = v + 1;
+            loop {
+                while i < text.len() && (is_ws(text[i]) || text[i] == b',') {
+                    i += 1;
+                }
+                match text.get(i) {
+                    Some(b'"') => match emit(i) {
+                        Some(next) => i = next,
+                        None => break,
+                    },
+                    _ => break,
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -199,6 +226,20 @@ mod tests {
         let mut out = Vec::new();
         each(s.as_bytes(), |k, t| out.push((k.to_string(), t.into_owned())));
         out
+    }
+
+    #[test]
+    fn a_target_is_what_follows_the_first_scheme_separator() {
+        for v in
+            ["b-1", "cavra://b-1", "x:y://z://w", "a:/b", "://", "cavra://", "cavra://latest", "", "latest", "a:b:c"]
+        {
+            let want = match v.split_once("://") {
+                Some((_, rest)) => rest,
+                None => v,
+            };
+            assert_eq!(target_of(v), (!want.is_empty() && want != "latest").then_some(want), "{v:?}");
+        }
+        assert_eq!(target_of("x:y://z://w"), Some("z://w"));
     }
 
     #[test]

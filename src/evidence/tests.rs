@@ -64,3 +64,61 @@ fn store_items_keep_their_order_and_the_first_bad_item_is_named() {
     let empty = load_bytes("s.json", br#"{"items": []}"#.to_vec(), &LoadOptions::default()).expect("loads");
     assert!(empty.nodes.is_empty());
 }
+
+/// Every node's reference targets, read by a pass over its bytes (`refscan::each`).
+fn targets_by_pass(ev: &Evidence) -> Vec<Vec<String>> {
+    (0..ev.nodes.len())
+        .map(|i| {
+            let n = &ev.nodes[i];
+            let mut v = Vec::new();
+            refscan::each(&ev.inputs[n.input].bytes[n.span.clone()], |_, t| {
+                if *t != *n.id.raw() {
+                    v.push(t.into_owned())
+                }
+            });
+            v
+        })
+        .collect()
+}
+
+/// The colons the fast scanner notes give every node the same reference targets as a pass over its bytes:
+/// on the samples, and on a store whose keys try to fool a colon list (escaped keys and quotes, keys that
+/// only end like reference keys, blanks before the colon, lists, nesting, the envelope's own `session_id`).
+#[test]
+fn reference_targets_from_the_scanners_colons_are_those_of_a_pass_over_the_bytes() {
+    let item = |i: usize| {
+        format!(
+            r#"{{"metadata_kind": "release-closeout-retry-plan", "session_id": "p{i}", "created_at": "2026-06-01T09:00:00Z",
+                "retry_plan": {{"retry_plan_id": "p{i}", "delivery_id" : "d{i}", "paid": "x{i}", "bundle\u005fid": "e{i}",
+                  "a\"plan_id": "q{i}", "note": "run_id\": \"fake{i}\"", "decisions": [{{"evidence_refs": ["cavra://r{i}", "latest", "s{i}"],
+                  "run_id"
+                    :   "w{i}", "nested": {{"summary_id": "s\u002d{i}", "closeout_id": null}}}}]}}}}"#
+        )
+    };
+    let store =
+        format!(r#"{{"items": [{}], "schema_version": "x"}}"#, (0..300).map(item).collect::<Vec<_>>().join(","));
+    let mut docs = vec![("tricky.json".to_string(), store.into_bytes())];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-evidence");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "json") && !p.ends_with("index.json") {
+            docs.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+        }
+    }
+    let mut noted = 0;
+    for (name, bytes) in docs {
+        let ev = load_bytes(&name, bytes, &LoadOptions::default()).expect("loads");
+        assert!(ev.inputs.iter().all(|i| i.ref_colons.is_some()), "{name}: read by the fast scanner");
+        noted += ev.inputs[0].ref_colons.as_ref().map_or(0, Vec::len);
+        let want = targets_by_pass(&ev);
+        for (i, want) in want.iter().enumerate() {
+            let mut got = Vec::new();
+            ev.raw_ref_targets(i, |t| got.push(t.into_owned()));
+            assert_eq!(&got, want, "{name}: node {i} ({})", ev.nodes[i].pointer);
+        }
+        if name == "tricky.json" {
+            assert_eq!(want[7], ["d7", "r7", "s7", "w7", "s-7"], "{name}: node 7");
+        }
+    }
+    assert!(noted > 300, "colons noted: {noted}");
+}

@@ -116,21 +116,22 @@ pub fn of_node(
 }
 
 /// Check the references of every node: the targets every node's raw JSON names were read at load (see
-/// [`Evidence::ref_targets`]); each distinct target is judged once here, and only a node with a dangling
+/// [`crate::evidence::Evidence::collect_ref_targets`]); each distinct target is judged once here, and only a node with a dangling
 /// target is decoded, to name the field. Counts are of distinct targets.
 pub fn check(ev: &Evidence, chain: &Chain) -> Result<References, LoadError> {
     let index = Index::new(ev);
-    let targets = &ev.ref_targets;
+    let targets = ev.ref_targets();
     // Each distinct target judged once.
     let mut counts = [0usize; 4];
-    let mut dangling_nodes: Vec<usize> = Vec::new();
-    for (t, nodes) in targets {
+    let mut dangling_targets: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    for t in targets {
         let s = state_of(ev, chain, &index, t);
         counts[s as usize] += 1;
         if s == RefState::Dangling {
-            dangling_nodes.extend(nodes.iter().map(|&n| n as usize));
+            dangling_targets.insert(t);
         }
     }
+    let dangling_nodes = ev.nodes_naming(&dangling_targets);
     let mut out = References {
         checked_nodes: ev.nodes.len(),
         resolved: counts[RefState::Resolved as usize],
@@ -139,8 +140,6 @@ pub fn check(ev: &Evidence, chain: &Chain) -> Result<References, LoadError> {
         dangling: Vec::new(),
     };
     // The nodes behind a dangling target, decoded to name the field.
-    dangling_nodes.sort_unstable();
-    dangling_nodes.dedup();
     for n in dangling_nodes {
         for (r, s, _) in of_node(ev, chain, &index, n)? {
             if s == RefState::Dangling {

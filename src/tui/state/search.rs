@@ -72,7 +72,7 @@ impl SearchIndex {
                     text.push('\n');
                     push_lower(&mut text, &crate::sanitize::clean(&s));
                 }
-                for t in [&n.created_at, &n.release_ref].into_iter().flatten() {
+                for t in [n.created_at.as_ref(), n.release_ref.as_deref()].into_iter().flatten() {
                     text.push('\n');
                     push_lower(&mut text, &t.shown());
                 }
