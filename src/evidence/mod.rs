@@ -482,10 +482,18 @@ impl Evidence {
         out
     }
 
-    /// The distinct reference targets of every node (see [`Evidence::collect_ref_targets`]).
-    pub(crate) fn ref_targets(&self) -> impl Iterator<Item = &str> {
+    /// How many distinct reference targets the nodes name (see [`Evidence::collect_ref_targets`]).
+    pub(crate) fn ref_target_count(&self) -> usize {
+        self.ref_targets.places.len() + self.ref_targets.decoded.len()
+    }
+
+    /// The `i`th distinct reference target, `i < ref_target_count()`.
+    pub(crate) fn ref_target(&self, i: usize) -> &str {
         let t = &self.ref_targets;
-        t.places.iter().map(move |&p| t.place(self, p)).chain(t.decoded.iter().map(|d| &**d))
+        match t.places.get(i) {
+            Some(&p) => t.place(self, p),
+            None => t.decoded.get(i - t.places.len()).map_or("", |d| d),
+        }
     }
 
     /// The nodes whose raw JSON names any of `targets` under a reference key, in order. Only targets the
