@@ -356,18 +356,50 @@ pub struct Evidence {
     pub(crate) ref_targets: RefTargets,
 }
 
+/// What the evidence holds of a reference target's id, found when the targets are read at load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Held {
+    /// No node has it as its id.
+    Nothing,
+    /// One node has it.
+    One(usize),
+    /// Several nodes (or not recorded): look it up by its text.
+    Several,
+}
+
+impl Held {
+    const NOTHING: u32 = u32::MAX;
+    const SEVERAL: u32 = u32::MAX - 1;
+
+    fn pack(nodes: &[usize]) -> u32 {
+        match nodes {
+            [] => Self::NOTHING,
+            [n] if *n < Self::SEVERAL as usize => *n as u32,
+            _ => Self::SEVERAL,
+        }
+    }
+
+    fn unpack(v: u32) -> Held {
+        match v {
+            Self::NOTHING => Held::Nothing,
+            Self::SEVERAL => Held::Several,
+            n => Held::One(n as usize),
+        }
+    }
+}
+
 /// The distinct reference targets of the evidence: where each is in an input (input, offset, length), those
 /// decoded from escapes, and the nodes behind each target the evidence holds nothing of.
 #[derive(Debug, Default)]
 pub(crate) struct RefTargets {
-    places: Vec<(u32, u32, u32)>,
+    places: Vec<(u32, u32, u32, u32)>,
     decoded: Vec<Box<str>>,
     /// The targets no node has as its id, with the nodes naming each.
     missing: Vec<(Box<str>, Vec<u32>)>,
 }
 
 impl RefTargets {
-    fn place<'e>(&self, ev: &'e Evidence, (input, at, len): (u32, u32, u32)) -> &'e str {
+    fn place<'e>(&self, ev: &'e Evidence, (input, at, len, _): (u32, u32, u32, u32)) -> &'e str {
         let bytes = &ev.inputs[input as usize].bytes;
         std::str::from_utf8(&bytes[at as usize..(at + len) as usize]).unwrap_or_default()
     }
@@ -410,20 +442,42 @@ impl Evidence {
     /// can be dangling ([`Evidence::nodes_naming`]).
     pub(crate) fn collect_ref_targets(&self) -> RefTargets {
         type Missing<'a> = foldhash::HashMap<std::borrow::Cow<'a, str>, Vec<u32>>;
+        // A place is (input, offset, length, held): the table of places seen holds no text of its own, and
+        // hashes and compares the text at the place.
+        let text = |&(input, at, len, _): &(u32, u32, u32, u32)| -> &[u8] {
+            &self.inputs[input as usize].bytes[at as usize..(at + len) as usize]
+        };
+        let hash = |t: &[u8]| {
+            use std::hash::BuildHasher;
+            foldhash::fast::FixedState::with_seed(0x7265_6673).hash_one(t)
+        };
         let all: Vec<usize> = (0..self.nodes.len()).collect();
-        // Per part: the targets read as they are in the input, those decoded from escapes, and the missing.
+        // Per part: the places of the targets read as they are, those decoded from escapes, and the missing.
         let parts = self.spread_collect(&all, |nodes| {
-            let mut seen = foldhash::HashSet::<&str>::default();
+            let mut seen = hashbrown::HashTable::<(u32, u32, u32, u32)>::new();
             let mut decoded = foldhash::HashSet::<String>::default();
             let mut missing = Missing::default();
             for &n in nodes {
+                let input = self.nodes[n].input;
+                let base = self.inputs[input].bytes.as_ptr() as usize;
                 self.raw_ref_targets(n, |t| {
-                    let new = match &t {
-                        std::borrow::Cow::Borrowed(b) => seen.insert(b),
-                        std::borrow::Cow::Owned(o) => !decoded.contains(o) && decoded.insert(o.clone()),
+                    let b = match &t {
+                        std::borrow::Cow::Borrowed(b) => b.as_bytes(),
+                        std::borrow::Cow::Owned(o) => {
+                            // Decoded targets are judged by their text.
+                            if !decoded.contains(o) && decoded.insert(o.clone()) && self.find(o).is_empty() {
+                                missing.entry(t).or_default().push(n as u32);
+                            }
+                            return;
+                        }
                     };
-                    if new {
-                        if self.find(&t).is_empty() {
+                    let h = hash(b);
+                    if seen.find(h, |p| text(p) == b).is_none() {
+                        // Borrowed from the node's input, so inside it.
+                        let at = (b.as_ptr() as usize - base) as u32;
+                        let held = Held::pack(self.find(&t));
+                        seen.insert_unique(h, (input as u32, at, b.len() as u32, held), |p| hash(text(p)));
+                        if held == Held::NOTHING {
                             missing.entry(t).or_default().push(n as u32);
                         }
                     } else if !missing.is_empty()
@@ -439,37 +493,21 @@ impl Evidence {
         let mut parts = parts.into_iter();
         let (mut seen, mut decoded, mut missing) = parts.next().unwrap_or_default();
         for (s, d, m) in parts {
-            seen.extend(s);
+            for p in s {
+                let h = hash(text(&p));
+                if seen.find(h, |q| text(q) == text(&p)).is_none() {
+                    seen.insert_unique(h, p, |q| hash(text(q)));
+                }
+            }
             decoded.extend(d);
             for (t, v) in m {
                 missing.entry(t).or_default().extend(v);
             }
         }
-        // Each target's input, by where its text is (inputs in memory order).
-        let mut inputs: Vec<(usize, usize, u32)> = self
-            .inputs
-            .iter()
-            .enumerate()
-            .map(|(i, input)| (input.bytes.as_ptr() as usize, input.bytes.len(), i as u32))
-            .collect();
-        inputs.sort_unstable();
-        let mut out = RefTargets::default();
-        out.places.reserve_exact(seen.len());
-        for t in &seen {
-            let at = t.as_ptr() as usize;
-            let k = inputs.partition_point(|&(start, _, _)| start <= at);
-            match k.checked_sub(1).map(|k| inputs[k]) {
-                Some((start, len, input)) if at + t.len() <= start + len => {
-                    out.places.push((input, (at - start) as u32, t.len() as u32));
-                }
-                _ => {
-                    decoded.insert(t.to_string());
-                }
-            }
-        }
         // A decoded target equal to one read as it is counts once.
-        decoded.retain(|d| !seen.contains(d.as_str()));
-        drop(seen);
+        decoded.retain(|d| seen.find(hash(d.as_bytes()), |q| text(q) == d.as_bytes()).is_none());
+        let mut out = RefTargets { places: seen.into_iter().collect(), ..RefTargets::default() };
+        out.places.shrink_to_fit();
         out.decoded = decoded.into_iter().map(String::into_boxed_str).collect();
         out.missing = missing
             .into_iter()
@@ -485,6 +523,11 @@ impl Evidence {
     /// How many distinct reference targets the nodes name (see [`Evidence::collect_ref_targets`]).
     pub(crate) fn ref_target_count(&self) -> usize {
         self.ref_targets.places.len() + self.ref_targets.decoded.len()
+    }
+
+    /// What the evidence holds of the `i`th distinct reference target's id.
+    pub(crate) fn ref_target_held(&self, i: usize) -> Held {
+        self.ref_targets.places.get(i).map_or(Held::Several, |p| Held::unpack(p.3))
     }
 
     /// The `i`th distinct reference target, `i < ref_target_count()`.

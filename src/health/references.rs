@@ -126,11 +126,16 @@ pub fn check(ev: &Evidence, chain: &Chain) -> Result<References, LoadError> {
         let mut counts = [0usize; 4];
         let mut dangling = Vec::new();
         for &i in part {
-            let t = ev.ref_target(i);
-            let s = state_of(ev, chain, &index, t);
+            // A target one node has needs only that node's scope (found at load); any other is judged by its
+            // text.
+            let s = match ev.ref_target_held(i) {
+                crate::evidence::Held::One(n) if chain.scope.get(n) == Some(&Scope::OutOfScope) => RefState::OutOfScope,
+                crate::evidence::Held::One(_) => RefState::Resolved,
+                _ => state_of(ev, chain, &index, ev.ref_target(i)),
+            };
             counts[s as usize] += 1;
             if s == RefState::Dangling {
-                dangling.push(t);
+                dangling.push(ev.ref_target(i));
             }
         }
         (counts, dangling)
