@@ -212,6 +212,123 @@ mod tests {
     }
 
     #[test]
+    fn unparseable_expiry_is_incomplete_not_a_deadline() {
+        // A written but unreadable date must be named, not treated as no deadline or as a valid one.
+        let a = acc(Some("next quarter"));
+        assert_eq!(
+            a.standing(parse_instant("2026-01-01T00:00:00Z").unwrap()),
+            Standing::Incomplete { missing: vec!["a parseable expiry date"] }
+        );
+        // The target date stands in for a missing expiry, under the same rule.
+        let mut t = acc(None);
+        t.target_date = Some("soon".into());
+        assert_eq!(
+            t.standing(parse_instant("2026-01-01T00:00:00Z").unwrap()),
+            Standing::Incomplete { missing: vec!["a parseable expiry date"] }
+        );
+    }
+
+    #[test]
+    fn valid_until_keeps_a_bare_date_and_normalises_a_time_to_utc() {
+        let as_of = parse_instant("2026-01-01T00:00:00Z").unwrap();
+        // A date as written stays a date.
+        assert_eq!(acc(Some("2030-01-01")).standing(as_of), Standing::Valid { until: "2030-01-01".into() });
+        // A time with an offset is shown as the UTC instant it means, not as written.
+        assert_eq!(
+            acc(Some("2030-01-01T12:30:00+02:00")).standing(as_of),
+            Standing::Valid { until: "2030-01-01T10:30:00Z".into() }
+        );
+    }
+
+    fn finding(id: CriterionId, status: crate::health::Status, evidence: &[&str]) -> crate::health::Finding {
+        crate::health::Finding {
+            id,
+            title: "test",
+            status,
+            reason: String::new(),
+            cites: Vec::new(),
+            evidence: evidence.iter().map(|e| e.to_string()).collect(),
+            next_step: String::new(),
+            details: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn pinned_acceptance_is_void_only_for_a_covered_warning_on_unseen_evidence() {
+        use crate::health::Status;
+        let as_of = parse_instant("2026-01-01T00:00:00Z").unwrap();
+        let mut a = acc(Some("2030-01-01"));
+        a.covers = Some(vec![CriterionId::RetryWorkflow]);
+        a.pins = Some(vec!["plan-1".into(), "run-1".into()]);
+        let valid = Standing::Valid { until: "2030-01-01".into() };
+
+        // A covered warning that rests only on pinned evidence keeps the acceptance.
+        let seen = [finding(CriterionId::RetryWorkflow, Status::Warn, &["plan-1", "run-1"])];
+        assert_eq!(a.standing_against(as_of, &seen), valid);
+        // New evidence under a criterion that is not a warning does not concern the acceptance...
+        let passing = [finding(CriterionId::RetryWorkflow, Status::Pass, &["run-2"])];
+        assert_eq!(a.standing_against(as_of, &passing), valid);
+        let failing = [finding(CriterionId::RetryWorkflow, Status::Fail, &["run-2"])];
+        assert_eq!(a.standing_against(as_of, &failing), valid);
+        // ...nor does a warning the acceptance does not cover.
+        let uncovered = [finding(CriterionId::RetentionHealth, Status::Warn, &["report-9"])];
+        assert_eq!(a.standing_against(as_of, &uncovered), valid);
+        // A covered warning on evidence the review did not pin voids it, naming both.
+        let unseen = [finding(CriterionId::RetryWorkflow, Status::Warn, &["plan-1", "run-2"])];
+        match a.standing_against(as_of, &unseen) {
+            Standing::Void { reason } => {
+                assert!(reason.contains("retry_workflow") && reason.contains("run-2"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // Without pins (the evidence's own acceptance) there is nothing to go stale.
+        a.pins = None;
+        assert_eq!(a.standing_against(as_of, &unseen), valid);
+    }
+
+    fn verified() -> Signature {
+        Signature::Verified {
+            principal: "risk-owner@example.org".into(),
+            key_type: "ED25519".into(),
+            fingerprint: "SHA256:abc123".into(),
+            signature_algorithm: "ssh-ed25519".into(),
+            namespace: "closeout-review".into(),
+            allowed_signers: "allowed_signers".into(),
+            line: 3,
+            not_verified: vec!["that the owner read the evidence".into()],
+        }
+    }
+
+    #[test]
+    fn only_a_verified_signature_is_verified() {
+        assert!(verified().is_verified());
+        for s in [
+            Signature::Unsigned { path: Some("review.json.sig".into()) },
+            Signature::Unsigned { path: None },
+            Signature::NotChecked { path: "review.json.sig".into() },
+            Signature::Invalid { code: "untrusted_key".into(), reason: "the key is not trusted".into() },
+        ] {
+            assert!(!s.is_verified(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn signature_description_names_signer_key_and_trust_or_why_it_does_not_count() {
+        let d = verified().describe();
+        for part in ["risk-owner@example.org", "ED25519", "SHA256:abc123", "allowed_signers line 3"] {
+            assert!(d.contains(part), "{part:?} missing from {d:?}");
+        }
+        let d = Signature::Unsigned { path: Some("review.json.sig".into()) }.describe();
+        assert!(d.starts_with("unsigned") && d.contains("review.json.sig"), "{d}");
+        let d = Signature::Unsigned { path: None }.describe();
+        assert!(d.starts_with("unsigned") && d.contains("evidence"), "{d}");
+        let d = Signature::NotChecked { path: "review.json.sig".into() }.describe();
+        assert!(d.contains("review.json.sig") && d.contains("not checked"), "{d}");
+        let d = Signature::Invalid { code: "untrusted_key".into(), reason: "the key is not trusted".into() }.describe();
+        assert!(d.contains("does not count") && d.contains("the key is not trusted"), "{d}");
+    }
+
+    #[test]
     fn scoped_acceptance_covers_only_its_criteria() {
         let mut a = acc(Some("2030-01-01"));
         a.covers = Some(vec![CriterionId::RetryWorkflow]);

@@ -300,3 +300,27 @@ fn verdict_rule() {
     assert!(used.is_none());
     assert!(why.starts_with("1 criterion fails: closeout_delivery"), "{why}");
 }
+
+#[test]
+fn reference_states_are_labelled_by_what_they_mean() {
+    let states = [RefState::Resolved, RefState::OutOfScope, RefState::NotIncluded, RefState::Dangling];
+    for (s, meaning) in states.iter().zip(["resolved", "another release", "not included", "dangling"]) {
+        assert!(s.label().contains(meaning), "{s:?} is labelled {:?}", s.label());
+    }
+}
+
+#[test]
+fn a_target_that_is_the_only_reference_of_its_node_is_reported_dangling() {
+    // A retry plan whose one reference names a connector delivery the evidence does not hold, in a store
+    // that holds other connector deliveries: dangling, and named with the node and field.
+    let mut doc = sample_json("clean-store");
+    let plan = latest(&mut doc, "-release-closeout-delivery-retry-plan");
+    let from = plan["retry_plan_id"].as_str().unwrap().to_string();
+    let target = "rcd-gordackfinalcloseout-0000000000000000-000000000000";
+    plan["retry_decisions"] = json!([{"delivery_id": target, "action": "wait", "reason": "retry_delay_not_elapsed"}]);
+    let r = evaluate_json(&doc, AS_OF);
+    let d = r.references.dangling.iter().find(|d| d.target == target);
+    let d = d.unwrap_or_else(|| panic!("{target} not reported dangling: {:?}", r.references.dangling));
+    assert_eq!(d.from, from);
+    assert!(d.field.contains("delivery_id"), "{d:?}");
+}
