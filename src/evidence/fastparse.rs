@@ -22,6 +22,21 @@ use super::parse::{ItemHead, TopDoc, span_of};
 
 /// Parse a top-level object. `None`: not handled here (invalid, too deep, or unusual); use serde_json.
 pub(crate) fn top_doc(text: &str) -> Option<TopDoc<'_>> {
+    let mut items = Vec::new();
+    let mut doc = top_doc_with(text, &mut |head| items.push(head))?;
+    if doc.items.is_some() {
+        // Doubling leaves up to half the list unused.
+        items.shrink_to_fit();
+        doc.items = Some(items);
+    }
+    Some(doc)
+}
+
+/// [`top_doc`], handing each store item's head to `on_item` as it is read instead of keeping them: a
+/// store's nodes can then be built while it is scanned, and no list of every head is ever held. The
+/// returned document's `items` is then `Some` and empty when the document had them. Heads may have been
+/// handed over before `None` is returned (the document turned out invalid or unusual further on).
+pub(crate) fn top_doc_with<'a>(text: &'a str, on_item: &mut dyn FnMut(ItemHead<'a>)) -> Option<TopDoc<'a>> {
     if text.len() > MAX_SCAN_BYTES {
         return None;
     }
@@ -37,7 +52,8 @@ pub(crate) fn top_doc(text: &str) -> Option<TopDoc<'_>> {
             let key = p.key()?;
             p.ws();
             if key == "items" && doc.items.is_none() {
-                doc.items = Some(p.items()?);
+                p.items(on_item)?;
+                doc.items = Some(Vec::new());
             } else {
                 let raw = p.value(1)?;
                 doc.fields.push((key, raw));
@@ -371,24 +387,20 @@ impl<'a> Scan<'a> {
         Some(key)
     }
 
-    /// The `items` array: one head per item. Anything but an array of objects is left to serde_json.
-    fn items(&mut self) -> Option<Vec<ItemHead<'a>>> {
+    /// The `items` array: one head per item, handed to `on_item`. Anything but an array of objects is left
+    /// to serde_json.
+    fn items(&mut self, on_item: &mut dyn FnMut(ItemHead<'a>)) -> Option<()> {
         self.eat(b'[')?;
-        let mut items = Vec::with_capacity(1024);
         self.ws();
         if self.eat(b']').is_some() {
-            return Some(items);
+            return Some(());
         }
         loop {
-            items.push(self.head()?);
+            on_item(self.head()?);
             self.ws();
             match self.next()? {
                 b',' => self.ws(),
-                b']' => {
-                    // Doubling leaves up to half the list unused, and it lives until every node is built.
-                    items.shrink_to_fit();
-                    return Some(items);
-                }
+                b']' => return Some(()),
                 _ => return None,
             }
         }

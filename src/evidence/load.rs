@@ -15,7 +15,9 @@ use super::kinds::{self, Kind};
 use super::parse::{ItemHead, TopDoc, object_span, raw_str, span_of};
 use super::read::{Bytes, InputDigest, ReadError, heap, read_hashed};
 use super::value::{EValue, push_token};
-use super::{Artifact, Evidence, Format, HashCheck, HashStatus, IdIndex, Input, Model, Node, Reference, Unit, scan};
+use super::{
+    Artifact, Evidence, Format, HashCheck, HashStatus, IdIndex, Input, Model, Node, Reference, Span, Unit, scan,
+};
 use crate::time::parse_instant;
 
 /// The largest file closeout reads as evidence (1 GiB).
@@ -127,7 +129,7 @@ struct Builder {
 /// What the nodes of a load share: the `metadata_kind`s closeout does not know, with how many items each,
 /// and the release refs seen so far (a store names a handful of releases across all its items, so each node
 /// shares its release's text instead of holding a copy).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Tally {
     unknown: BTreeMap<String, usize>,
     releases: foldhash::HashMap<Box<str>, std::sync::Arc<crate::text::Text>>,
@@ -289,9 +291,37 @@ fn parse_document(
         // The fast scanner takes well-formed documents; anything else goes through serde_json, which accepts
         // exactly the same documents and says what is wrong with the others.
         let t = std::time::Instant::now();
-        let fast = super::fastparse::top_doc(text);
+        // A store's nodes are built from each item's head as the scanner reads it (no list of every head is
+        // held: for a store of tiny items it would be the largest thing in memory). When the scanner gives up,
+        // what it built is dropped and serde_json's pass starts over.
+        let (node0, unit0) = (nodes.len(), units.len());
+        let tally_before = b.tally.clone();
+        let mut item_error = None;
+        let fast = {
+            let mut count = 0usize;
+            let mut pointer = String::new();
+            let tally = &mut b.tally;
+            let (nodes, units) = (&mut *nodes, &mut *units);
+            super::fastparse::top_doc_with(text, &mut |head| {
+                let i = count;
+                count += 1;
+                if item_error.is_some() {
+                    return;
+                }
+                if let Err(e) = push_item(shown, bytes, input, &head, i, &mut pointer, tally, (nodes, units)) {
+                    item_error = Some(e);
+                }
+            })
+        };
+        if fast.is_none() {
+            nodes.truncate(node0);
+            units.truncate(unit0);
+            b.tally = tally_before;
+            item_error = None;
+        }
         crate::trace(if fast.is_some() { "scanned (fast path)" } else { "scanned (fast path gave up)" }, t);
         depth_checked = fast.is_some();
+        let streamed = fast.is_some();
         let mut doc: TopDoc = match fast {
             Some(doc) => doc,
             None if has_nul(bytes) => return Ok(Some(Outcome::NotEvidence(BINARY.into()))),
@@ -314,7 +344,15 @@ fn parse_document(
         }
         let schema = doc.field("schema_version");
         let schema_str = schema.and_then(raw_str);
-        if let Some(mut items) = doc.items.take() {
+        if streamed && doc.items.is_some() {
+            format = Format::MetadataStoreJson;
+            // The first bad item in store order.
+            if let Some(e) = item_error {
+                return Err(e);
+            }
+            nodes.shrink_to_fit();
+            units.shrink_to_fit();
+        } else if let Some(mut items) = doc.items.take() {
             format = Format::MetadataStoreJson;
             // The items are taken from the end, so the list of heads shrinks as the nodes grow: the two are
             // never both whole (a store of tiny items would otherwise hold both at its peak). Then both lists
@@ -325,19 +363,9 @@ fn parse_document(
             let mut pointer = String::new();
             let mut first_error = None;
             while let Some(head) = items.pop() {
-                use std::fmt::Write as _;
                 let i = items.len();
-                pointer.clear();
-                let _ = write!(pointer, "/items/{i}");
-                match item_node(shown, bytes, input, &head, &pointer, None, &mut b.tally) {
-                    Ok((node, unit)) => {
-                        nodes.extend(node.map(|mut n| {
-                            n.unit = units.len();
-                            n
-                        }));
-                        units.push(unit);
-                    }
-                    Err(e) => first_error = Some(e),
+                if let Err(e) = push_item(shown, bytes, input, &head, i, &mut pointer, &mut b.tally, (nodes, units)) {
+                    first_error = Some(e);
                 }
                 drop(head);
                 if items.capacity() > 4096 && items.len() * 2 < items.capacity() {
@@ -351,14 +379,14 @@ fn parse_document(
                 units[unit0..].reverse();
                 nodes[node0..].reverse();
                 for n in &mut nodes[node0..] {
-                    n.unit = unit0 + (last_unit - n.unit);
+                    n.unit = (unit0 + (last_unit - n.unit as usize)) as u32;
                 }
             }
         } else if let Some(schema_str) = schema_str.as_deref() {
             if schema_str == kinds::TRIAL_SCHEMA {
                 format = Format::TrialPackage;
                 b.trial = Some(trial_nodes(shown, bytes, input, &doc, nodes)?);
-                units.push(Unit { span: 0..bytes.len(), pointer: Default::default(), row: None });
+                units.push(Unit { span: (0..bytes.len()).into(), item: None, row: None });
             } else if schema_str == kinds::METADATA_SCHEMA {
                 format = Format::MetadataItem;
                 let head: ItemHead = serde_json::from_slice(bytes).map_err(|e| LoadError::json(shown, &e))?;
@@ -368,7 +396,7 @@ fn parse_document(
             } else if let Some(node) = bare_node(shown, bytes, input, &doc, 0..bytes.len(), String::new())? {
                 format = Format::Artifact;
                 nodes.push(node);
-                units.push(Unit { span: 0..bytes.len(), pointer: Default::default(), row: None });
+                units.push(Unit { span: (0..bytes.len()).into(), item: None, row: None });
             } else {
                 return Err(LoadError::new(
                     shown,
@@ -394,13 +422,13 @@ fn parse_document(
                 )));
             }
             format = Format::ApiResponse;
-            units.push(Unit { span: 0..bytes.len(), pointer: Default::default(), row: None });
+            units.push(Unit { span: (0..bytes.len()).into(), item: None, row: None });
         }
     }
     crate::trace("nodes built", t0);
     if !depth_checked {
         for unit in units.iter() {
-            check_depth(shown, bytes, unit.span.clone())?;
+            check_depth(shown, bytes, unit.span.range())?;
         }
     }
     *format_out = format;
@@ -488,6 +516,31 @@ fn json_type(raw: &str) -> &'static str {
 }
 
 /// A node for one metadata wrapper item.
+/// Store item `i`: its node (naming its unit) and its unit, appended.
+#[allow(clippy::too_many_arguments)]
+fn push_item(
+    shown: &str,
+    bytes: &[u8],
+    input: usize,
+    head: &ItemHead,
+    i: usize,
+    pointer: &mut String,
+    tally: &mut Tally,
+    (nodes, units): (&mut Vec<Node>, &mut Vec<Unit>),
+) -> Result<(), LoadError> {
+    use std::fmt::Write as _;
+    pointer.clear();
+    let _ = write!(pointer, "/items/{i}");
+    let (node, mut unit) = item_node(shown, bytes, input, head, pointer, None, tally)?;
+    unit.item = Some(u32::try_from(i).expect("a store of under 1 GiB has fewer than 4 billion items"));
+    nodes.extend(node.map(|mut n| {
+        n.unit = units.len() as u32;
+        n
+    }));
+    units.push(unit);
+    Ok(())
+}
+
 fn item_node(
     shown: &str,
     bytes: &[u8],
@@ -540,7 +593,7 @@ fn item_node(
     }
     let mut node = Node::new(kind, session_id.into_owned(), input, node_pointer, span);
     if embed_key.is_some() {
-        node.wrapper = unit_span.clone();
+        node.wrapper = unit_span.clone().map(Span::from);
     }
     let created = str_of(shown, bytes, head.created_at, "created_at", at)?;
     node.created = created.as_deref().and_then(parse_instant);
@@ -553,9 +606,8 @@ fn item_node(
         "false" => Some(false),
         _ => None,
     });
-    node.row = row.map(str::to_string);
-    let unit =
-        Unit { span: unit_span.unwrap_or(0..bytes.len()), pointer: pointer.into(), row: row.map(str::to_string) };
+    node.row = row.map(Box::from);
+    let unit = Unit { span: unit_span.unwrap_or(0..bytes.len()).into(), item: None, row: row.map(Box::from) };
     Ok((Some(node), unit))
 }
 
@@ -937,11 +989,11 @@ fn load_sqlite(
         check_depth(&row_shown, &text, span.clone())?;
         // Spans from the row parse are relative to `slice`, which lives inside `text`: rebase by pointer.
         let (node, mut unit) = item_node(&row_shown, &text, input, &head, "", Some(sid), &mut b.tally)?;
-        if unit.span == (0..text.len()) {
-            unit.span = span.clone();
+        if unit.span == Span::from(0..text.len()) {
+            unit.span = span.clone().into();
         }
         b.nodes.extend(node.map(|mut n| {
-            n.unit = units.len();
+            n.unit = units.len() as u32;
             n
         }));
         units.push(unit);
@@ -1070,8 +1122,27 @@ impl Builder {
         // One artifact, one node: drop duplicates (one store given as both JSON and SQLite, API responses
         // repeating an artifact as a bare object and inside its metadata wrapper).
         let keep: Vec<bool> = {
-            let mut seen = foldhash::HashSet::with_capacity_and_hasher(self.nodes.len(), Default::default());
-            self.nodes.iter().map(|n| seen.insert((&n.kind, n.id.raw(), n.created))).collect()
+            // Node numbers, hashed by what makes two nodes one artifact (a set of those keys was, for a store
+            // of tiny items, the largest thing in memory while it was built).
+            let key = |n: &Node| {
+                use std::hash::BuildHasher;
+                foldhash::fast::FixedState::with_seed(0x6475_7073).hash_one((&n.kind, n.id.raw(), n.created))
+            };
+            let same = |a: &Node, b: &Node| a.kind == b.kind && a.id.raw() == b.id.raw() && a.created == b.created;
+            let nodes = &self.nodes;
+            let mut seen = hashbrown::HashTable::<u32>::with_capacity(nodes.len());
+            nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let h = key(n);
+                    if seen.find(h, |&j| same(&nodes[j as usize], n)).is_some() {
+                        return false;
+                    }
+                    seen.insert_unique(h, i as u32, |&j| key(&nodes[j as usize]));
+                    true
+                })
+                .collect()
         };
         let before = self.nodes.len();
         let mut keep = keep.into_iter();
@@ -1127,7 +1198,13 @@ impl Builder {
             root: self.root,
             generation: super::Generation::next(),
             ref_targets: Default::default(),
+            bundle_hashes: Default::default(),
         };
+        // Only artifact bundles have hash checks: their cells are kept here, not in every node.
+        evidence.bundle_hashes = (0..evidence.nodes.len())
+            .filter(|&i| evidence.nodes[i].kind == Kind::ArtifactBundle)
+            .map(|i| (i, std::sync::OnceLock::new()))
+            .collect();
         let t = std::time::Instant::now();
         evidence.redactions = scan::attribute(&evidence);
         crate::trace("secrets attributed", t);
@@ -1143,7 +1220,7 @@ impl Builder {
 /// wrapper's node only (it carries the delivery's own id and the denormalised links).
 fn drop_bare_deliveries_wrapped_elsewhere(nodes: &mut Vec<Node>, inputs: &[Input]) {
     let is_delivery = |k: &Kind| matches!(k, Kind::CloseoutDelivery | Kind::AlertDelivery | Kind::OtherDelivery);
-    let bytes_of = |n: &Node| inputs.get(n.input).and_then(|i| i.bytes.get(n.span.clone()));
+    let bytes_of = |n: &Node| inputs.get(n.input as usize).and_then(|i| i.bytes.get(n.span.range()));
     let canonical = |n: &Node| -> Option<String> {
         let v: serde_json::Value = serde_json::from_slice(bytes_of(n)?).ok()?;
         Some(canonical::canonical_sha256_hex(&v))
@@ -1168,9 +1245,10 @@ fn drop_bare_deliveries_wrapped_elsewhere(nodes: &mut Vec<Node>, inputs: &[Input
 }
 
 /// Decode, hash-check and redact one artifact.
-pub(super) fn materialize(evidence: &Evidence, node: &Node) -> Result<Artifact, LoadError> {
-    let input = &evidence.inputs[node.input];
-    let raw = &input.bytes[node.span.clone()];
+pub(super) fn materialize(evidence: &Evidence, i: usize) -> Result<Artifact, LoadError> {
+    let node = &evidence.nodes[i];
+    let input = &evidence.inputs[node.input as usize];
+    let raw = &input.bytes[node.span.range()];
     let shown = match &node.row {
         Some(r) => format!("{} (row '{}')", input.path, crate::sanitize::clean(r)),
         None => input.path.clone(),
@@ -1180,7 +1258,7 @@ pub(super) fn materialize(evidence: &Evidence, node: &Node) -> Result<Artifact, 
         return Err(LoadError::new(&shown, format!("{} must be an object", node.pointer)));
     }
     let digest = canonical::canonical_sha256_hex(&json);
-    let hashes = node_hashes(evidence, node).to_vec();
+    let hashes = node_hashes(evidence, i).to_vec();
     let mut found = Vec::new();
     let fields = EValue::from_json(json, &mut found);
     let mut refs = Vec::new();
@@ -1220,20 +1298,21 @@ fn collect_refs(v: &EValue, own_id: &str, pointer: &mut String, ref_key: bool, o
 }
 
 /// The hash checks of an artifact-bundle node, computed once from just its `files[]`.
-pub(super) fn node_hashes<'e>(evidence: &'e Evidence, node: &'e Node) -> &'e [HashCheck] {
-    node.hashes.get_or_init(|| {
-        if node.kind != Kind::ArtifactBundle {
-            return Vec::new();
-        }
+pub(super) fn node_hashes(evidence: &Evidence, i: usize) -> &[HashCheck] {
+    let Some(cell) = evidence.bundle_hashes.get(&i) else { return &[] };
+    cell.get_or_init(|| {
+        let node = &evidence.nodes[i];
         #[derive(serde::Deserialize)]
         struct FilesOnly<'a> {
             #[serde(default, borrow)]
             files: Option<&'a RawValue>,
         }
-        let raw = &evidence.inputs[node.input].bytes[node.span.clone()];
-        let Ok(FilesOnly { files: Some(files) }) = serde_json::from_slice::<FilesOnly>(raw) else { return Vec::new() };
-        let Ok(entries) = serde_json::from_str::<Vec<&RawValue>>(files.get()) else { return Vec::new() };
-        hash_checks(evidence, &entries)
+        let raw = &evidence.inputs[node.input as usize].bytes[node.span.range()];
+        let Ok(FilesOnly { files: Some(files) }) = serde_json::from_slice::<FilesOnly>(raw) else {
+            return Box::default();
+        };
+        let Ok(entries) = serde_json::from_str::<Vec<&RawValue>>(files.get()) else { return Box::default() };
+        hash_checks(evidence, &entries).into_boxed_slice()
     })
 }
 

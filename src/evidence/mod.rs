@@ -87,7 +87,15 @@ impl Format {
 /// The index holds node numbers only, hashed by the id they have: the ids themselves stay in the nodes (a copy
 /// of each as a key was most of the index's memory).
 #[derive(Debug, Default)]
-pub(crate) struct IdIndex(hashbrown::HashTable<Ids>);
+pub(crate) struct IdIndex {
+    /// Per id: its node number, or (with [`MANY`] set) the place of its list of nodes in `many`.
+    table: hashbrown::HashTable<usize>,
+    /// The nodes of ids more than one node has (rare: versions of one artifact, one id in two inputs).
+    many: Vec<Vec<usize>>,
+}
+
+/// Marks an entry of [`IdIndex::table`] that is a place in `many`, not a node number.
+const MANY: usize = 1 << (usize::BITS - 1);
 
 fn id_hash(id: &str) -> u64 {
     use std::hash::BuildHasher;
@@ -98,44 +106,38 @@ impl IdIndex {
     /// Index every node by its id.
     pub(crate) fn build(nodes: &[Node]) -> IdIndex {
         let mut table = hashbrown::HashTable::with_capacity(nodes.len());
-        let first_id = |ids: &Ids| nodes[ids.as_slice()[0]].id.raw();
+        let mut many: Vec<Vec<usize>> = Vec::new();
         for (i, n) in nodes.iter().enumerate() {
             let id = n.id.raw();
-            match table.entry(id_hash(id), |ids: &Ids| first_id(ids) == id, |ids: &Ids| id_hash(first_id(ids))) {
-                hashbrown::hash_table::Entry::Occupied(mut e) => e.get_mut().push(i),
+            let first = |many: &[Vec<usize>], e: usize| if e & MANY == 0 { e } else { many[e & !MANY][0] };
+            let entry = table.entry(
+                id_hash(id),
+                |&e: &usize| nodes[first(&many, e)].id.raw() == id,
+                |&e: &usize| id_hash(nodes[first(&many, e)].id.raw()),
+            );
+            match entry {
+                hashbrown::hash_table::Entry::Occupied(mut e) => {
+                    let v = *e.get();
+                    if v & MANY == 0 {
+                        *e.get_mut() = MANY | many.len();
+                        many.push(vec![v, i]);
+                    } else {
+                        many[v & !MANY].push(i);
+                    }
+                }
                 hashbrown::hash_table::Entry::Vacant(e) => {
-                    e.insert(Ids::One(i));
+                    e.insert(i);
                 }
             }
         }
-        IdIndex(table)
+        IdIndex { table, many }
     }
 
-    fn get<'a>(&'a self, nodes: &[Node], id: &str) -> Option<&'a Ids> {
-        self.0.find(id_hash(id), |ids| nodes.get(ids.as_slice()[0]).is_some_and(|n| n.id.raw() == id))
-    }
-}
-
-/// The nodes of one id: almost always one, held without a list of its own (a store of a million items
-/// keeps a million of these).
-#[derive(Debug)]
-pub(crate) enum Ids {
-    One(usize),
-    Many(Vec<usize>),
-}
-
-impl Ids {
-    pub(crate) fn push(&mut self, node: usize) {
-        match self {
-            Ids::One(first) => *self = Ids::Many(vec![*first, node]),
-            Ids::Many(v) => v.push(node),
-        }
-    }
-    pub(crate) fn as_slice(&self) -> &[usize] {
-        match self {
-            Ids::One(n) => std::slice::from_ref(n),
-            Ids::Many(v) => v,
-        }
+    /// The nodes of `id`, in node order.
+    fn get<'a>(&'a self, nodes: &[Node], id: &str) -> Option<&'a [usize]> {
+        let first = |&e: &usize| if e & MANY == 0 { e } else { self.many[e & !MANY][0] };
+        let e = self.table.find(id_hash(id), |e| nodes.get(first(e)).is_some_and(|n| n.id.raw() == id))?;
+        Some(if e & MANY == 0 { std::slice::from_ref(e) } else { &self.many[e & !MANY] })
     }
 }
 
@@ -166,13 +168,54 @@ impl Input {
     }
 }
 
+/// A byte range of an input, in half the room of a `Range<usize>` (a store of tiny items holds one per item,
+/// twice): inputs are at most [`load::MAX_FILE_BYTES`], well under 4 GiB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Span {
+    start: u32,
+    end: u32,
+}
+
+const _: () = assert!(load::MAX_FILE_BYTES < u32::MAX as u64);
+
+impl Span {
+    pub(crate) fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+    pub(crate) fn start(self) -> usize {
+        self.start as usize
+    }
+    pub(crate) fn end(self) -> usize {
+        self.end as usize
+    }
+    pub(crate) fn contains(self, at: usize) -> bool {
+        self.range().contains(&at)
+    }
+}
+
+impl From<Range<usize>> for Span {
+    fn from(r: Range<usize>) -> Span {
+        // Offsets into an input, which is never 4 GiB (see above).
+        let at = |x: usize| u32::try_from(x).expect("inputs are smaller than 4 GiB");
+        Span { start: at(r.start), end: at(r.end) }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Unit {
-    pub span: Range<usize>,
-    /// JSON pointer of the unit in its document ("/items/3"), or "" for a whole document / row payload.
-    pub pointer: compact_str::CompactString,
+    pub span: Span,
+    /// The store item the unit is (its JSON pointer is "/items/3"), or `None` for a whole document or row
+    /// payload (pointer ""): a number, not a pointer's text, as a store of tiny items holds one unit per item.
+    pub item: Option<u32>,
     /// SQLite row (session_id) holding the unit.
-    pub row: Option<String>,
+    pub row: Option<Box<str>>,
+}
+
+impl Unit {
+    /// JSON pointer of the unit in its document ("/items/3", or "" for a whole document / row payload).
+    pub fn pointer(&self) -> String {
+        self.item.map(|i| format!("/items/{i}")).unwrap_or_default()
+    }
 }
 
 /// One artifact.
@@ -186,22 +229,21 @@ pub struct Node {
     pub created: Option<DateTime<Utc>>,
     /// The release it belongs to (shared by the nodes of one release).
     pub release_ref: Option<Arc<crate::text::Text>>,
-    pub input: usize,
+    pub input: u32,
     /// SQLite row (session_id) the artifact was read from.
-    pub row: Option<String>,
+    pub row: Option<Box<str>>,
     /// JSON pointer of the artifact in its document.
     pub pointer: compact_str::CompactString,
-    pub(crate) span: Range<usize>,
+    pub(crate) span: Span,
     /// The metadata wrapper's span, when the artifact was embedded in one (its denormalised link fields).
-    pub(crate) wrapper: Option<Range<usize>>,
+    pub(crate) wrapper: Option<Span>,
     /// Index of the scan unit (store item, row, document) holding the artifact.
-    pub(crate) unit: usize,
+    pub(crate) unit: u32,
     /// Connector deliveries: the wrapper's `delivery_success`.
     pub delivery_success: Option<bool>,
     /// Newest of its kind (within the release scope), as CAVRA picks.
     pub latest: bool,
     artifact: OnceLock<Result<Arc<Artifact>, Arc<LoadError>>>,
-    hashes: OnceLock<Vec<HashCheck>>,
 }
 
 impl Node {
@@ -218,16 +260,15 @@ impl Node {
             created_at: None,
             created: None,
             release_ref: None,
-            input,
+            input: u32::try_from(input).expect("fewer than 4 billion inputs"),
             row: None,
             pointer: pointer.into(),
-            span,
+            span: span.into(),
             wrapper: None,
             unit: 0,
             delivery_success: None,
             latest: false,
             artifact: OnceLock::new(),
-            hashes: OnceLock::new(),
         }
     }
 
@@ -241,7 +282,7 @@ impl Node {
 
     /// "file.json /items/3/final_reporting_…" or "file.sqlite row 'id' /final_reporting_…".
     pub fn location(&self, evidence: &Evidence) -> String {
-        let path = &evidence.inputs[self.input].path;
+        let path = &evidence.inputs[self.input as usize].path;
         match &self.row {
             Some(row) => format!("{path} row '{row}' {}", self.pointer),
             None => format!("{path} {}", self.pointer),
@@ -354,6 +395,8 @@ pub struct Evidence {
     /// evaluation only judges them; [`Evidence::nodes_naming`] finds the nodes behind one). See
     /// [`Evidence::ref_targets`].
     pub(crate) ref_targets: RefTargets,
+    /// The hash checks of each artifact bundle (by node), computed once when first asked for.
+    bundle_hashes: foldhash::HashMap<usize, OnceLock<Box<[HashCheck]>>>,
 }
 
 /// What the evidence holds of a reference target's id, found when the targets are read at load.
@@ -423,15 +466,15 @@ impl Evidence {
     /// Every reference target in a node's raw JSON (without decoding it), excluding its own id.
     pub(crate) fn raw_ref_targets<'a>(&'a self, node: usize, mut f: impl FnMut(std::borrow::Cow<'a, str>)) {
         let n = &self.nodes[node];
-        let input = &self.inputs[n.input];
-        let Some(bytes) = input.bytes.get(n.span.clone()) else { return };
+        let input = &self.inputs[n.input as usize];
+        let Some(bytes) = input.bytes.get(n.span.range()) else { return };
         let each = |_: &str, t: std::borrow::Cow<'a, str>| {
             if *t != *n.id.raw() {
                 f(t)
             }
         };
         match &input.ref_colons {
-            Some(colons) => refscan::each_at(bytes, n.span.start, colons, each),
+            Some(colons) => refscan::each_at(bytes, n.span.start(), colons, each),
             None => refscan::each(bytes, each),
         }
     }
@@ -451,15 +494,14 @@ impl Evidence {
             use std::hash::BuildHasher;
             foldhash::fast::FixedState::with_seed(0x7265_6673).hash_one(t)
         };
-        let all: Vec<usize> = (0..self.nodes.len()).collect();
         // Per part: the places of the targets read as they are, those decoded from escapes, and the missing.
-        let parts = self.spread_collect(&all, |nodes| {
+        let parts = self.spread_range(self.nodes.len(), |nodes| {
             let mut seen = hashbrown::HashTable::<(u32, u32, u32, u32)>::new();
             let mut decoded = foldhash::HashSet::<String>::default();
             let mut missing = Missing::default();
-            for &n in nodes {
+            for n in nodes {
                 let input = self.nodes[n].input;
-                let base = self.inputs[input].bytes.as_ptr() as usize;
+                let base = self.inputs[input as usize].bytes.as_ptr() as usize;
                 self.raw_ref_targets(n, |t| {
                     let b = match &t {
                         std::borrow::Cow::Borrowed(b) => b.as_bytes(),
@@ -476,7 +518,7 @@ impl Evidence {
                         // Borrowed from the node's input, so inside it.
                         let at = (b.as_ptr() as usize - base) as u32;
                         let held = Held::pack(self.find(&t));
-                        seen.insert_unique(h, (input as u32, at, b.len() as u32, held), |p| hash(text(p)));
+                        seen.insert_unique(h, (input, at, b.len() as u32, held), |p| hash(text(p)));
                         if held == Held::NOTHING {
                             missing.entry(t).or_default().push(n as u32);
                         }
@@ -553,14 +595,21 @@ impl Evidence {
 
     /// Run `each` over chunks of `items` on up to four threads and collect what each chunk returns.
     pub(crate) fn spread_collect<T: Send>(&self, items: &[usize], each: impl Fn(&[usize]) -> T + Sync) -> Vec<T> {
+        self.spread_range(items.len(), |part| each(&items[part]))
+    }
+
+    /// [`Evidence::spread_collect`] over the numbers `0..len` in ranges, with no list of them (a store of a
+    /// million items would hold one of 8 MB).
+    pub(crate) fn spread_range<T: Send>(&self, len: usize, each: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-        if items.len() < 256 || threads < 2 {
-            return vec![each(items)];
+        if len < 256 || threads < 2 {
+            return vec![each(0..len)];
         }
-        let chunk = items.len().div_ceil(threads);
+        let chunk = len.div_ceil(threads);
         let each = &each;
         std::thread::scope(|s| {
-            let handles: Vec<_> = items.chunks(chunk).map(|part| s.spawn(move || each(part))).collect();
+            let handles: Vec<_> =
+                (0..len).step_by(chunk).map(|at| s.spawn(move || each(at..(at + chunk).min(len)))).collect();
             handles.into_iter().map(|h| h.join().expect("worker does not panic")).collect()
         })
     }
@@ -572,7 +621,7 @@ impl Evidence {
 
     /// Nodes whose id is `id` (several kinds can share one: a closeout summary and its delivery event).
     pub fn find(&self, id: &str) -> &[usize] {
-        self.by_id.get(&self.nodes, id).map(Ids::as_slice).unwrap_or(&[])
+        self.by_id.get(&self.nodes, id).unwrap_or(&[])
     }
 
     /// The newest node of a kind, as CAVRA picks it.
@@ -592,7 +641,7 @@ impl Evidence {
     /// readable this way; decode the artifact with [`Evidence::artifact`] instead.
     pub(crate) fn raw_field(&self, node: usize, key: &str) -> Option<Option<&str>> {
         let n = &self.nodes[node];
-        self.raw_field_in(n.input, n.span.clone(), key)
+        self.raw_field_in(n.input as usize, n.span.range(), key)
     }
 
     fn raw_field_in(&self, input: usize, span: Range<usize>, key: &str) -> Option<Option<&str>> {
@@ -613,8 +662,8 @@ impl Evidence {
     /// `summary_id` onto it); the artifact's own field when it has no wrapper or the wrapper lacks it.
     pub(crate) fn wrapper_text(&self, node: usize, key: &str) -> Result<Option<crate::text::Text>, LoadError> {
         let n = &self.nodes[node];
-        if let Some(span) = n.wrapper.clone()
-            && let Some(raw) = self.raw_field_in(n.input, span, key)
+        if let Some(span) = n.wrapper
+            && let Some(raw) = self.raw_field_in(n.input as usize, span.range(), key)
             && raw.is_some()
         {
             return self.raw_text(node, key, raw);
@@ -631,7 +680,7 @@ impl Evidence {
                 None => {
                     let n = &self.nodes[node];
                     Err(LoadError::new(
-                        &self.inputs[n.input].path,
+                        &self.inputs[n.input as usize].path,
                         format!("{}/{key} must be a string", n.location_in_input()),
                     ))
                 }
@@ -646,7 +695,7 @@ impl Evidence {
             return true;
         }
         let n = &self.nodes[node];
-        let Some(hay) = self.inputs[n.input].bytes.get(n.span.clone()) else { return true };
+        let Some(hay) = self.inputs[n.input as usize].bytes.get(n.span.range()) else { return true };
         let mut quoted = Vec::with_capacity(id.len() + 2);
         quoted.push(b'"');
         quoted.extend_from_slice(id.as_bytes());
@@ -662,7 +711,7 @@ impl Evidence {
     /// Decode (once) and return a node's artifact.
     pub fn artifact(&self, node: usize) -> Result<Arc<Artifact>, LoadError> {
         let n = &self.nodes[node];
-        match n.artifact.get_or_init(|| load::materialize(self, n).map(Arc::new).map_err(Arc::new)) {
+        match n.artifact.get_or_init(|| load::materialize(self, node).map(Arc::new).map_err(Arc::new)) {
             Ok(a) => Ok(Arc::clone(a)),
             Err(e) => Err(LoadError::clone(e)),
         }
@@ -671,13 +720,16 @@ impl Evidence {
     /// File-hash checks of an artifact bundle (empty for other kinds). Decodes only `files[]`, once; cheaper
     /// than [`Evidence::artifact`] when only hashes are needed.
     pub fn hash_checks(&self, node: usize) -> &[HashCheck] {
-        load::node_hashes(self, &self.nodes[node])
+        load::node_hashes(self, node)
     }
 
     /// Check the hashes of every artifact bundle, spread over the machine's cores.
     pub fn verify_all_bundles(&self) {
-        let bundles: Vec<usize> =
-            self.all(&Kind::ArtifactBundle).into_iter().filter(|&i| self.nodes[i].hashes.get().is_none()).collect();
+        let bundles: Vec<usize> = self
+            .all(&Kind::ArtifactBundle)
+            .into_iter()
+            .filter(|i| self.bundle_hashes.get(i).is_some_and(|c| c.get().is_none()))
+            .collect();
         self.spread(&bundles, 64, |i| {
             let _ = self.hash_checks(i);
         });

@@ -407,8 +407,8 @@ pub(super) fn attribute(evidence: &Evidence) -> Vec<Redaction> {
         .map(|input| {
             let mut hit_units: Vec<(usize, Vec<usize>)> = Vec::new();
             for &at in &input.flags {
-                let idx = input.units.partition_point(|u| u.span.end <= at);
-                if idx >= input.units.len() || !input.units[idx].span.contains(&at) {
+                let idx = input.units.partition_point(|u| u.span.end() <= at);
+                if idx >= input.units.len() || !input.units[idx].span.contains(at) {
                     continue;
                 }
                 match hit_units.last_mut() {
@@ -425,8 +425,8 @@ pub(super) fn attribute(evidence: &Evidence) -> Vec<Redaction> {
     let mut by_unit: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
     if !hit.is_empty() {
         for (i, n) in evidence.nodes.iter().enumerate() {
-            if hit.contains(&(n.input, n.unit)) {
-                by_unit.entry((n.input, n.unit)).or_default().push(i);
+            if hit.contains(&(n.input as usize, n.unit as usize)) {
+                by_unit.entry((n.input as usize, n.unit as usize)).or_default().push(i);
             }
         }
     }
@@ -435,15 +435,15 @@ pub(super) fn attribute(evidence: &Evidence) -> Vec<Redaction> {
         for (idx, targets) in hit_units {
             let unit = &input.units[idx];
             let mut found = Vec::new();
-            if locate(bytes, unit.span.clone(), &targets, &mut found).is_none() {
+            if locate(bytes, unit.span.range(), &targets, &mut found).is_none() {
                 // A secret key holding a whole object or list: decode the unit and convert it field by field.
                 found.clear();
-                let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes[unit.span.clone()]) else { continue };
+                let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes[unit.span.range()]) else { continue };
                 let _ = EValue::from_json(json, &mut found);
             }
             let candidates = by_unit.get(&(input_idx, idx)).map(Vec::as_slice).unwrap_or(&[]);
             for f in found {
-                let pointer = format!("{}{}", unit.pointer, f.pointer);
+                let pointer = format!("{}{}", unit.pointer(), f.pointer);
                 let node = candidates
                     .iter()
                     .copied()

@@ -36,8 +36,9 @@ fn sqlite_work_past_the_deadline_is_interrupted() {
     assert!(conn.execute_batch("CREATE TABLE u (y)").is_err());
 }
 
-/// Store items are read from the end (so the item heads shrink as the nodes grow), but the nodes come out in
-/// store order, each naming its own unit, and a bad item is reported by the first one in store order.
+/// Store items become nodes as they are scanned (or, on serde_json's path, from the end of the list of heads):
+/// either way the nodes come out in store order, each naming its own unit, and a bad item is reported by the
+/// first one in store order.
 #[test]
 fn store_items_keep_their_order_and_the_first_bad_item_is_named() {
     let item = |i: usize, created: &str| {
@@ -53,7 +54,7 @@ fn store_items_keep_their_order_and_the_first_bad_item_is_named() {
     for (i, n) in ev.nodes.iter().enumerate() {
         assert_eq!(n.id.to_string(), format!("n{i}"));
         assert!(n.pointer.starts_with(&format!("/items/{i}")), "{}", n.pointer);
-        assert_eq!(ev.inputs[0].units[n.unit].pointer, format!("/items/{i}"));
+        assert_eq!(ev.inputs[0].units[n.unit as usize].pointer(), format!("/items/{i}"));
     }
     let mut bad = good.clone();
     bad[3] = item(3, "7");
@@ -63,6 +64,30 @@ fn store_items_keep_their_order_and_the_first_bad_item_is_named() {
     assert!(e.problem.contains("/items/3/created_at"), "{e}");
     let empty = load_bytes("s.json", br#"{"items": []}"#.to_vec(), &LoadOptions::default()).expect("loads");
     assert!(empty.nodes.is_empty());
+    // The same bad store with its items list past the fast scanner (a non-object item after them): serde_json's
+    // path reads it, and names the same first bad item.
+    let e =
+        load_bytes("s.json", format!(r#"{{"items": [{}, 5]}}"#, bad.join(",")).into_bytes(), &LoadOptions::default())
+            .unwrap_err();
+    assert!(e.problem.contains("/items/3/created_at"), "{e}");
+}
+
+/// Nodes the fast scanner built from items before it gave up are not what the load reports: serde_json's
+/// reading is, and it names the item the fast scanner stopped at.
+#[test]
+fn nodes_streamed_before_the_fast_scanner_gives_up_are_dropped() {
+    let items = (0..3000)
+        .map(|i| format!(r#"{{"metadata_kind": "odd_kind_{}", "session_id": "n{i}", "odd": {{"id": "n{i}"}}}}"#, i % 3))
+        .collect::<Vec<_>>()
+        .join(",");
+    // Well formed, but the fast scanner takes only objects in `items`.
+    let whole = format!(r#"{{"items": [{items}]}}"#);
+    let tail = format!(r#"{{"items": [{items}, 7]}}"#);
+    assert!(super::fastparse::top_doc(&whole).is_some() && super::fastparse::top_doc(&tail).is_none());
+    let ev = load_bytes("s.json", whole.into_bytes(), &LoadOptions::default()).expect("loads");
+    assert_eq!((ev.nodes.len(), ev.unknown_kinds.values().sum::<usize>()), (3000, 3000));
+    let e = load_bytes("s.json", tail.into_bytes(), &LoadOptions::default()).unwrap_err();
+    assert!(e.problem.contains("/items/3000") && e.problem.contains("not an evidence-metadata item"), "{e}");
 }
 
 /// Every node's reference targets, read by a pass over its bytes (`refscan::each`).
@@ -71,7 +96,7 @@ fn targets_by_pass(ev: &Evidence) -> Vec<Vec<String>> {
         .map(|i| {
             let n = &ev.nodes[i];
             let mut v = Vec::new();
-            refscan::each(&ev.inputs[n.input].bytes[n.span.clone()], |_, t| {
+            refscan::each(&ev.inputs[n.input as usize].bytes[n.span.range()], |_, t| {
                 if *t != *n.id.raw() {
                     v.push(t.into_owned())
                 }

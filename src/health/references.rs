@@ -121,11 +121,10 @@ pub fn of_node(
 pub fn check(ev: &Evidence, chain: &Chain) -> Result<References, LoadError> {
     let index = Index::new(ev);
     // Each distinct target judged once, on every core.
-    let all: Vec<usize> = (0..ev.ref_target_count()).collect();
-    let parts = ev.spread_collect(&all, |part| {
+    let parts = ev.spread_range(ev.ref_target_count(), |part| {
         let mut counts = [0usize; 4];
         let mut dangling = Vec::new();
-        for &i in part {
+        for i in part {
             // A target one node has needs only that node's scope (found at load); any other is judged by its
             // text.
             let s = match ev.ref_target_held(i) {

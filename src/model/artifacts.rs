@@ -28,7 +28,7 @@ impl<'a> Fields<'a> {
 
     fn wrong(&self, at: &str, expected: &str, found: &EValue) -> LoadError {
         let n = &self.ev.nodes[self.node];
-        let input = &self.ev.inputs[n.input];
+        let input = &self.ev.inputs[n.input as usize];
         let place = match &n.row {
             Some(row) => format!("row '{}' {}", crate::sanitize::clean(row), n.pointer),
             None => n.pointer.to_string(),

@@ -189,7 +189,9 @@ impl Chain {
     pub fn build(ev: &Evidence, release: Option<&str>) -> Result<Chain, LoadError> {
         let t = std::time::Instant::now();
         let mut by_kind: HashMap<&Kind, Vec<usize>> = HashMap::new();
-        for (i, n) in ev.nodes.iter().enumerate() {
+        // The chain asks only for kinds closeout knows: nodes of unknown kinds (a store can be mostly those)
+        // are not listed.
+        for (i, n) in ev.nodes.iter().enumerate().filter(|(_, n)| !matches!(n.kind, Kind::Unknown(_))) {
             by_kind.entry(&n.kind).or_default().push(i);
         }
         let of = |k: Kind| by_kind.get(&k).cloned().unwrap_or_default();

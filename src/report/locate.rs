@@ -97,17 +97,17 @@ pub fn primary(ev: &Evidence, places: &HashMap<usize, Vec<Place>>, index: usize,
 /// The input and byte offset of a cite's value (`None` for an SQLite store).
 fn offset_of(ev: &Evidence, c: &Cite) -> (usize, Option<usize>) {
     let node = &ev.nodes[c.node];
-    let input = &ev.inputs[node.input];
+    let input = &ev.inputs[node.input as usize];
     if matches!(input.format, Format::MetadataStoreSqlite) {
-        return (node.input, None);
+        return (node.input as usize, None);
     }
-    let span = node.span.clone();
+    let span = node.span.range();
     let inner = input
         .bytes
         .get(span.clone())
         .and_then(|b| std::str::from_utf8(b).ok())
         .and_then(|t| pointer_offset(t, &c.pointer));
-    (node.input, Some(span.start + inner.unwrap_or(0)))
+    (node.input as usize, Some(span.start + inner.unwrap_or(0)))
 }
 
 /// The byte offset, within the JSON text `doc`, of the value at `pointer` (RFC 6901); `None` when the
