@@ -324,3 +324,33 @@ fn a_target_that_is_the_only_reference_of_its_node_is_reported_dangling() {
     assert_eq!(d.from, from);
     assert!(d.field.contains("delivery_id"), "{d:?}");
 }
+
+// ------------------------------------------------------------------------------------- rules, case by case
+
+/// Evaluate an embedded sample as of its own time.
+fn evaluate_sample(name: &str) -> Report {
+    let ev = samples::load(name, &LoadOptions::default()).unwrap();
+    evaluate(&ev, &[], ev.default_as_of.unwrap()).unwrap()
+}
+
+#[test]
+fn every_sample_fails_and_warns_on_the_criteria_its_index_names() {
+    for s in samples::all() {
+        let r = evaluate_sample(&s.name);
+        let with = |st: Status| -> Vec<String> {
+            r.findings.iter().filter(|f| f.status == st).map(|f| f.id.as_str().to_string()).collect()
+        };
+        assert_eq!(with(Status::Fail), s.expected_failing, "{}: failing criteria", s.name);
+        assert_eq!(with(Status::Warn), s.expected_warning, "{}: warning criteria", s.name);
+    }
+}
+
+/// A connector token in the clear is a boundary failure; it is not signing-key material, so the manifest
+/// still passes (only a private key found in the evidence fails it).
+#[test]
+fn a_leaked_connector_secret_is_not_private_key_material() {
+    let r = evaluate_sample("leaked-connector-secret");
+    assert_eq!(status(&r, "community_boundary"), Status::Fail);
+    assert_eq!(status(&r, "signed_archive_manifest"), Status::Pass, "{}", reason(&r, "signed_archive_manifest"));
+}
+
