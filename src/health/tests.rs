@@ -333,6 +333,10 @@ fn evaluate_sample(name: &str) -> Report {
     evaluate(&ev, &[], ev.default_as_of.unwrap()).unwrap()
 }
 
+fn without_kind(doc: &mut Value, suffix: &str) {
+    doc["items"].as_array_mut().unwrap().retain(|i| !i["metadata_kind"].as_str().unwrap().ends_with(suffix));
+}
+
 #[test]
 fn every_sample_fails_and_warns_on_the_criteria_its_index_names() {
     for s in samples::all() {
@@ -345,6 +349,21 @@ fn every_sample_fails_and_warns_on_the_criteria_its_index_names() {
     }
 }
 
+#[test]
+fn reasons_name_the_release_or_say_the_evidence_names_none() {
+    let mut doc = sample_json("clean-store");
+    without_kind(&mut doc, "-release-closeout-summary");
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "release_closeout"), Status::Fail);
+    assert_eq!(reason(&r, "release_closeout"), "no release closeout summary for release REL-2026.09-payments-api");
+
+    for item in doc["items"].as_array_mut().unwrap() {
+        item.as_object_mut().unwrap().remove("release_record_ref");
+    }
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(reason(&r, "release_closeout"), "no release closeout summary for the release (no release_record_ref)");
+}
+
 /// A connector token in the clear is a boundary failure; it is not signing-key material, so the manifest
 /// still passes (only a private key found in the evidence fails it).
 #[test]
@@ -352,5 +371,30 @@ fn a_leaked_connector_secret_is_not_private_key_material() {
     let r = evaluate_sample("leaked-connector-secret");
     assert_eq!(status(&r, "community_boundary"), Status::Fail);
     assert_eq!(status(&r, "signed_archive_manifest"), Status::Pass, "{}", reason(&r, "signed_archive_manifest"));
+}
+
+/// Closed means all three: closeout_state closed, blocker_count 0 and no blocker listed.
+#[test]
+fn release_closeout_passes_only_when_closed_with_no_blocker_counted_or_listed() {
+    let base = sample_json("trial-walkthrough");
+    assert_eq!(status(&evaluate_json(&base, AS_OF), "release_closeout"), Status::Pass);
+
+    let mut open = base.clone();
+    open["release_closeout_summary"]["closeout_state"] = json!("open");
+    let r = evaluate_json(&open, AS_OF);
+    assert_eq!(status(&r, "release_closeout"), Status::Fail, "open with no blockers");
+    assert_eq!(reason(&r, "release_closeout"), "closeout summary closeout-payments-api-001 is open (0 blockers)");
+
+    let mut counted = base.clone();
+    counted["release_closeout_summary"]["blocker_count"] = json!(2);
+    let r = evaluate_json(&counted, AS_OF);
+    assert_eq!(status(&r, "release_closeout"), Status::Fail, "closed, but counting 2 blockers");
+    assert!(reason(&r, "release_closeout").contains("(2 blockers)"), "{}", reason(&r, "release_closeout"));
+
+    let mut listed = base.clone();
+    listed["release_closeout_summary"]["blockers"] = json!(["archive_manifest_external_signature_missing"]);
+    let r = evaluate_json(&listed, AS_OF);
+    assert_eq!(status(&r, "release_closeout"), Status::Fail, "closed with blocker_count 0, but listing a blocker");
+    assert!(reason(&r, "release_closeout").contains("with blockers: archive_manifest_external_signature_missing"));
 }
 
