@@ -398,3 +398,49 @@ fn release_closeout_passes_only_when_closed_with_no_blocker_counted_or_listed() 
     assert!(reason(&r, "release_closeout").contains("with blockers: archive_manifest_external_signature_missing"));
 }
 
+/// A retry decision needs a worker run before the failure is pending rather than unhandled; a wait
+/// decision does not.
+#[test]
+fn a_retry_decision_without_a_worker_run_fails_the_delivery_and_a_wait_does_not() {
+    let mut doc = sample_json("accepted-risk-store");
+    without_kind(&mut doc, "-retry-worker-run");
+    without_kind(&mut doc, "-retry-execution-record");
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "closeout_delivery"), Status::Fail, "{}", reason(&r, "closeout_delivery"));
+    assert!(
+        reason(&r, "closeout_delivery").contains("a retry plan decided retry but no worker run exists"),
+        "{}",
+        reason(&r, "closeout_delivery")
+    );
+
+    for plan in artifacts(&mut doc, "-retry-plan") {
+        for d in plan["retry_decisions"].as_array_mut().unwrap() {
+            d["action"] = json!("wait");
+            d["reason"] = json!("retry_delay_window_not_elapsed");
+        }
+    }
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "closeout_delivery"), Status::Warn, "{}", reason(&r, "closeout_delivery"));
+}
+
+#[test]
+fn retention_approval_names_the_approver_and_the_external_reference() {
+    let mut doc = sample_json("clean-store");
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "retention_approval"), Status::Pass);
+    assert!(
+        reason(&r, "retention_approval")
+            .contains("approved by sample-risk-owner, CHG-SAMPLE-20260914-11; retained until 2027-09-14"),
+        "{}",
+        reason(&r, "retention_approval")
+    );
+
+    latest(&mut doc, "-retention-review-decision")["external_ref"] = json!("");
+    let r = evaluate_json(&doc, AS_OF);
+    assert!(
+        reason(&r, "retention_approval").contains("approved by sample-risk-owner; retained until"),
+        "an empty external_ref is not shown: {}",
+        reason(&r, "retention_approval")
+    );
+}
+
