@@ -444,3 +444,55 @@ fn retention_approval_names_the_approver_and_the_external_reference() {
     );
 }
 
+/// A hash problem names the files it is about, and only those.
+#[test]
+fn artifact_bundle_hash_problems_name_exactly_the_files_concerned() {
+    let mut changed = sample_json("clean-store");
+    latest(&mut changed, "-closeout-artifact-bundle")["files"][1]["content"]["closeout_state"] = json!("tampered");
+    let r = evaluate_json(&changed, AS_OF);
+    assert_eq!(status(&r, "artifact_bundle"), Status::Fail);
+    assert_eq!(
+        reason(&r, "artifact_bundle"),
+        "artifact bundle gordackfinalartifact-8956482f7570b861: hash mismatch for readiness-bundle.json (content changed after hashing)"
+    );
+
+    let mut unhashed = sample_json("clean-store");
+    latest(&mut unhashed, "-closeout-artifact-bundle")["files"][2].as_object_mut().unwrap().remove("sha256");
+    let r = evaluate_json(&unhashed, AS_OF);
+    assert_eq!(status(&r, "artifact_bundle"), Status::Fail, "{}", reason(&r, "artifact_bundle"));
+    assert_eq!(
+        reason(&r, "artifact_bundle"),
+        "artifact bundle gordackfinalartifact-8956482f7570b861: no sha256 for signed-archive-manifest.json"
+    );
+}
+
+/// A trial package carries hashes but no content: its bundle passes, and the reason says how many hashes
+/// could not be verified.
+#[test]
+fn a_trial_bundle_passes_and_says_its_hashes_are_not_verifiable() {
+    let r = evaluate_sample("trial-walkthrough");
+    assert_eq!(status(&r, "artifact_bundle"), Status::Pass);
+    assert_eq!(
+        reason(&r, "artifact_bundle"),
+        "artifact bundle closeout-artifact-payments-api-001: retention approved, 3 files, 0 hashes verified, 3 not verifiable (the trial package carries no content)"
+    );
+    let clean = evaluate_sample("clean-store");
+    assert!(!reason(&clean, "artifact_bundle").contains("not verifiable"), "{}", reason(&clean, "artifact_bundle"));
+}
+
+/// The artifact bundle must package the readiness bundle and manifest the closeout names.
+#[test]
+fn an_artifact_bundle_packaging_another_readiness_bundle_or_manifest_fails() {
+    for (field, what) in [("bundle_id", "readiness bundle"), ("manifest_id", "archive manifest")] {
+        let mut doc = sample_json("clean-store");
+        latest(&mut doc, "-closeout-artifact-bundle")[field] = json!("gordackfinalother-0000000000000000");
+        let r = evaluate_json(&doc, AS_OF);
+        assert_eq!(status(&r, "artifact_bundle"), Status::Fail, "{field}: {}", reason(&r, "artifact_bundle"));
+        let why = reason(&r, "artifact_bundle");
+        assert!(
+            why.contains(&format!("packages {what} gordackfinalother-0000000000000000, but the closeout names {what}")),
+            "{why}"
+        );
+    }
+}
+
