@@ -496,3 +496,193 @@ fn an_artifact_bundle_packaging_another_readiness_bundle_or_manifest_fails() {
     }
 }
 
+/// Reference §3.1: the decision state is the bundle's, falling back to the decision's only when the bundle
+/// records none.
+#[test]
+fn retention_health_takes_the_decision_state_from_the_bundle_before_the_decision() {
+    let mut unrecorded = sample_json("clean-store");
+    latest(&mut unrecorded, "-closeout-artifact-bundle").as_object_mut().unwrap().remove("retention_decision_state");
+    let r = evaluate_json(&unrecorded, AS_OF);
+    assert_eq!(
+        status(&r, "retention_health"),
+        Status::Pass,
+        "the approved decision counts: {}",
+        reason(&r, "retention_health")
+    );
+
+    let mut unattached = sample_json("clean-store");
+    latest(&mut unattached, "-closeout-artifact-bundle")["retention_decision_state"] = json!("not_attached");
+    let r = evaluate_json(&unattached, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Fail, "{}", reason(&r, "retention_health"));
+    assert!(
+        reason(&r, "retention_health").contains("retention approval is missing for artifact bundle"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+}
+
+fn retention_health_doc(level: &str, findings: Value) -> Value {
+    let mut doc = sample_json("clean-store");
+    for h in artifacts(&mut doc, "-closeout-retention-health") {
+        h["alert_level"] = json!(level);
+        h["findings"] = findings.clone();
+    }
+    doc
+}
+
+#[test]
+fn a_healthy_report_that_checked_no_bundle_fails() {
+    let mut doc = sample_json("clean-store");
+    latest(&mut doc, "-closeout-retention-health")["artifact_bundle_count"] = json!(0);
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Fail);
+    assert!(
+        reason(&r, "retention_health").contains("checked zero artifact bundles"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+}
+
+/// A finding about another artifact bundle is not held against this release; one about this release's
+/// bundle is.
+#[test]
+fn health_findings_count_only_for_this_releases_artifact_bundle() {
+    let finding =
+        |bundle: &str| json!([{"severity": "warning", "category": "retention_expiring", "artifact_bundle_id": bundle}]);
+    let other = retention_health_doc("warning", finding("gordackfinalartifact-0000000000000000"));
+    let r = evaluate_json(&other, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Pass, "{}", reason(&r, "retention_health"));
+    assert!(reason(&r, "retention_health").contains("none of its findings applies to this release"));
+    let f = r.finding(CriterionId::RetentionHealth).unwrap();
+    assert!(
+        f.details.iter().any(|d| d.contains("retention_expiring (about another artifact bundle)")),
+        "{:?}",
+        f.details
+    );
+
+    let own = retention_health_doc("warning", finding("gordackfinalartifact-8956482f7570b861"));
+    let r = evaluate_json(&own, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Warn, "{}", reason(&r, "retention_health"));
+    assert!(
+        reason(&r, "retention_health").contains("is warning: retention_expiring"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+
+    // The release has no artifact bundle (its closeout never got that far): a finding about a bundle is
+    // about another release's.
+    let mut none = other.clone();
+    without_kind(&mut none, "-closeout-artifact-bundle");
+    let r = evaluate_json(&none, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Fail);
+    assert!(!reason(&r, "retention_health").contains("retention_expiring"), "{}", reason(&r, "retention_health"));
+    let f = r.finding(CriterionId::RetentionHealth).unwrap();
+    assert!(
+        f.details.iter().any(|d| d.contains("retention_expiring (about another artifact bundle)")),
+        "{:?}",
+        f.details
+    );
+}
+
+/// A report without findings is judged on its level alone: warning warns, critical fails.
+#[test]
+fn a_report_without_findings_is_judged_on_its_level() {
+    let r = evaluate_json(&retention_health_doc("warning", json!([])), AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Warn, "{}", reason(&r, "retention_health"));
+    assert!(reason(&r, "retention_health").contains("is warning with no findings"));
+    let r = evaluate_json(&retention_health_doc("critical", json!([])), AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Fail, "{}", reason(&r, "retention_health"));
+    assert!(reason(&r, "retention_health").contains("is critical with no findings"));
+}
+
+/// The retention date is cited only when it is the problem, and on the node that holds it: the bundle's
+/// own date, else the decision's.
+#[test]
+fn retention_health_cites_the_node_that_holds_the_retention_date_when_it_is_the_problem() {
+    let date_cites = |r: &Report| -> Vec<usize> {
+        let f = r.finding(CriterionId::RetentionHealth).unwrap();
+        f.cites.iter().filter(|c| c.pointer == "/retention_until").map(|c| c.node).collect()
+    };
+    let mut doc = sample_json("clean-store");
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Pass);
+    assert!(date_cites(&r).is_empty(), "a date that is no problem is not cited");
+
+    // Expired, the date on the bundle.
+    let r = evaluate_json(&doc, "2027-09-14T00:00:00Z");
+    assert_eq!(status(&r, "retention_health"), Status::Fail);
+    assert_eq!(date_cites(&r), vec![r.chain.artifact_bundle.as_ref().unwrap().node]);
+
+    // Expired, the bundle has no date: the decision's counts and is cited.
+    latest(&mut doc, "-closeout-artifact-bundle").as_object_mut().unwrap().remove("retention_until");
+    let r = evaluate_json(&doc, "2027-09-14T00:00:00Z");
+    assert_eq!(status(&r, "retention_health"), Status::Fail, "{}", reason(&r, "retention_health"));
+    assert_eq!(date_cites(&r), vec![r.chain.decision.as_ref().unwrap().node]);
+
+    // Neither has a date: the bundle is what lacks one.
+    latest(&mut doc, "-retention-review-decision").as_object_mut().unwrap().remove("retention_until");
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Warn, "{}", reason(&r, "retention_health"));
+    assert!(reason(&r, "retention_health").contains("records no retention_until"));
+    assert_eq!(date_cites(&r), vec![r.chain.artifact_bundle.as_ref().unwrap().node]);
+}
+
+/// Without an artifact bundle, a trial package's retention is judged on its review's date; runtime evidence
+/// fails, since retention health checks bundles.
+#[test]
+fn retention_without_an_artifact_bundle_trial_uses_the_review_runtime_fails() {
+    let mut trial = sample_json("trial-walkthrough");
+    trial.as_object_mut().unwrap().remove("closeout_artifact_bundle");
+    let r = evaluate_json(&trial, AS_OF);
+    assert!(
+        reason(&r, "retention_health").contains("retention runs until 2027-09-14"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+    assert!(!reason(&r, "retention_health").contains("no artifact bundle"), "{}", reason(&r, "retention_health"));
+    let review = r.chain.decision.as_ref().unwrap().node;
+    let cited = |r: &Report| {
+        r.finding(CriterionId::RetentionHealth)
+            .unwrap()
+            .cites
+            .iter()
+            .any(|c| c.node == review && c.pointer == "/retention_until")
+    };
+    assert!(!cited(&r), "a date that is no problem is not cited");
+    let r = evaluate_json(&trial, "2027-09-14T00:00:00Z");
+    assert!(
+        reason(&r, "retention_health").contains("retention expired on 2027-09-14"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+    assert!(cited(&r), "the review's expired date is cited");
+
+    let mut runtime = sample_json("clean-store");
+    without_kind(&mut runtime, "-closeout-artifact-bundle");
+    let r = evaluate_json(&runtime, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Fail);
+    assert!(
+        reason(&r, "retention_health")
+            .contains("no artifact bundle of release REL-2026.09-payments-api for retention health to check"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+}
+
+/// A health report that predates the release's artifact bundle did not check it: a warning, not a pass.
+#[test]
+fn a_health_report_that_did_not_check_the_bundle_warns() {
+    let mut doc = sample_json("clean-store");
+    for h in artifacts(&mut doc, "-closeout-retention-health") {
+        h["bundle_statuses"][0]["artifact_bundle_id"] = json!("gordackfinalartifact-0000000000000000");
+    }
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Warn, "{}", reason(&r, "retention_health"));
+    assert!(
+        reason(&r, "retention_health")
+            .contains("did not check artifact bundle gordackfinalartifact-8956482f7570b861 (it predates it)"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+}
+
