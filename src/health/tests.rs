@@ -686,3 +686,32 @@ fn a_health_report_that_did_not_check_the_bundle_warns() {
     );
 }
 
+#[test]
+fn retry_workflow_next_step_follows_its_status() {
+    let r = evaluate_sample("failed-delivery-no-retry-plan");
+    let f = r.finding(CriterionId::RetryWorkflow).unwrap();
+    assert_eq!(f.status, Status::Fail);
+    assert_eq!(
+        f.next_step,
+        "Give every failed delivery a retry decision and dry-run worker evidence before any live redelivery."
+    );
+    let r = evaluate_sample("accepted-risk-store");
+    let f = r.finding(CriterionId::RetryWorkflow).unwrap();
+    assert_eq!(f.status, Status::Warn);
+    assert!(f.next_step.starts_with("Review the retry plan"), "{}", f.next_step);
+}
+
+/// A trial plan's date-only target resolution date passes at 00:00Z of that date.
+#[test]
+fn a_trial_retry_plans_target_date_has_passed_from_its_first_second() {
+    let doc = sample_json("trial-walkthrough");
+    let at = |t: &str| reason(&evaluate_json(&doc, t), "retry_workflow");
+    assert!(at(AS_OF).ends_with("; owner sample-platform-owner; target resolution 2026-09-21"), "{}", at(AS_OF));
+    assert!(at("2026-09-20T23:59:59Z").ends_with("; target resolution 2026-09-21"), "{}", at("2026-09-20T23:59:59Z"));
+    assert!(
+        at("2026-09-21T00:00:00Z").ends_with("; target resolution date 2026-09-21 has passed"),
+        "{}",
+        at("2026-09-21T00:00:00Z")
+    );
+}
+
