@@ -715,3 +715,32 @@ fn a_trial_retry_plans_target_date_has_passed_from_its_first_second() {
     );
 }
 
+/// A trial package's alert delivery: none is needed while health is healthy; otherwise it must list a
+/// provider, and each provider must have delivered.
+#[test]
+fn trial_retention_alerts_pass_warn_fail() {
+    let base = sample_json("trial-walkthrough");
+    let r = evaluate_json(&base, AS_OF);
+    assert_eq!(status(&r, "retention_alerts"), Status::Pass, "{}", reason(&r, "retention_alerts"));
+
+    let mut none = base.clone();
+    none.as_object_mut().unwrap().remove("retention_alert_delivery");
+    let r = evaluate_json(&none, AS_OF);
+    assert_eq!(status(&r, "retention_alerts"), Status::Fail);
+    assert_eq!(reason(&r, "retention_alerts"), "retention health is warning but no alert delivery is recorded");
+    none["retention_health_report"]["health_state"] = json!("healthy");
+    let r = evaluate_json(&none, AS_OF);
+    assert_eq!(status(&r, "retention_alerts"), Status::Pass, "{}", reason(&r, "retention_alerts"));
+
+    let mut failed = base.clone();
+    failed["retention_alert_delivery"]["providers"][0]["delivery_state"] = json!("failed");
+    let r = evaluate_json(&failed, AS_OF);
+    assert_eq!(status(&r, "retention_alerts"), Status::Warn);
+    assert_eq!(reason(&r, "retention_alerts"), "alert delivery to slack (failed) did not deliver");
+
+    let mut empty = base.clone();
+    empty["retention_alert_delivery"]["providers"] = json!([]);
+    let r = evaluate_json(&empty, AS_OF);
+    assert_eq!(status(&r, "retention_alerts"), Status::Fail);
+    assert_eq!(reason(&r, "retention_alerts"), "the alert delivery lists no provider");
+}
