@@ -324,3 +324,423 @@ fn a_target_that_is_the_only_reference_of_its_node_is_reported_dangling() {
     assert_eq!(d.from, from);
     assert!(d.field.contains("delivery_id"), "{d:?}");
 }
+
+// ------------------------------------------------------------------------------------- rules, case by case
+
+/// Evaluate an embedded sample as of its own time.
+fn evaluate_sample(name: &str) -> Report {
+    let ev = samples::load(name, &LoadOptions::default()).unwrap();
+    evaluate(&ev, &[], ev.default_as_of.unwrap()).unwrap()
+}
+
+fn without_kind(doc: &mut Value, suffix: &str) {
+    doc["items"].as_array_mut().unwrap().retain(|i| !i["metadata_kind"].as_str().unwrap().ends_with(suffix));
+}
+
+#[test]
+fn every_sample_fails_and_warns_on_the_criteria_its_index_names() {
+    for s in samples::all() {
+        let r = evaluate_sample(&s.name);
+        let with = |st: Status| -> Vec<String> {
+            r.findings.iter().filter(|f| f.status == st).map(|f| f.id.as_str().to_string()).collect()
+        };
+        assert_eq!(with(Status::Fail), s.expected_failing, "{}: failing criteria", s.name);
+        assert_eq!(with(Status::Warn), s.expected_warning, "{}: warning criteria", s.name);
+    }
+}
+
+#[test]
+fn reasons_name_the_release_or_say_the_evidence_names_none() {
+    let mut doc = sample_json("clean-store");
+    without_kind(&mut doc, "-release-closeout-summary");
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "release_closeout"), Status::Fail);
+    assert_eq!(reason(&r, "release_closeout"), "no release closeout summary for release REL-2026.09-payments-api");
+
+    for item in doc["items"].as_array_mut().unwrap() {
+        item.as_object_mut().unwrap().remove("release_record_ref");
+    }
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(reason(&r, "release_closeout"), "no release closeout summary for the release (no release_record_ref)");
+}
+
+/// A connector token in the clear is a boundary failure; it is not signing-key material, so the manifest
+/// still passes (only a private key found in the evidence fails it).
+#[test]
+fn a_leaked_connector_secret_is_not_private_key_material() {
+    let r = evaluate_sample("leaked-connector-secret");
+    assert_eq!(status(&r, "community_boundary"), Status::Fail);
+    assert_eq!(status(&r, "signed_archive_manifest"), Status::Pass, "{}", reason(&r, "signed_archive_manifest"));
+}
+
+/// Closed means all three: closeout_state closed, blocker_count 0 and no blocker listed.
+#[test]
+fn release_closeout_passes_only_when_closed_with_no_blocker_counted_or_listed() {
+    let base = sample_json("trial-walkthrough");
+    assert_eq!(status(&evaluate_json(&base, AS_OF), "release_closeout"), Status::Pass);
+
+    let mut open = base.clone();
+    open["release_closeout_summary"]["closeout_state"] = json!("open");
+    let r = evaluate_json(&open, AS_OF);
+    assert_eq!(status(&r, "release_closeout"), Status::Fail, "open with no blockers");
+    assert_eq!(reason(&r, "release_closeout"), "closeout summary closeout-payments-api-001 is open (0 blockers)");
+
+    let mut counted = base.clone();
+    counted["release_closeout_summary"]["blocker_count"] = json!(2);
+    let r = evaluate_json(&counted, AS_OF);
+    assert_eq!(status(&r, "release_closeout"), Status::Fail, "closed, but counting 2 blockers");
+    assert!(reason(&r, "release_closeout").contains("(2 blockers)"), "{}", reason(&r, "release_closeout"));
+
+    let mut listed = base.clone();
+    listed["release_closeout_summary"]["blockers"] = json!(["archive_manifest_external_signature_missing"]);
+    let r = evaluate_json(&listed, AS_OF);
+    assert_eq!(status(&r, "release_closeout"), Status::Fail, "closed with blocker_count 0, but listing a blocker");
+    assert!(reason(&r, "release_closeout").contains("with blockers: archive_manifest_external_signature_missing"));
+}
+
+/// A retry decision needs a worker run before the failure is pending rather than unhandled; a wait
+/// decision does not.
+#[test]
+fn a_retry_decision_without_a_worker_run_fails_the_delivery_and_a_wait_does_not() {
+    let mut doc = sample_json("accepted-risk-store");
+    without_kind(&mut doc, "-retry-worker-run");
+    without_kind(&mut doc, "-retry-execution-record");
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "closeout_delivery"), Status::Fail, "{}", reason(&r, "closeout_delivery"));
+    assert!(
+        reason(&r, "closeout_delivery").contains("a retry plan decided retry but no worker run exists"),
+        "{}",
+        reason(&r, "closeout_delivery")
+    );
+
+    for plan in artifacts(&mut doc, "-retry-plan") {
+        for d in plan["retry_decisions"].as_array_mut().unwrap() {
+            d["action"] = json!("wait");
+            d["reason"] = json!("retry_delay_window_not_elapsed");
+        }
+    }
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "closeout_delivery"), Status::Warn, "{}", reason(&r, "closeout_delivery"));
+}
+
+#[test]
+fn retention_approval_names_the_approver_and_the_external_reference() {
+    let mut doc = sample_json("clean-store");
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "retention_approval"), Status::Pass);
+    assert!(
+        reason(&r, "retention_approval")
+            .contains("approved by sample-risk-owner, CHG-SAMPLE-20260914-11; retained until 2027-09-14"),
+        "{}",
+        reason(&r, "retention_approval")
+    );
+
+    latest(&mut doc, "-retention-review-decision")["external_ref"] = json!("");
+    let r = evaluate_json(&doc, AS_OF);
+    assert!(
+        reason(&r, "retention_approval").contains("approved by sample-risk-owner; retained until"),
+        "an empty external_ref is not shown: {}",
+        reason(&r, "retention_approval")
+    );
+}
+
+/// A hash problem names the files it is about, and only those.
+#[test]
+fn artifact_bundle_hash_problems_name_exactly_the_files_concerned() {
+    let mut changed = sample_json("clean-store");
+    latest(&mut changed, "-closeout-artifact-bundle")["files"][1]["content"]["closeout_state"] = json!("tampered");
+    let r = evaluate_json(&changed, AS_OF);
+    assert_eq!(status(&r, "artifact_bundle"), Status::Fail);
+    assert_eq!(
+        reason(&r, "artifact_bundle"),
+        "artifact bundle gordackfinalartifact-8956482f7570b861: hash mismatch for readiness-bundle.json (content changed after hashing)"
+    );
+
+    let mut unhashed = sample_json("clean-store");
+    latest(&mut unhashed, "-closeout-artifact-bundle")["files"][2].as_object_mut().unwrap().remove("sha256");
+    let r = evaluate_json(&unhashed, AS_OF);
+    assert_eq!(status(&r, "artifact_bundle"), Status::Fail, "{}", reason(&r, "artifact_bundle"));
+    assert_eq!(
+        reason(&r, "artifact_bundle"),
+        "artifact bundle gordackfinalartifact-8956482f7570b861: no sha256 for signed-archive-manifest.json"
+    );
+}
+
+/// A trial package carries hashes but no content: its bundle passes, and the reason says how many hashes
+/// could not be verified.
+#[test]
+fn a_trial_bundle_passes_and_says_its_hashes_are_not_verifiable() {
+    let r = evaluate_sample("trial-walkthrough");
+    assert_eq!(status(&r, "artifact_bundle"), Status::Pass);
+    assert_eq!(
+        reason(&r, "artifact_bundle"),
+        "artifact bundle closeout-artifact-payments-api-001: retention approved, 3 files, 0 hashes verified, 3 not verifiable (the trial package carries no content)"
+    );
+    let clean = evaluate_sample("clean-store");
+    assert!(!reason(&clean, "artifact_bundle").contains("not verifiable"), "{}", reason(&clean, "artifact_bundle"));
+}
+
+/// The artifact bundle must package the readiness bundle and manifest the closeout names.
+#[test]
+fn an_artifact_bundle_packaging_another_readiness_bundle_or_manifest_fails() {
+    for (field, what) in [("bundle_id", "readiness bundle"), ("manifest_id", "archive manifest")] {
+        let mut doc = sample_json("clean-store");
+        latest(&mut doc, "-closeout-artifact-bundle")[field] = json!("gordackfinalother-0000000000000000");
+        let r = evaluate_json(&doc, AS_OF);
+        assert_eq!(status(&r, "artifact_bundle"), Status::Fail, "{field}: {}", reason(&r, "artifact_bundle"));
+        let why = reason(&r, "artifact_bundle");
+        assert!(
+            why.contains(&format!("packages {what} gordackfinalother-0000000000000000, but the closeout names {what}")),
+            "{why}"
+        );
+    }
+}
+
+/// Reference §3.1: the decision state is the bundle's, falling back to the decision's only when the bundle
+/// records none.
+#[test]
+fn retention_health_takes_the_decision_state_from_the_bundle_before_the_decision() {
+    let mut unrecorded = sample_json("clean-store");
+    latest(&mut unrecorded, "-closeout-artifact-bundle").as_object_mut().unwrap().remove("retention_decision_state");
+    let r = evaluate_json(&unrecorded, AS_OF);
+    assert_eq!(
+        status(&r, "retention_health"),
+        Status::Pass,
+        "the approved decision counts: {}",
+        reason(&r, "retention_health")
+    );
+
+    let mut unattached = sample_json("clean-store");
+    latest(&mut unattached, "-closeout-artifact-bundle")["retention_decision_state"] = json!("not_attached");
+    let r = evaluate_json(&unattached, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Fail, "{}", reason(&r, "retention_health"));
+    assert!(
+        reason(&r, "retention_health").contains("retention approval is missing for artifact bundle"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+}
+
+fn retention_health_doc(level: &str, findings: Value) -> Value {
+    let mut doc = sample_json("clean-store");
+    for h in artifacts(&mut doc, "-closeout-retention-health") {
+        h["alert_level"] = json!(level);
+        h["findings"] = findings.clone();
+    }
+    doc
+}
+
+#[test]
+fn a_healthy_report_that_checked_no_bundle_fails() {
+    let mut doc = sample_json("clean-store");
+    latest(&mut doc, "-closeout-retention-health")["artifact_bundle_count"] = json!(0);
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Fail);
+    assert!(
+        reason(&r, "retention_health").contains("checked zero artifact bundles"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+}
+
+/// A finding about another artifact bundle is not held against this release; one about this release's
+/// bundle is.
+#[test]
+fn health_findings_count_only_for_this_releases_artifact_bundle() {
+    let finding =
+        |bundle: &str| json!([{"severity": "warning", "category": "retention_expiring", "artifact_bundle_id": bundle}]);
+    let other = retention_health_doc("warning", finding("gordackfinalartifact-0000000000000000"));
+    let r = evaluate_json(&other, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Pass, "{}", reason(&r, "retention_health"));
+    assert!(reason(&r, "retention_health").contains("none of its findings applies to this release"));
+    let f = r.finding(CriterionId::RetentionHealth).unwrap();
+    assert!(
+        f.details.iter().any(|d| d.contains("retention_expiring (about another artifact bundle)")),
+        "{:?}",
+        f.details
+    );
+
+    let own = retention_health_doc("warning", finding("gordackfinalartifact-8956482f7570b861"));
+    let r = evaluate_json(&own, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Warn, "{}", reason(&r, "retention_health"));
+    assert!(
+        reason(&r, "retention_health").contains("is warning: retention_expiring"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+
+    // The release has no artifact bundle (its closeout never got that far): a finding about a bundle is
+    // about another release's.
+    let mut none = other.clone();
+    without_kind(&mut none, "-closeout-artifact-bundle");
+    let r = evaluate_json(&none, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Fail);
+    assert!(!reason(&r, "retention_health").contains("retention_expiring"), "{}", reason(&r, "retention_health"));
+    let f = r.finding(CriterionId::RetentionHealth).unwrap();
+    assert!(
+        f.details.iter().any(|d| d.contains("retention_expiring (about another artifact bundle)")),
+        "{:?}",
+        f.details
+    );
+}
+
+/// A report without findings is judged on its level alone: warning warns, critical fails.
+#[test]
+fn a_report_without_findings_is_judged_on_its_level() {
+    let r = evaluate_json(&retention_health_doc("warning", json!([])), AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Warn, "{}", reason(&r, "retention_health"));
+    assert!(reason(&r, "retention_health").contains("is warning with no findings"));
+    let r = evaluate_json(&retention_health_doc("critical", json!([])), AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Fail, "{}", reason(&r, "retention_health"));
+    assert!(reason(&r, "retention_health").contains("is critical with no findings"));
+}
+
+/// The retention date is cited only when it is the problem, and on the node that holds it: the bundle's
+/// own date, else the decision's.
+#[test]
+fn retention_health_cites_the_node_that_holds_the_retention_date_when_it_is_the_problem() {
+    let date_cites = |r: &Report| -> Vec<usize> {
+        let f = r.finding(CriterionId::RetentionHealth).unwrap();
+        f.cites.iter().filter(|c| c.pointer == "/retention_until").map(|c| c.node).collect()
+    };
+    let mut doc = sample_json("clean-store");
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Pass);
+    assert!(date_cites(&r).is_empty(), "a date that is no problem is not cited");
+
+    // Expired, the date on the bundle.
+    let r = evaluate_json(&doc, "2027-09-14T00:00:00Z");
+    assert_eq!(status(&r, "retention_health"), Status::Fail);
+    assert_eq!(date_cites(&r), vec![r.chain.artifact_bundle.as_ref().unwrap().node]);
+
+    // Expired, the bundle has no date: the decision's counts and is cited.
+    latest(&mut doc, "-closeout-artifact-bundle").as_object_mut().unwrap().remove("retention_until");
+    let r = evaluate_json(&doc, "2027-09-14T00:00:00Z");
+    assert_eq!(status(&r, "retention_health"), Status::Fail, "{}", reason(&r, "retention_health"));
+    assert_eq!(date_cites(&r), vec![r.chain.decision.as_ref().unwrap().node]);
+
+    // Neither has a date: the bundle is what lacks one.
+    latest(&mut doc, "-retention-review-decision").as_object_mut().unwrap().remove("retention_until");
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Warn, "{}", reason(&r, "retention_health"));
+    assert!(reason(&r, "retention_health").contains("records no retention_until"));
+    assert_eq!(date_cites(&r), vec![r.chain.artifact_bundle.as_ref().unwrap().node]);
+}
+
+/// Without an artifact bundle, a trial package's retention is judged on its review's date; runtime evidence
+/// fails, since retention health checks bundles.
+#[test]
+fn retention_without_an_artifact_bundle_trial_uses_the_review_runtime_fails() {
+    let mut trial = sample_json("trial-walkthrough");
+    trial.as_object_mut().unwrap().remove("closeout_artifact_bundle");
+    let r = evaluate_json(&trial, AS_OF);
+    assert!(
+        reason(&r, "retention_health").contains("retention runs until 2027-09-14"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+    assert!(!reason(&r, "retention_health").contains("no artifact bundle"), "{}", reason(&r, "retention_health"));
+    let review = r.chain.decision.as_ref().unwrap().node;
+    let cited = |r: &Report| {
+        r.finding(CriterionId::RetentionHealth)
+            .unwrap()
+            .cites
+            .iter()
+            .any(|c| c.node == review && c.pointer == "/retention_until")
+    };
+    assert!(!cited(&r), "a date that is no problem is not cited");
+    let r = evaluate_json(&trial, "2027-09-14T00:00:00Z");
+    assert!(
+        reason(&r, "retention_health").contains("retention expired on 2027-09-14"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+    assert!(cited(&r), "the review's expired date is cited");
+
+    let mut runtime = sample_json("clean-store");
+    without_kind(&mut runtime, "-closeout-artifact-bundle");
+    let r = evaluate_json(&runtime, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Fail);
+    assert!(
+        reason(&r, "retention_health")
+            .contains("no artifact bundle of release REL-2026.09-payments-api for retention health to check"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+}
+
+/// A health report that predates the release's artifact bundle did not check it: a warning, not a pass.
+#[test]
+fn a_health_report_that_did_not_check_the_bundle_warns() {
+    let mut doc = sample_json("clean-store");
+    for h in artifacts(&mut doc, "-closeout-retention-health") {
+        h["bundle_statuses"][0]["artifact_bundle_id"] = json!("gordackfinalartifact-0000000000000000");
+    }
+    let r = evaluate_json(&doc, AS_OF);
+    assert_eq!(status(&r, "retention_health"), Status::Warn, "{}", reason(&r, "retention_health"));
+    assert!(
+        reason(&r, "retention_health")
+            .contains("did not check artifact bundle gordackfinalartifact-8956482f7570b861 (it predates it)"),
+        "{}",
+        reason(&r, "retention_health")
+    );
+}
+
+#[test]
+fn retry_workflow_next_step_follows_its_status() {
+    let r = evaluate_sample("failed-delivery-no-retry-plan");
+    let f = r.finding(CriterionId::RetryWorkflow).unwrap();
+    assert_eq!(f.status, Status::Fail);
+    assert_eq!(
+        f.next_step,
+        "Give every failed delivery a retry decision and dry-run worker evidence before any live redelivery."
+    );
+    let r = evaluate_sample("accepted-risk-store");
+    let f = r.finding(CriterionId::RetryWorkflow).unwrap();
+    assert_eq!(f.status, Status::Warn);
+    assert!(f.next_step.starts_with("Review the retry plan"), "{}", f.next_step);
+}
+
+/// A trial plan's date-only target resolution date passes at 00:00Z of that date.
+#[test]
+fn a_trial_retry_plans_target_date_has_passed_from_its_first_second() {
+    let doc = sample_json("trial-walkthrough");
+    let at = |t: &str| reason(&evaluate_json(&doc, t), "retry_workflow");
+    assert!(at(AS_OF).ends_with("; owner sample-platform-owner; target resolution 2026-09-21"), "{}", at(AS_OF));
+    assert!(at("2026-09-20T23:59:59Z").ends_with("; target resolution 2026-09-21"), "{}", at("2026-09-20T23:59:59Z"));
+    assert!(
+        at("2026-09-21T00:00:00Z").ends_with("; target resolution date 2026-09-21 has passed"),
+        "{}",
+        at("2026-09-21T00:00:00Z")
+    );
+}
+
+/// A trial package's alert delivery: none is needed while health is healthy; otherwise it must list a
+/// provider, and each provider must have delivered.
+#[test]
+fn trial_retention_alerts_pass_warn_fail() {
+    let base = sample_json("trial-walkthrough");
+    let r = evaluate_json(&base, AS_OF);
+    assert_eq!(status(&r, "retention_alerts"), Status::Pass, "{}", reason(&r, "retention_alerts"));
+
+    let mut none = base.clone();
+    none.as_object_mut().unwrap().remove("retention_alert_delivery");
+    let r = evaluate_json(&none, AS_OF);
+    assert_eq!(status(&r, "retention_alerts"), Status::Fail);
+    assert_eq!(reason(&r, "retention_alerts"), "retention health is warning but no alert delivery is recorded");
+    none["retention_health_report"]["health_state"] = json!("healthy");
+    let r = evaluate_json(&none, AS_OF);
+    assert_eq!(status(&r, "retention_alerts"), Status::Pass, "{}", reason(&r, "retention_alerts"));
+
+    let mut failed = base.clone();
+    failed["retention_alert_delivery"]["providers"][0]["delivery_state"] = json!("failed");
+    let r = evaluate_json(&failed, AS_OF);
+    assert_eq!(status(&r, "retention_alerts"), Status::Warn);
+    assert_eq!(reason(&r, "retention_alerts"), "alert delivery to slack (failed) did not deliver");
+
+    let mut empty = base.clone();
+    empty["retention_alert_delivery"]["providers"] = json!([]);
+    let r = evaluate_json(&empty, AS_OF);
+    assert_eq!(status(&r, "retention_alerts"), Status::Fail);
+    assert_eq!(reason(&r, "retention_alerts"), "the alert delivery lists no provider");
+}

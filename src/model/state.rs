@@ -221,4 +221,18 @@ mod tests {
         let other = TrialDeliveryState::from_text(Some(&"succeeded".into()));
         assert!(matches!(DeliveryOutcome::from_trial(&other), DeliveryOutcome::Unknown(_)));
     }
+
+    /// A trial worker run's `mode`: `dry_run` is a dry run, `live` or `execute` a live run, anything else
+    /// (a near miss included) stays unknown rather than counting as either.
+    #[test]
+    fn trial_worker_modes() {
+        assert_eq!(WorkerMode::from_trial(Some(&"dry_run".into())), WorkerMode::DryRun);
+        assert_eq!(WorkerMode::from_trial(Some(&"live".into())), WorkerMode::Live);
+        assert_eq!(WorkerMode::from_trial(Some(&"execute".into())), WorkerMode::Live);
+        for odd in ["dry-run", "Live", "simulate"] {
+            let mode = WorkerMode::from_trial(Some(&odd.into()));
+            assert!(matches!(mode, WorkerMode::Unknown(_)), "{odd}: {mode:?}");
+        }
+        assert!(matches!(WorkerMode::from_trial(None), WorkerMode::Unknown(_)));
+    }
 }
