@@ -593,13 +593,8 @@ impl Evidence {
         nodes
     }
 
-    /// Run `each` over chunks of `items` on up to four threads and collect what each chunk returns.
-    pub(crate) fn spread_collect<T: Send>(&self, items: &[usize], each: impl Fn(&[usize]) -> T + Sync) -> Vec<T> {
-        self.spread_range(items.len(), |part| each(&items[part]))
-    }
-
-    /// [`Evidence::spread_collect`] over the numbers `0..len` in ranges, with no list of them (a store of a
-    /// million items would hold one of 8 MB).
+    /// Run `each` over the numbers `0..len`, in one range per thread on up to four threads, and collect what
+    /// each range returns (ranges, not a list of the numbers: a store of a million items would hold one of 8 MB).
     pub(crate) fn spread_range<T: Send>(&self, len: usize, each: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         if len < 256 || threads < 2 {

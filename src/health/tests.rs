@@ -43,6 +43,13 @@ fn status(r: &Report, id: &str) -> Status {
     r.finding(CriterionId::parse(id).unwrap()).unwrap().status
 }
 
+/// Assert that the reason of criterion `id` contains `text` (the message shows the whole reason).
+#[track_caller]
+fn says(r: &Report, id: &str, text: &str) {
+    let why = reason(r, id);
+    assert!(why.contains(text), "{id}: {why:?} does not say {text:?}");
+}
+
 fn reason(r: &Report, id: &str) -> String {
     r.finding(CriterionId::parse(id).unwrap()).unwrap().reason.clone()
 }
@@ -57,7 +64,7 @@ fn final_readiness_pass_warn_fail() {
     idx.retain(|e| !e["metadata_kind"].as_str().unwrap().ends_with("-auditor-export"));
     let r = evaluate_json(&warn, AS_OF);
     assert_eq!(status(&r, "final_readiness"), Status::Warn);
-    assert!(reason(&r, "final_readiness").contains("auditor export"), "{}", reason(&r, "final_readiness"));
+    says(&r, "final_readiness", "auditor export");
 
     let mut fail = clean.clone();
     let b = latest(&mut fail, "-readiness-bundle");
@@ -88,7 +95,7 @@ fn signed_archive_manifest_fails_on_another_bundle_and_on_private_keys() {
     latest(&mut pem, "-signed-archive-manifest")["notes"] = json!(material);
     let r = evaluate_json(&pem, AS_OF);
     assert_eq!(status(&r, "signed_archive_manifest"), Status::Fail, "{}", reason(&r, "signed_archive_manifest"));
-    assert!(reason(&r, "community_boundary").contains("private key"), "{}", reason(&r, "community_boundary"));
+    says(&r, "community_boundary", "private key");
 }
 
 #[test]
@@ -122,11 +129,7 @@ fn a_bundle_whose_hashes_cannot_be_checked_does_not_pass_on_runtime_evidence() {
     }
     let r = evaluate_json(&doc, AS_OF);
     assert_eq!(status(&r, "artifact_bundle"), Status::Fail, "{}", reason(&r, "artifact_bundle"));
-    assert!(
-        reason(&r, "artifact_bundle").contains("3 of 3 file hashes cannot be checked"),
-        "{}",
-        reason(&r, "artifact_bundle")
-    );
+    says(&r, "artifact_bundle", "3 of 3 file hashes cannot be checked");
     assert_eq!(r.hashes.verified, 0);
 }
 
@@ -194,7 +197,7 @@ fn retry_workflow_flags_the_summed_attempts_quirk() {
     }
     let r = evaluate_json(&doc, AS_OF);
     assert_eq!(status(&r, "retry_workflow"), Status::Warn);
-    assert!(reason(&r, "retry_workflow").contains("summed attempt_count"), "{}", reason(&r, "retry_workflow"));
+    says(&r, "retry_workflow", "summed attempt_count");
 }
 
 #[test]
@@ -205,7 +208,7 @@ fn retry_workflow_fails_on_live_run_without_dry_run() {
     }
     let r = evaluate_json(&doc, AS_OF);
     assert_eq!(status(&r, "retry_workflow"), Status::Fail, "{}", reason(&r, "retry_workflow"));
-    assert!(reason(&r, "retry_workflow").contains("no dry run first"), "{}", reason(&r, "retry_workflow"));
+    says(&r, "retry_workflow", "no dry run first");
 }
 
 #[test]
@@ -389,7 +392,7 @@ fn release_closeout_passes_only_when_closed_with_no_blocker_counted_or_listed() 
     counted["release_closeout_summary"]["blocker_count"] = json!(2);
     let r = evaluate_json(&counted, AS_OF);
     assert_eq!(status(&r, "release_closeout"), Status::Fail, "closed, but counting 2 blockers");
-    assert!(reason(&r, "release_closeout").contains("(2 blockers)"), "{}", reason(&r, "release_closeout"));
+    says(&r, "release_closeout", "(2 blockers)");
 
     let mut listed = base.clone();
     listed["release_closeout_summary"]["blockers"] = json!(["archive_manifest_external_signature_missing"]);
@@ -407,11 +410,7 @@ fn a_retry_decision_without_a_worker_run_fails_the_delivery_and_a_wait_does_not(
     without_kind(&mut doc, "-retry-execution-record");
     let r = evaluate_json(&doc, AS_OF);
     assert_eq!(status(&r, "closeout_delivery"), Status::Fail, "{}", reason(&r, "closeout_delivery"));
-    assert!(
-        reason(&r, "closeout_delivery").contains("a retry plan decided retry but no worker run exists"),
-        "{}",
-        reason(&r, "closeout_delivery")
-    );
+    says(&r, "closeout_delivery", "a retry plan decided retry but no worker run exists");
 
     for plan in artifacts(&mut doc, "-retry-plan") {
         for d in plan["retry_decisions"].as_array_mut().unwrap() {
@@ -514,11 +513,7 @@ fn retention_health_takes_the_decision_state_from_the_bundle_before_the_decision
     latest(&mut unattached, "-closeout-artifact-bundle")["retention_decision_state"] = json!("not_attached");
     let r = evaluate_json(&unattached, AS_OF);
     assert_eq!(status(&r, "retention_health"), Status::Fail, "{}", reason(&r, "retention_health"));
-    assert!(
-        reason(&r, "retention_health").contains("retention approval is missing for artifact bundle"),
-        "{}",
-        reason(&r, "retention_health")
-    );
+    says(&r, "retention_health", "retention approval is missing for artifact bundle");
 }
 
 fn retention_health_doc(level: &str, findings: Value) -> Value {
@@ -536,11 +531,7 @@ fn a_healthy_report_that_checked_no_bundle_fails() {
     latest(&mut doc, "-closeout-retention-health")["artifact_bundle_count"] = json!(0);
     let r = evaluate_json(&doc, AS_OF);
     assert_eq!(status(&r, "retention_health"), Status::Fail);
-    assert!(
-        reason(&r, "retention_health").contains("checked zero artifact bundles"),
-        "{}",
-        reason(&r, "retention_health")
-    );
+    says(&r, "retention_health", "checked zero artifact bundles");
 }
 
 /// A finding about another artifact bundle is not held against this release; one about this release's
@@ -563,11 +554,7 @@ fn health_findings_count_only_for_this_releases_artifact_bundle() {
     let own = retention_health_doc("warning", finding("gordackfinalartifact-8956482f7570b861"));
     let r = evaluate_json(&own, AS_OF);
     assert_eq!(status(&r, "retention_health"), Status::Warn, "{}", reason(&r, "retention_health"));
-    assert!(
-        reason(&r, "retention_health").contains("is warning: retention_expiring"),
-        "{}",
-        reason(&r, "retention_health")
-    );
+    says(&r, "retention_health", "is warning: retention_expiring");
 
     // The release has no artifact bundle (its closeout never got that far): a finding about a bundle is
     // about another release's.
@@ -634,11 +621,7 @@ fn retention_without_an_artifact_bundle_trial_uses_the_review_runtime_fails() {
     let mut trial = sample_json("trial-walkthrough");
     trial.as_object_mut().unwrap().remove("closeout_artifact_bundle");
     let r = evaluate_json(&trial, AS_OF);
-    assert!(
-        reason(&r, "retention_health").contains("retention runs until 2027-09-14"),
-        "{}",
-        reason(&r, "retention_health")
-    );
+    says(&r, "retention_health", "retention runs until 2027-09-14");
     assert!(!reason(&r, "retention_health").contains("no artifact bundle"), "{}", reason(&r, "retention_health"));
     let review = r.chain.decision.as_ref().unwrap().node;
     let cited = |r: &Report| {
@@ -650,11 +633,7 @@ fn retention_without_an_artifact_bundle_trial_uses_the_review_runtime_fails() {
     };
     assert!(!cited(&r), "a date that is no problem is not cited");
     let r = evaluate_json(&trial, "2027-09-14T00:00:00Z");
-    assert!(
-        reason(&r, "retention_health").contains("retention expired on 2027-09-14"),
-        "{}",
-        reason(&r, "retention_health")
-    );
+    says(&r, "retention_health", "retention expired on 2027-09-14");
     assert!(cited(&r), "the review's expired date is cited");
 
     let mut runtime = sample_json("clean-store");

@@ -58,10 +58,10 @@ impl SearchIndex {
     pub fn build(ev: &Evidence) -> SearchIndex {
         let all: Vec<usize> = (0..ev.nodes.len()).collect();
         ev.decode_all(&all);
-        let parts = ev.spread_collect(&all, |chunk| {
+        let parts = ev.spread_range(ev.nodes.len(), |chunk| {
             let mut text = String::new();
             let mut starts = Vec::with_capacity(chunk.len());
-            for &i in chunk {
+            for i in chunk {
                 starts.push(text.len());
                 let n = &ev.nodes[i];
                 text.push('\0');
