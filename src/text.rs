@@ -10,33 +10,121 @@ use std::fmt;
 use crate::evidence::secrets::{self, SecretKind};
 
 /// A string from evidence.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Text {
     raw: Box<str>,
-    /// Set when the text itself is a secret (detected at construction).
-    secret: Option<SecretKind>,
+    /// Whether the text itself is a secret: [`UNKNOWN`] until first asked, then [`NOT_SECRET`] or
+    /// [`FIRST_KIND`] plus the kind's [`kind_index`]; with [`FIXED`] set when the constructor said so (a
+    /// value under a secret key, or one already judged). Detection is deferred because it costs more than
+    /// most texts are ever used for: a store's ids and links are compared and hashed, and few are shown.
+    /// Any thread may settle it; all compute the same value.
+    state: AtomicU8,
+}
+
+use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+
+const UNKNOWN: u8 = 0;
+const NOT_SECRET: u8 = 1;
+const FIRST_KIND: u8 = 2;
+const FIXED: u8 = 0x80;
+
+/// Every secret kind, in [`kind_index`] order.
+const KINDS: [SecretKind; 19] = {
+    use SecretKind::*;
+    [
+        PrivateKey,
+        GithubToken,
+        SlackToken,
+        StripeKey,
+        AwsAccessKey,
+        GitlabToken,
+        NpmToken,
+        AnthropicKey,
+        OpenaiKey,
+        GoogleApiKey,
+        SendgridKey,
+        HuggingfaceToken,
+        Jwt,
+        ProviderToken,
+        BearerCredential,
+        UrlUserinfo,
+        UrlQuery,
+        WebhookPath,
+        SecretField,
+    ]
+};
+
+/// A kind's place in [`KINDS`] (exhaustive: a new kind does not compile until it has one).
+const fn kind_index(kind: SecretKind) -> u8 {
+    use SecretKind::*;
+    match kind {
+        PrivateKey => 0,
+        GithubToken => 1,
+        SlackToken => 2,
+        StripeKey => 3,
+        AwsAccessKey => 4,
+        GitlabToken => 5,
+        NpmToken => 6,
+        AnthropicKey => 7,
+        OpenaiKey => 8,
+        GoogleApiKey => 9,
+        SendgridKey => 10,
+        HuggingfaceToken => 11,
+        Jwt => 12,
+        ProviderToken => 13,
+        BearerCredential => 14,
+        UrlUserinfo => 15,
+        UrlQuery => 16,
+        WebhookPath => 17,
+        SecretField => 18,
+    }
+}
+
+const fn encode(kind: Option<SecretKind>) -> u8 {
+    match kind {
+        None => NOT_SECRET,
+        Some(k) => FIRST_KIND + kind_index(k),
+    }
+}
+
+fn decode(state: u8) -> Option<SecretKind> {
+    match state & !FIXED {
+        NOT_SECRET | UNKNOWN => None,
+        n => KINDS.get(usize::from(n - FIRST_KIND)).copied(),
+    }
 }
 
 impl Text {
-    /// Wrap a string from evidence, detecting whether it is itself a secret.
+    fn with_state(raw: Box<str>, state: u8) -> Text {
+        Text { raw, state: AtomicU8::new(state) }
+    }
+
+    /// Wrap a string from evidence; whether it is itself a secret is detected when first asked.
     pub fn new(raw: impl Into<Box<str>>) -> Text {
-        let raw = raw.into();
-        let secret = detect(&raw);
-        Text { raw, secret }
+        Text::with_state(raw.into(), UNKNOWN)
     }
 
     /// Wrap a string already known to be a secret of `kind` (a value under a secret key).
     pub fn secret(raw: impl Into<Box<str>>, kind: SecretKind) -> Text {
-        Text { raw: raw.into(), secret: Some(kind) }
+        Text::with_state(raw.into(), FIXED | encode(Some(kind)))
     }
 
     /// The secret kind, when the text is one.
     pub fn secret_kind(&self) -> Option<SecretKind> {
-        self.secret
+        let mut state = self.state.load(Relaxed);
+        if state == UNKNOWN {
+            state = encode(detect(&self.raw));
+            self.state.store(state, Relaxed);
+        }
+        decode(state)
+    }
+
+    /// Whether the secret kind was set by the constructor rather than detected.
+    fn fixed(&self) -> bool {
+        self.state.load(Relaxed) & FIXED != 0
     }
 
     pub fn is_secret(&self) -> bool {
-        self.secret.is_some()
+        self.secret_kind().is_some()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -77,7 +165,7 @@ impl Text {
 
     /// The text as it may be displayed or written: sanitised, and redacted when it is a secret.
     pub fn shown(&self) -> Cow<'_, str> {
-        match self.secret {
+        match self.secret_kind() {
             Some(kind) => Cow::Owned(marker(kind, &self.raw)),
             None => crate::sanitize::clean(&self.raw),
         }
@@ -172,7 +260,53 @@ pub fn marker(kind: SecretKind, raw: &str) -> String {
 impl Text {
     /// Wrap a string the detector has already judged not to be a secret (values converted at load).
     pub(crate) fn checked(raw: impl Into<Box<str>>) -> Text {
-        Text { raw: raw.into(), secret: None }
+        Text::with_state(raw.into(), FIXED | NOT_SECRET)
+    }
+}
+
+impl Clone for Text {
+    fn clone(&self) -> Text {
+        Text::with_state(self.raw.clone(), self.state.load(Relaxed))
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::new("")
+    }
+}
+
+// Two texts with the same raw string are one text unless a constructor fixed a different secret kind on
+// one of them (detection is a function of the string). Hashing the string alone agrees with that.
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.raw == other.raw && ((!self.fixed() && !other.fixed()) || self.secret_kind() == other.secret_kind())
+    }
+}
+
+impl Eq for Text {}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.raw.hash(state);
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Text) -> std::cmp::Ordering {
+        self.raw.cmp(&other.raw).then_with(|| {
+            if !self.fixed() && !other.fixed() {
+                std::cmp::Ordering::Equal
+            } else {
+                self.secret_kind().cmp(&other.secret_kind())
+            }
+        })
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Text) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -238,5 +372,68 @@ mod tests {
         let t = Text::new("gordackfinalbundle-2e231b586c36180b");
         assert!(!t.is_secret());
         assert_eq!(t.to_string(), "gordackfinalbundle-2e231b586c36180b");
+    }
+
+    #[test]
+    fn every_secret_kind_has_its_own_place_in_the_table() {
+        for (i, &k) in KINDS.iter().enumerate() {
+            assert_eq!(usize::from(kind_index(k)), i, "{k:?}");
+            assert_eq!(decode(encode(Some(k))), Some(k));
+            assert_eq!(decode(FIXED | encode(Some(k))), Some(k));
+        }
+        assert_eq!(decode(encode(None)), None);
+        assert!(usize::from(FIRST_KIND) + KINDS.len() < usize::from(FIXED), "the kinds fit below the flag");
+    }
+
+    /// Detection is deferred, but a text is judged the same whenever and however it is asked: before or after
+    /// a clone, shown or compared, on any thread.
+    #[test]
+    fn a_deferred_judgement_is_the_same_whenever_it_is_made() {
+        let raw = "Bearer abcDEF1234567890abcdef";
+        let t = Text::new(raw);
+        let early = t.clone();
+        assert_eq!(t.state.load(Relaxed), UNKNOWN, "not detected until asked");
+        assert_eq!(t.secret_kind(), Some(SecretKind::BearerCredential));
+        assert_ne!(t.state.load(Relaxed), UNKNOWN);
+        let late = t.clone();
+        assert_eq!(early.secret_kind(), t.secret_kind());
+        assert_eq!(late.secret_kind(), t.secret_kind());
+        assert!(!early.to_string().contains("abcDEF"), "{early}");
+        let shared = Text::new(raw);
+        let kinds: Vec<Option<SecretKind>> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..4).map(|_| s.spawn(|| shared.secret_kind())).collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(kinds.iter().all(|&k| k == Some(SecretKind::BearerCredential)), "{kinds:?}");
+    }
+
+    /// Equality, order and hashing follow the string, and a kind fixed by a constructor where it differs
+    /// from what detection says.
+    #[test]
+    fn texts_compare_by_string_and_by_a_fixed_kind() {
+        use std::hash::BuildHasher;
+        let (a, b) = (Text::new("id-1"), Text::new("id-1"));
+        assert_eq!(a, b);
+        assert_eq!(a.cmp(&b), std::cmp::Ordering::Equal);
+        assert_eq!(a.state.load(Relaxed), UNKNOWN, "comparing two detected texts detects nothing");
+        let state = std::collections::hash_map::RandomState::new();
+        assert_eq!(state.hash_one(&a), state.hash_one(&b));
+        assert_ne!(Text::new("id-1"), Text::new("id-2"));
+        assert!(Text::new("id-1") < Text::new("id-2"));
+        // A plain string fixed as a secret (a value under a secret key) is not the detected plain text.
+        let fixed = Text::secret("id-1", SecretKind::SecretField);
+        assert_ne!(fixed, a);
+        assert!(a < fixed, "not a secret sorts before a secret, as Option does");
+        assert!(fixed.is_secret() && !a.is_secret());
+        // Fixed as what detection finds anyway: the same text.
+        let raw = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
+        assert_eq!(Text::secret(raw, SecretKind::GithubToken), Text::new(raw));
+        assert_ne!(Text::secret(raw, SecretKind::SecretField), Text::new(raw));
+        // Judged not a secret at load: kept so, even where detection would say otherwise.
+        let judged = Text::checked(raw);
+        assert!(!judged.is_secret());
+        assert_ne!(judged, Text::new(raw));
+        assert_eq!(judged.clone(), judged);
+        assert_eq!(Text::default(), Text::new(""));
     }
 }
