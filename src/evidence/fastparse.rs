@@ -439,17 +439,27 @@ impl<'a> Scan<'a> {
     }
 
     /// At an opening quote: step past the closing quote. `Some(true)` when the string held an escape.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self) -> Option<bool> {
+        // Most strings hold no escape: one search for the closing quote, with the position in a register.
+        let i = find_special(self.b, self.i + 1)?;
+        if self.b[i] == b'"' {
+            self.i = i + 1;
+            return Some(false);
+        }
+        self.string_rest(i)
+    }
+
+    /// [`Scan::string`] from its first stop byte that is not the closing quote, at `i`.
+    #[inline(never)]
+    fn string_rest(&mut self, mut i: usize) -> Option<bool> {
         let start = self.i;
-        self.i += 1;
         let mut escaped = false;
         let mut surrogate = false;
         loop {
-            self.i = find_special(self.b, self.i)?;
-            match self.b[self.i] {
+            match self.b[i] {
                 b'"' => {
-                    self.i += 1;
+                    self.i = i + 1;
                     if surrogate {
                         // Surrogates must pair up, as serde_json decodes them.
                         serde_json::from_str::<String>(self.s.get(start..self.i)?).ok()?;
@@ -458,16 +468,16 @@ impl<'a> Scan<'a> {
                 }
                 b'\\' => {
                     escaped = true;
-                    match self.b.get(self.i + 1)? {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 2,
+                    match self.b.get(i + 1)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
                         b'u' => {
-                            let hex = self.b.get(self.i + 2..self.i + 6)?;
+                            let hex = self.b.get(i + 2..i + 6)?;
                             if !hex.iter().all(u8::is_ascii_hexdigit) {
                                 return None;
                             }
                             // U+D800 to U+DFFF.
                             surrogate |= matches!(hex[0], b'd' | b'D') && hex[1] > b'7';
-                            self.i += 6;
+                            i += 6;
                         }
                         _ => return None,
                     }
@@ -475,6 +485,7 @@ impl<'a> Scan<'a> {
                 // A raw control character.
                 _ => return None,
             }
+            i = find_special(self.b, i)?;
         }
     }
 
@@ -600,26 +611,31 @@ impl<'a> Scan<'a> {
     /// After the colon of the key quoted from `start` to `end`: note the colon when the key is a reference key.
     #[inline]
     fn note_ref(&mut self, start: usize, end: usize) {
-        if super::refscan::is_ref_key_colon(&self.b[start + 1..end - 1]) {
+        // The key lies between two ASCII quotes of text already checked as UTF-8: a `str` as it is.
+        if self.s.get(start + 1..end - 1).is_some_and(super::refscan::is_ref_key_colon) {
             self.refs.push((self.i - 1) as u32);
         }
     }
 }
 
 /// The first byte at or after `i` that ends a run of plain string content: `"`, `\` or a control character.
-#[inline]
+#[inline(always)]
 fn find_special(b: &[u8], i: usize) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE2 is part of the x86_64 baseline, so the CPU has it.
-    let i = unsafe { skip_plain_sse2(b, i) };
+    let i = match unsafe { skip_plain_sse2(b, i) } {
+        Ok(found) => return Some(found),
+        Err(rest) => rest,
+    };
     b[i.min(b.len())..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| i + p)
 }
 
-/// Step over plain string content 16 bytes at a time: the offset of the first block holding a stop byte
-/// (exactly: of that byte), or of the last partial block.
+/// Step over plain string content 16 bytes at a time: `Ok` with the offset of the first stop byte, or `Err`
+/// with where the last partial block (under 16 bytes, searched byte by byte) starts.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-fn skip_plain_sse2(b: &[u8], mut i: usize) -> usize {
+#[inline]
+fn skip_plain_sse2(b: &[u8], mut i: usize) -> Result<usize, usize> {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
@@ -636,11 +652,11 @@ fn skip_plain_sse2(b: &[u8], mut i: usize) -> usize {
         );
         let mask = _mm_movemask_epi8(hits) as u32;
         if mask != 0 {
-            return i + mask.trailing_zeros() as usize;
+            return Ok(i + mask.trailing_zeros() as usize);
         }
         i += 16;
     }
-    i
+    Err(i)
 }
 
 /// Whether both paths agree (tests and the conformance suite; panics saying where they differ): the fast path

@@ -139,8 +139,10 @@ pub fn each_at<'a>(text: &'a [u8], base: usize, colons: &[u32], mut f: impl FnMu
 /// Whether a key (its raw text between the quotes) is one whose colon the fast scanner notes for
 /// [`each_at`]: exactly the keys `each` would take.
 #[inline]
-pub fn is_ref_key_colon(raw_key: &[u8]) -> bool {
-    matches!(raw_key.last(), Some(b'd' | b's' | b'f')) && std::str::from_utf8(raw_key).is_ok_and(is_ref_key)
+pub fn is_ref_key_colon(raw_key: &str) -> bool {
+    // Every reference key ends in `id`, `ids`, `ref` or `refs`: two bytes settle nearly every other key.
+    matches!(raw_key.as_bytes(), [.., b'i', b'd'] | [.., b'd', b's'] | [.., b'e', b'f'] | [.., b'f', b's'])
+        && is_ref_key(raw_key)
 }
 
 /// The references a colon introduces, when it follows a reference key.
@@ -246,9 +248,13 @@ mod tests {
     fn the_key_switch_is_the_key_table() {
         for k in REF_KEYS {
             assert!(is_ref_key(k), "{k}");
+            assert!(is_ref_key_colon(k), "the scanner notes {k}");
             assert!(k.ends_with("id") || k.ends_with("ids") || k.ends_with("ref") || k.ends_with("refs"), "{k}");
         }
         assert!(!is_ref_key("alert_id") && !is_ref_key("category"));
+        for k in ["alert_id", "category", "controls", "d", "id", "s", "", "fs", "bundle_ids", "summary_idx"] {
+            assert!(!is_ref_key_colon(k), "{k}");
+        }
     }
 
     #[test]
