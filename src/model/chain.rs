@@ -605,13 +605,23 @@ fn retry_cases(ev: &Evidence, of: &dyn Fn(Kind) -> Vec<usize>, heads: &[Head]) -
         return Ok(Vec::new());
     }
     let ids: HashSet<&Text> = heads.iter().map(|d| &d.id).collect();
-    let mut records: Vec<RecordHead> = Vec::new();
-    for i in of(Kind::ExecutionRecord) {
-        if let Some(d) = ev.wrapper_text(i, "delivery_id")?
-            && ids.contains(&d)
-        {
-            records.push(RecordHead { node: i, delivery: d, new_delivery: ev.field_text(i, "new_delivery_id")? });
+    // Each record's links are read from its raw text, scattered through a large store: on every core, in
+    // node order (the first error is the one a single pass would meet first).
+    let all = of(Kind::ExecutionRecord);
+    let parts = ev.spread_range(all.len(), |part| -> Result<Vec<RecordHead>, LoadError> {
+        let mut found = Vec::new();
+        for &i in &all[part] {
+            if let Some(d) = ev.wrapper_text(i, "delivery_id")?
+                && ids.contains(&d)
+            {
+                found.push(RecordHead { node: i, delivery: d, new_delivery: ev.field_text(i, "new_delivery_id")? });
+            }
         }
+        Ok(found)
+    });
+    let mut records: Vec<RecordHead> = Vec::new();
+    for part in parts {
+        records.extend(part?);
     }
     records.sort_by_key(|r| (ev.nodes[r.node].created, r.node));
     // Redelivery links: original delivery id -> new delivery ids.
