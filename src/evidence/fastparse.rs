@@ -90,7 +90,7 @@ pub(crate) fn object_field<'a>(text: &'a str, key: &str) -> Option<Option<&'a st
     }
     loop {
         let k = p.key()?;
-        let raw = p.value(1)?;
+        let raw = p.loaded_value()?;
         if k == key {
             found = Some(raw);
         }
@@ -429,6 +429,48 @@ impl<'a> Scan<'a> {
                 _ => return None,
             }
         }
+    }
+
+    /// One value of text that was loaded once already (so valid JSON), stepped over without validating it
+    /// again: a string to its closing quote, a container by counting brackets outside strings, anything else
+    /// up to the next delimiter. Its raw text; `None` when the text ends first.
+    fn loaded_value(&mut self) -> Option<&'a str> {
+        let start = self.i;
+        match self.peek()? {
+            b'"' => {
+                self.string()?;
+            }
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match self.peek()? {
+                        b'"' => {
+                            self.string()?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.i += 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.i += 1;
+                }
+            }
+            _ => {
+                while let Some(c) = self.peek() {
+                    if matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                        break;
+                    }
+                    self.i += 1;
+                }
+            }
+        }
+        self.s.get(start..self.i)
     }
 
     /// One value, validated and stepped over; its raw text. `depth`: how many containers hold it.
@@ -873,6 +915,63 @@ mod tests {
         assert_eq!(object_field("{}", "a"), Some(None));
         assert_eq!(object_field("[1]", "a"), None);
         assert_eq!(object_field(r#"{"a": 1,}"#, "a"), None);
+    }
+
+    /// Every top-level field of every object in our samples, read raw, is the text serde_json gives it.
+    #[test]
+    fn object_field_reads_what_serde_json_reads_in_every_sample_object() {
+        fn objects<'a>(v: &'a serde_json::value::RawValue, out: &mut Vec<&'a str>) {
+            let text = v.get();
+            if text.starts_with('{') {
+                out.push(text);
+                let map: std::collections::BTreeMap<String, &serde_json::value::RawValue> =
+                    serde_json::from_str(text).unwrap();
+                map.values().for_each(|v| objects(v, out));
+            } else if text.starts_with('[') {
+                let list: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).unwrap();
+                list.iter().for_each(|v| objects(v, out));
+            }
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-evidence");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let root: &serde_json::value::RawValue = serde_json::from_str(&text).unwrap();
+            let mut found = Vec::new();
+            objects(root, &mut found);
+            for obj in found {
+                let map: std::collections::BTreeMap<String, &serde_json::value::RawValue> =
+                    serde_json::from_str(obj).unwrap();
+                for (k, v) in &map {
+                    assert_eq!(object_field(obj, k), Some(Some(v.get())), "{}: {k}", path.display());
+                    checked += 1;
+                }
+                assert_eq!(object_field(obj, "no such key \u{1}"), Some(None));
+            }
+        }
+        assert!(checked > 1000, "{checked} fields");
+    }
+
+    #[test]
+    fn object_field_steps_over_nested_values_of_every_shape() {
+        let obj = r#"{"a": {"x": [1, {"y": "}]\"{["}], "z": "a,b"}, "b": [[], {}, "]", -1.5e3, true, null], "c": -0.0, "d": false, "e": "\\", "f": {}}"#;
+        let want = [
+            ("a", r#"{"x": [1, {"y": "}]\"{["}], "z": "a,b"}"#),
+            ("b", r#"[[], {}, "]", -1.5e3, true, null]"#),
+            ("c", "-0.0"),
+            ("d", "false"),
+            ("e", r#""\\""#),
+            ("f", "{}"),
+        ];
+        for (k, v) in want {
+            assert_eq!(object_field(obj, k), Some(Some(v)), "{k}");
+        }
+        assert_eq!(object_field(r#"{"a": {"b": [1, 2}"#, "z"), None, "ends inside a value");
+        assert_eq!(object_field(r#"{"a": "unterminated}"#, "z"), None);
     }
 
     #[test]

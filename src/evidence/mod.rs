@@ -431,6 +431,31 @@ impl Held {
     }
 }
 
+/// Ids searched for as quoted JSON strings in nodes' raw text ([`Evidence::mentions`]), each search built
+/// once for every node it is run over.
+pub(crate) struct Mentions {
+    quoted: Vec<memchr::memmem::Finder<'static>>,
+    /// `\u`, the escape that could spell an id differently.
+    escape: memchr::memmem::Finder<'static>,
+    /// An id is empty or has characters JSON might escape: every node may mention it.
+    always: bool,
+}
+
+impl Mentions {
+    pub(crate) fn new<'a>(ids: impl IntoIterator<Item = &'a str>) -> Mentions {
+        let mut m = Mentions { quoted: Vec::new(), escape: memchr::memmem::Finder::new(b"\\u"), always: false };
+        for id in ids {
+            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)) {
+                m.always = true;
+                continue;
+            }
+            let quoted = [b"\"", id.as_bytes(), b"\""].concat();
+            m.quoted.push(memchr::memmem::Finder::new(&quoted).into_owned());
+        }
+        m
+    }
+}
+
 /// The distinct reference targets of the evidence: where each is in an input (input, offset, length), those
 /// decoded from escapes, and the nodes behind each target the evidence holds nothing of.
 #[derive(Debug, Default)]
@@ -640,7 +665,9 @@ impl Evidence {
     }
 
     fn raw_field_in(&self, input: usize, span: Range<usize>, key: &str) -> Option<Option<&str>> {
-        let text = std::str::from_utf8(self.inputs[input].bytes.get(span)?).ok()?;
+        // Checked again here (a span is only bytes), with the SIMD validator: rules read fields of thousands
+        // of artifacts.
+        let text = simdutf8::basic::from_utf8(self.inputs[input].bytes.get(span)?).ok()?;
         fastparse::object_field(text, key)
     }
 
@@ -683,19 +710,16 @@ impl Evidence {
         }
     }
 
-    /// Whether a node's raw JSON may mention `id` as a string value: a fast filter before decoding. False
-    /// only when it certainly does not (ids with characters JSON might escape are always "maybe").
-    pub(crate) fn mentions(&self, node: usize, id: &str) -> bool {
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)) {
+    /// Whether a node's raw JSON may mention any of the ids of `ids` as a string value: a fast filter before
+    /// decoding. False only when it certainly does not: a node whose text holds a `\u` escape (which can spell
+    /// any character of an id) may mention anything.
+    pub(crate) fn mentions(&self, node: usize, ids: &Mentions) -> bool {
+        if ids.always {
             return true;
         }
         let n = &self.nodes[node];
         let Some(hay) = self.inputs[n.input as usize].bytes.get(n.span.range()) else { return true };
-        let mut quoted = Vec::with_capacity(id.len() + 2);
-        quoted.push(b'"');
-        quoted.extend_from_slice(id.as_bytes());
-        quoted.push(b'"');
-        memchr::memmem::find(hay, &quoted).is_some()
+        ids.quoted.iter().any(|f| f.find(hay).is_some()) || (!ids.quoted.is_empty() && ids.escape.find(hay).is_some())
     }
 
     /// True for a CAVRA trial package.

@@ -147,3 +147,30 @@ fn reference_targets_from_the_scanners_colons_are_those_of_a_pass_over_the_bytes
     }
     assert!(noted > 300, "colons noted: {noted}");
 }
+
+/// A node may mention an id only where its raw text holds the id as a whole quoted string, or holds a `\u`
+/// escape (which can spell any id); ids with characters JSON might escape (or empty ones) are always "maybe",
+/// so no node is ruled out wrongly.
+#[test]
+fn mentions_finds_ids_as_whole_quoted_strings_only() {
+    let items = [
+        r#"{"metadata_kind": "note", "session_id": "a", "note": {"delivery_id": "d-1", "x": "d-10"}}"#,
+        r#"{"metadata_kind": "note", "session_id": "b", "note": {"delivery_id": "d-100"}}"#,
+        r#"{"metadata_kind": "note", "session_id": "c", "note": {"ids": ["q.2:x", "d\u002d1"]}}"#,
+    ];
+    let ev =
+        load_bytes("s.json", format!(r#"{{"items": [{}]}}"#, items.join(",")).into_bytes(), &LoadOptions::default())
+            .expect("loads");
+    let nodes = |ids: &[&str]| -> Vec<usize> {
+        let m = Mentions::new(ids.iter().copied());
+        (0..ev.nodes.len()).filter(|&i| ev.mentions(i, &m)).collect()
+    };
+    assert_eq!(nodes(&["d-1"]), vec![0, 2], "not d-10 or d-100; and a node with a \\u escape may spell it");
+    assert_eq!(nodes(&["d-100"]), vec![1, 2]);
+    assert_eq!(nodes(&["d-1", "d-100"]), vec![0, 1, 2], "any of several ids");
+    assert_eq!(nodes(&["q.2:x"]), vec![2]);
+    assert_eq!(nodes(&["nowhere"]), vec![2], "only the node with an escape may still spell it");
+    assert_eq!(nodes(&[]), Vec::<usize>::new());
+    assert_eq!(nodes(&["nowhere", "with space"]), vec![0, 1, 2], "an id JSON might escape rules nothing out");
+    assert_eq!(nodes(&[""]), vec![0, 1, 2]);
+}

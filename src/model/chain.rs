@@ -9,7 +9,9 @@
 //! evidence of the open failure); everything else is read from node heads or one raw field, so the cost does
 //! not grow with how many versions of each kind a store holds.
 
-use std::collections::{HashMap, HashSet};
+// Seeded per process (as std's maps are), and several times cheaper than SipHash on the thousands of ids a
+// store with many versions joins by.
+use foldhash::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -188,7 +190,7 @@ impl Chain {
     /// Build the chain of `release` (None: of the newest closeout summary).
     pub fn build(ev: &Evidence, release: Option<&str>) -> Result<Chain, LoadError> {
         let t = std::time::Instant::now();
-        let mut by_kind: HashMap<&Kind, Vec<usize>> = HashMap::new();
+        let mut by_kind: HashMap<&Kind, Vec<usize>> = HashMap::default();
         // The chain asks only for kinds closeout knows: nodes of unknown kinds (a store can be mostly those)
         // are not listed.
         for (i, n) in ev.nodes.iter().enumerate().filter(|(_, n)| !matches!(n.kind, Kind::Unknown(_))) {
@@ -291,7 +293,7 @@ impl Chain {
 
         // Releases: every release a summary, delivery event or readiness bundle names.
         let mut seen: Vec<Option<&str>> = Vec::new();
-        let mut seen_set: HashSet<Option<&str>> = HashSet::new();
+        let mut seen_set: HashSet<Option<&str>> = HashSet::default();
         for i in summaries.iter().chain(&events).chain(&of(Kind::ReadinessBundle)) {
             if seen_set.insert(rel_of(*i)) {
                 seen.push(rel_of(*i));
@@ -369,21 +371,17 @@ impl Chain {
         let known_summary = |s: &str| {
             ev.find(s).iter().any(|&n| matches!(ev.nodes[n].kind, Kind::CloseoutSummary | Kind::CloseoutDeliveryEvent))
         };
-        let mut delivery_nodes = Vec::new();
-        for i in of(Kind::CloseoutDelivery) {
+        let mut delivery_nodes = keep_where(ev, &of(Kind::CloseoutDelivery), |i| {
             let sid = match ev.wrapper_text(i, "summary_id")? {
                 Some(s) => Some(s),
                 None => ev.field_text(i, "event_id")?,
             };
-            let joined = match sid {
+            Ok(match sid {
                 Some(s) if s.with_raw(|s| summary_ids.contains(s)) => true,
                 Some(s) if s.with_raw(known_summary) => false,
                 _ => in_release(i),
-            };
-            if joined {
-                delivery_nodes.push(i);
-            }
-        }
+            })
+        })?;
         delivery_nodes.sort_by_key(|&i| (ev.nodes[i].created, i));
         // What the rules need of every delivery, read without decoding it; the newest one decoded.
         let heads: Vec<Head> = delivery_nodes.iter().map(|&i| Head::of(ev, i)).collect();
@@ -391,12 +389,7 @@ impl Chain {
 
         crate::trace("chain: deliveries", t);
         // Retention: requests and decisions of the release, the newest decision.
-        let mut requests = Vec::new();
-        for i in of(Kind::RetentionReviewRequest) {
-            if linked(i, "summary_id")? {
-                requests.push(i);
-            }
-        }
+        let requests = keep_where(ev, &of(Kind::RetentionReviewRequest), |i| linked(i, "summary_id"))?;
         let request_ids: HashSet<&str> = requests.iter().map(|&i| ev.nodes[i].id.raw()).collect();
         let mut decision = None;
         for i in newest_first(ev, &of(Kind::RetentionReviewDecision)) {
@@ -546,7 +539,7 @@ impl Chain {
 
 fn releases(ev: &Evidence, seen: &[Option<&str>], summaries: &[usize], evaluated: Option<&str>) -> Vec<Release> {
     // One pass over the summaries: per release, its count and newest summary.
-    let mut by_release: HashMap<Option<&str>, (usize, usize)> = HashMap::new();
+    let mut by_release: HashMap<Option<&str>, (usize, usize)> = HashMap::default();
     for &i in summaries {
         let key = ev.nodes[i].release_ref.as_deref().map(Text::raw);
         let e = by_release.entry(key).or_insert((0, i));
@@ -577,6 +570,30 @@ struct Head {
     node: usize,
     id: Text,
     delivered: bool,
+}
+
+/// The nodes of `nodes` for which `keep` holds, in their order. Each judgement reads raw fields of one
+/// artifact, and a store with thousands of versions scatters them through its whole text, so they are made on
+/// every core; the error returned is the first in node order, the one a single pass would have met.
+fn keep_where(
+    ev: &Evidence,
+    nodes: &[usize],
+    keep: impl Fn(usize) -> Result<bool, LoadError> + Sync,
+) -> Result<Vec<usize>, LoadError> {
+    let parts = ev.spread_range(nodes.len(), |part| -> Result<Vec<usize>, LoadError> {
+        let mut kept = Vec::new();
+        for &i in &nodes[part] {
+            if keep(i)? {
+                kept.push(i);
+            }
+        }
+        Ok(kept)
+    });
+    let mut kept = Vec::new();
+    for part in parts {
+        kept.extend(part?);
+    }
+    Ok(kept)
 }
 
 impl Head {
@@ -625,8 +642,8 @@ fn retry_cases(ev: &Evidence, of: &dyn Fn(Kind) -> Vec<usize>, heads: &[Head]) -
     }
     records.sort_by_key(|r| (ev.nodes[r.node].created, r.node));
     // Redelivery links: original delivery id -> new delivery ids.
-    let mut new_of: HashMap<&Text, Vec<&Text>> = HashMap::new();
-    let mut is_redelivery: HashSet<&Text> = HashSet::new();
+    let mut new_of: HashMap<&Text, Vec<&Text>> = HashMap::default();
+    let mut is_redelivery: HashSet<&Text> = HashSet::default();
     for r in &records {
         if let Some(n) = &r.new_delivery
             && ids.contains(n)
@@ -704,13 +721,13 @@ fn retry_cases(ev: &Evidence, of: &dyn Fn(Kind) -> Vec<usize>, heads: &[Head]) -
         }
         let case_ids: Vec<&Text> = std::iter::once(&d.id).chain(chain_heads.iter().map(|r| &r.id)).collect();
         // Decisions: the newest plan holding one for the latest failed attempt, else for any attempt.
+        // Plans and worker runs that may name an id of the case, found on every core without decoding them.
+        let mentioned = crate::evidence::Mentions::new(case_ids.iter().map(|id| id.raw()));
         let mut holding = Vec::new();
-        for &p in &retry_plans {
-            if case_ids.iter().any(|id| id.with_raw(|s| ev.mentions(p, s))) {
-                let plan = RetryPlan::read(ev, p)?;
-                if case_ids.iter().any(|id| plan.decision_for(id).is_some()) {
-                    holding.push(plan);
-                }
+        for p in keep_where(ev, &retry_plans, |p| Ok(ev.mentions(p, &mentioned)))? {
+            let plan = RetryPlan::read(ev, p)?;
+            if case_ids.iter().any(|id| plan.decision_for(id).is_some()) {
+                holding.push(plan);
             }
         }
         let mut chosen = None;
@@ -729,13 +746,11 @@ fn retry_cases(ev: &Evidence, of: &dyn Fn(Kind) -> Vec<usize>, heads: &[Head]) -
             .collect::<Result<_, _>>()?;
         let record_runs: HashSet<&Text> = my_records.iter().filter_map(|r| r.run_id.as_ref()).collect();
         let mut runs = Vec::new();
-        for &w in &worker_runs {
-            let named = record_runs.iter().any(|r| *r == &ev.nodes[w].id);
-            if named || case_ids.iter().any(|id| id.with_raw(|s| ev.mentions(w, s))) {
-                let run = WorkerRun::read(ev, w)?;
-                if named || run.selected.iter().any(|s| case_ids.contains(&s)) {
-                    runs.push(run);
-                }
+        let named = |w: usize| record_runs.iter().any(|r| *r == &ev.nodes[w].id);
+        for w in keep_where(ev, &worker_runs, |w| Ok(named(w) || ev.mentions(w, &mentioned)))? {
+            let run = WorkerRun::read(ev, w)?;
+            if named(w) || run.selected.iter().any(|s| case_ids.contains(&s)) {
+                runs.push(run);
             }
         }
         runs.sort_by_key(|r| (r.created, r.node));
