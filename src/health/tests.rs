@@ -1166,3 +1166,69 @@ fn a_failure_keeps_at_most_64_redeliveries() {
     assert_eq!(chain.retry.len(), 1);
     assert_eq!(chain.retry[0].redeliveries.len(), 64);
 }
+
+// ------------------------------------------------------------------ artifacts, read from small stores
+
+/// A closeout delivery's fields: its time, the summary it delivered (absent when empty), and the failure
+/// text naming each provider that did not succeed with its error, HTTP status and attempts.
+#[test]
+fn a_delivery_reads_its_time_summary_and_the_providers_that_failed() {
+    use crate::evidence::Kind;
+    use crate::model::{Delivery, DeliveryOutcome};
+    let providers = json!([
+        {"provider": "webhook", "success": false, "status_code": 503, "attempt_count": 3, "error": "HTTP request failed"},
+        {"provider": "slack", "success": true, "status_code": 200, "attempt_count": 1},
+        {"provider": "email", "success": false, "attempt_count": 1},
+        {"success": null},
+    ]);
+    let mut failed = item(&Kind::CloseoutDelivery, "rcd-failed", "2026-09-14T09:13:00Z", Some("REL-A"), json!({}));
+    failed["delivery"]["deliveries"] = providers;
+    failed["delivery_success"] = json!(false);
+    failed["summary_id"] = json!("rcs-a");
+    let mut unknown = item(&Kind::CloseoutDelivery, "rcd-unknown", "2026-09-14T09:14:00Z", Some("REL-A"), json!({}));
+    unknown["summary_id"] = json!("");
+    let ev = store(vec![failed, unknown]);
+
+    let d = Delivery::read(&ev, node_of(&ev, "rcd-failed")).unwrap();
+    assert_eq!(d.created, instant("2026-09-14T09:13:00Z"));
+    assert_eq!(d.summary_id.as_ref().map(|t| t.to_string()).as_deref(), Some("rcs-a"));
+    assert_eq!(d.outcome, DeliveryOutcome::Failed);
+    assert_eq!(d.providers.len(), 4);
+    assert_eq!(d.providers[1].success, Some(true));
+    assert_eq!(d.providers[3].success, None, "null is not a success either way");
+    assert_eq!(d.failure_text(), "webhook: HTTP request failed, HTTP 503, 3 attempts; email, 1 attempt; provider");
+
+    let d = Delivery::read(&ev, node_of(&ev, "rcd-unknown")).unwrap();
+    assert!(d.summary_id.is_none(), "an empty summary_id names none");
+    assert!(matches!(d.outcome, DeliveryOutcome::Unknown(_)));
+    assert_eq!(d.failure_text(), "no success recorded");
+}
+
+/// An execution record is a dry run only when it was skipped because of a dry run.
+#[test]
+fn an_execution_record_is_a_dry_run_only_when_skipped_for_a_dry_run() {
+    use crate::evidence::Kind;
+    use crate::model::ExecutionRecord;
+    let rec = |id: &str, status: &str, reason: Option<&str>| {
+        item(
+            &Kind::ExecutionRecord,
+            id,
+            "2026-09-14T09:31:00Z",
+            None,
+            json!({"execution_status": status, "skip_reason": reason}),
+        )
+    };
+    let ev = store(vec![
+        rec("ex-dry", "skipped", Some("dry_run")),
+        rec("ex-other", "skipped", Some("max_attempts_reached")),
+        rec("ex-none", "skipped", None),
+        rec("ex-live", "delivered", Some("dry_run")),
+    ]);
+    let dry = |id: &str| ExecutionRecord::read(&ev, node_of(&ev, id)).unwrap().is_dry_run();
+    assert!(dry("ex-dry"));
+    assert!(!dry("ex-other"));
+    assert!(!dry("ex-none"));
+    assert!(!dry("ex-live"), "a delivered record is not a dry run whatever its skip reason");
+    let r = ExecutionRecord::read(&ev, node_of(&ev, "ex-dry")).unwrap();
+    assert_eq!(r.created, instant("2026-09-14T09:31:00Z"));
+}
