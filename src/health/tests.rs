@@ -723,3 +723,512 @@ fn trial_retention_alerts_pass_warn_fail() {
     assert_eq!(status(&r, "retention_alerts"), Status::Fail);
     assert_eq!(reason(&r, "retention_alerts"), "the alert delivery lists no provider");
 }
+
+// ------------------------------------------------------------------------- the chain, on small stores
+
+/// One item of a synthetic evidence-metadata store: CAVRA's wrapper around an artifact of `kind` with id
+/// `id` (closeout deliveries: the connector delivery wrapper, delivered or not).
+fn item(kind: &crate::evidence::Kind, id: &str, created: &str, release: Option<&str>, body: Value) -> Value {
+    let mut art = body;
+    art[kind.id_field().unwrap()] = json!(id);
+    let mut it = json!({"metadata_kind": kind.metadata_kind(), "session_id": id, "created_at": created});
+    if let Some(r) = release {
+        it["release_record_ref"] = json!(r);
+    }
+    match kind {
+        crate::evidence::Kind::CloseoutDelivery => {
+            it["connector_delivery_source"] = json!(crate::evidence::kinds::SOURCE_RELEASE_CLOSEOUT)
+        }
+        crate::evidence::Kind::AlertDelivery => {
+            it["connector_delivery_source"] = json!(crate::evidence::kinds::SOURCE_RETENTION_ALERT)
+        }
+        _ => {}
+    }
+    it[kind.embed_key().unwrap()] = art;
+    it
+}
+
+fn store(items: Vec<Value>) -> crate::evidence::Evidence {
+    let doc = json!({ "items": items });
+    load_bytes("test.json", serde_json::to_vec(&doc).unwrap(), &LoadOptions::default()).unwrap()
+}
+
+fn node_of(ev: &crate::evidence::Evidence, id: &str) -> usize {
+    ev.find(id).first().copied().unwrap_or_else(|| panic!("no node {id}"))
+}
+
+fn instant(t: &str) -> Option<DateTime<Utc>> {
+    Some(parse_instant(t).unwrap())
+}
+
+/// Every release seen is listed once, the evaluated one first: its newest summary (a tie goes to the first
+/// in load order, an older one loaded later does not replace it), how many summaries it has, and a
+/// summary without `release_record_ref` shows as such.
+#[test]
+fn the_chain_lists_each_release_with_its_newest_summary_and_how_many_it_has() {
+    use crate::evidence::Kind;
+    use crate::model::Chain;
+    let s = |id: &str, created: &str, rel: Option<&str>| item(&Kind::CloseoutSummary, id, created, rel, json!({}));
+    let ev = store(vec![
+        s("rcs-a1", "2026-09-14T09:00:00Z", Some("REL-A")),
+        s("rcs-a2", "2026-09-14T09:10:00Z", Some("REL-A")),
+        s("rcs-a3", "2026-09-14T09:10:00Z", Some("REL-A")),
+        s("rcs-a4", "2026-09-14T08:00:00Z", Some("REL-A")),
+        s("rcs-b1", "2026-09-14T09:30:00Z", Some("REL-B")),
+        s("rcs-n1", "2026-09-14T07:00:00Z", None),
+    ]);
+    let chain = Chain::build(&ev, Some("REL-A")).unwrap();
+    let got: Vec<(String, Option<String>, usize, bool)> = chain
+        .releases
+        .iter()
+        .map(|r| (r.label(), r.summary.as_ref().map(|t| t.to_string()), r.summaries, r.evaluated))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("REL-A".to_string(), Some("rcs-a2".to_string()), 4, true),
+            ("REL-B".to_string(), Some("rcs-b1".to_string()), 1, false),
+            ("(no release_record_ref)".to_string(), Some("rcs-n1".to_string()), 1, false),
+        ]
+    );
+    assert_eq!(chain.releases[0].newest, instant("2026-09-14T09:10:00Z"));
+    assert_eq!(chain.summary.as_ref().map(|s| s.id.to_string()).as_deref(), Some("rcs-a2"), "the anchor");
+
+    // Without --release the newest summary of all anchors the chain.
+    let chain = Chain::build(&ev, None).unwrap();
+    assert_eq!(chain.release.as_ref().map(|r| r.to_string()).as_deref(), Some("REL-B"));
+    assert!(!chain.release_requested);
+    assert_eq!(chain.releases.iter().map(|r| r.evaluated).collect::<Vec<_>>(), [true, false, false]);
+}
+
+/// How each node relates to the evaluated chain: its members are current, their older versions of the
+/// release superseded, another release's artifacts out of scope, upstream evidence upstream unless it names
+/// another release, and release-less evidence the chain does not use shared.
+#[test]
+fn the_chain_classifies_every_node_by_how_it_relates_to_the_evaluated_release() {
+    use crate::evidence::Kind;
+    use crate::model::{Chain, Scope};
+    let ev = store(vec![
+        item(&Kind::CloseoutSummary, "rcs-a1", "2026-09-14T09:00:00Z", Some("REL-A"), json!({})),
+        item(&Kind::CloseoutSummary, "rcs-a2", "2026-09-14T09:10:00Z", Some("REL-A"), json!({})),
+        item(&Kind::CloseoutSummary, "rcs-b1", "2026-09-14T09:30:00Z", Some("REL-B"), json!({})),
+        item(&Kind::ReadinessBundle, "rb-a1", "2026-09-14T08:00:00Z", Some("REL-A"), json!({})),
+        item(&Kind::ReadinessBundle, "rb-a2", "2026-09-14T08:30:00Z", Some("REL-A"), json!({})),
+        item(&Kind::ReadinessSummary, "rrs-none", "2026-09-14T07:00:00Z", None, json!({})),
+        item(&Kind::ReadinessSummary, "rrs-a", "2026-09-14T07:00:00Z", Some("REL-A"), json!({})),
+        item(&Kind::ReadinessSummary, "rrs-b", "2026-09-14T07:00:00Z", Some("REL-B"), json!({})),
+        item(&Kind::RetentionHealth, "rh-old", "2026-09-14T09:00:00Z", None, json!({})),
+        item(&Kind::RetentionHealth, "rh-new", "2026-09-14T09:20:00Z", None, json!({})),
+    ]);
+    let chain = Chain::build(&ev, Some("REL-A")).unwrap();
+    let scope = |id: &str| chain.scope[node_of(&ev, id)];
+    for (id, want) in [
+        ("rcs-a2", Scope::Current),
+        ("rb-a2", Scope::Current),
+        ("rh-new", Scope::Current),
+        ("rcs-a1", Scope::Superseded),
+        ("rb-a1", Scope::Superseded),
+        ("rcs-b1", Scope::OutOfScope),
+        ("rrs-b", Scope::OutOfScope),
+        ("rrs-none", Scope::Upstream),
+        ("rrs-a", Scope::Upstream),
+        ("rh-old", Scope::Shared),
+    ] {
+        assert_eq!(scope(id), want, "{id}");
+    }
+    assert_eq!(chain.scope.len(), ev.nodes.len());
+    assert_eq!(chain.bundle.get().map(|b| b.id.to_string()).as_deref(), Some("rb-a2"), "the release's newest bundle");
+}
+
+/// An item of `kind` that names the artifacts in `links` (field -> id), e.g. a review request's summary.
+fn linked_item(
+    kind: &crate::evidence::Kind,
+    id: &str,
+    created: &str,
+    release: Option<&str>,
+    links: &[(&str, &str)],
+) -> Value {
+    let body: serde_json::Map<String, Value> = links.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    item(kind, id, created, release, Value::Object(body))
+}
+
+fn ids<'a>(ev: &crate::evidence::Evidence, nodes: impl IntoIterator<Item = &'a usize>) -> Vec<String> {
+    nodes.into_iter().map(|&i| ev.nodes[i].id.to_string()).collect()
+}
+
+/// The chain joins deliveries, review requests and decisions, and artifact bundles to the evaluated release
+/// by the summary (or request) id they name, and by their release only when the id they name is not one of
+/// a stored summary: an artifact of another release, or naming another release's summary, never joins.
+#[test]
+fn the_chain_joins_its_members_by_the_ids_they_name_and_else_by_release() {
+    use crate::evidence::Kind;
+    use crate::model::Chain;
+    let (a, b) = (Some("REL-A"), Some("REL-B"));
+    let delivery = |id: &str, created: &str, rel: Option<&str>, summary: &str| {
+        let mut it = item(&Kind::CloseoutDelivery, id, created, rel, json!({"success": true}));
+        it["delivery_success"] = json!(true);
+        it["summary_id"] = json!(summary);
+        it
+    };
+    let mut items = vec![
+        item(&Kind::CloseoutSummary, "rcs-a", "2026-09-14T09:00:00Z", a, json!({})),
+        item(&Kind::CloseoutSummary, "rcs-b", "2026-09-14T08:00:00Z", b, json!({})),
+        // Deliveries: by the summary they delivered; a summary the evidence lacks falls back to the release.
+        delivery("rcd-1-a-named", "2026-09-14T09:01:00Z", None, "rcs-a"),
+        delivery("rcd-2-a-unknown-summary", "2026-09-14T09:02:00Z", a, "rcs-not-stored"),
+        delivery("rcd-3-a-names-b", "2026-09-14T09:03:00Z", a, "rcs-b"),
+        delivery("rcd-4-b", "2026-09-14T09:04:00Z", b, "rcs-b"),
+        // Review requests.
+        linked_item(
+            &Kind::RetentionReviewRequest,
+            "rrq-1-a-named",
+            "2026-09-14T09:05:00Z",
+            None,
+            &[("summary_id", "rcs-a")],
+        ),
+        linked_item(
+            &Kind::RetentionReviewRequest,
+            "rrq-2-a-unknown",
+            "2026-09-14T09:05:00Z",
+            a,
+            &[("summary_id", "rcs-gone")],
+        ),
+        linked_item(&Kind::RetentionReviewRequest, "rrq-3-b", "2026-09-14T09:05:00Z", b, &[("summary_id", "rcs-b")]),
+        // Decisions: the newest one joined by its request (or else its summary); another release's newer one
+        // does not count.
+        linked_item(
+            &Kind::RetentionReviewDecision,
+            "rrd-1-a",
+            "2026-09-14T09:06:00Z",
+            None,
+            &[("review_id", "rrq-1-a-named")],
+        ),
+        linked_item(&Kind::RetentionReviewDecision, "rrd-2-b", "2026-09-14T09:07:00Z", b, &[("review_id", "rrq-3-b")]),
+        // Artifact bundles: another release's bundle is skipped even when it names this release's summary.
+        linked_item(&Kind::ArtifactBundle, "cab-1-a", "2026-09-14T09:08:00Z", None, &[("summary_id", "rcs-a")]),
+        linked_item(&Kind::ArtifactBundle, "cab-2-b", "2026-09-14T09:09:00Z", b, &[("summary_id", "rcs-a")]),
+    ];
+    let ev = store(items.clone());
+    let chain = Chain::build(&ev, Some("REL-A")).unwrap();
+    assert_eq!(ids(&ev, &chain.deliveries), ["rcd-1-a-named", "rcd-2-a-unknown-summary"]);
+    assert_eq!(chain.last_delivery.as_ref().map(|d| d.id.to_string()).as_deref(), Some("rcd-2-a-unknown-summary"));
+    let last = chain.last_delivery.as_ref().unwrap();
+    assert_eq!(last.summary_id.as_ref().map(|t| t.to_string()).as_deref(), Some("rcs-not-stored"));
+    assert_eq!(ids(&ev, &chain.requests), ["rrq-1-a-named", "rrq-2-a-unknown"]);
+    assert_eq!(chain.decision.as_ref().map(|d| d.id.to_string()).as_deref(), Some("rrd-1-a"));
+    assert_eq!(chain.artifact_bundle.as_ref().map(|b| b.id.to_string()).as_deref(), Some("cab-1-a"));
+
+    // A newer release-less bundle that names the other release's summary is that release's, not this one's.
+    items.push(linked_item(
+        &Kind::ArtifactBundle,
+        "cab-3-none",
+        "2026-09-14T09:30:00Z",
+        None,
+        &[("summary_id", "rcs-b")],
+    ));
+    let ev = store(items);
+    let chain = Chain::build(&ev, Some("REL-A")).unwrap();
+    assert_eq!(chain.artifact_bundle.as_ref().map(|b| b.id.to_string()).as_deref(), Some("cab-1-a"));
+    let chain = Chain::build(&ev, Some("REL-B")).unwrap();
+    assert_eq!(ids(&ev, &chain.deliveries), ["rcd-3-a-names-b", "rcd-4-b"]);
+    assert_eq!(ids(&ev, &chain.requests), ["rrq-3-b"]);
+    assert_eq!(chain.decision.as_ref().map(|d| d.id.to_string()).as_deref(), Some("rrd-2-b"));
+    assert_eq!(chain.artifact_bundle.as_ref().map(|b| b.id.to_string()).as_deref(), Some("cab-3-none"));
+}
+
+/// Retention health is global: the newest report, the newest alert plan for that report (a newer plan for
+/// an older report is only kept as the stale one when none is for it), and the alert delivery that names
+/// the plan by `event_id` or by `plan_id`.
+#[test]
+fn the_chain_takes_the_alert_plan_of_the_newest_health_report_and_the_delivery_of_that_plan() {
+    use crate::evidence::Kind;
+    use crate::model::Chain;
+    let alert = |id: &str, created: &str, event: Option<&str>, plan: Option<&str>| {
+        let mut it = item(&Kind::AlertDelivery, id, created, None, json!({"success": true}));
+        it["delivery_success"] = json!(true);
+        if let Some(e) = event {
+            it["delivery"]["event_id"] = json!(e);
+        }
+        if let Some(p) = plan {
+            it["plan_id"] = json!(p);
+        }
+        it
+    };
+    let base = vec![
+        item(&Kind::CloseoutSummary, "rcs-a", "2026-09-14T09:00:00Z", Some("REL-A"), json!({})),
+        item(&Kind::RetentionHealth, "rh-old", "2026-09-14T09:10:00Z", None, json!({})),
+        item(&Kind::RetentionHealth, "rh-new", "2026-09-14T09:20:00Z", None, json!({})),
+        linked_item(&Kind::RetentionAlertPlan, "ap-old", "2026-09-14T09:30:00Z", None, &[("health_id", "rh-old")]),
+    ];
+    let ev = store(base.clone());
+    let chain = Chain::build(&ev, None).unwrap();
+    assert_eq!(chain.health.as_ref().map(|h| h.id.to_string()).as_deref(), Some("rh-new"));
+    assert!(chain.alert_plan.is_none());
+    assert_eq!(chain.stale_alert_plan.as_ref().map(|p| p.id.to_string()).as_deref(), Some("ap-old"));
+
+    let mut items = base;
+    items.push(linked_item(
+        &Kind::RetentionAlertPlan,
+        "ap-new",
+        "2026-09-14T09:25:00Z",
+        None,
+        &[("health_id", "rh-new")],
+    ));
+    items.push(alert("ad-other", "2026-09-14T09:40:00Z", Some("ap-old"), None));
+    items.push(alert("ad-by-event", "2026-09-14T09:26:00Z", Some("ap-new"), None));
+    let ev = store(items.clone());
+    let chain = Chain::build(&ev, None).unwrap();
+    assert_eq!(chain.alert_plan.as_ref().map(|p| p.id.to_string()).as_deref(), Some("ap-new"));
+    assert!(chain.stale_alert_plan.is_none(), "a plan for the newest report exists");
+    assert_eq!(chain.alert_delivery.as_ref().map(|d| d.id.to_string()).as_deref(), Some("ad-by-event"));
+
+    items.push(alert("ad-by-plan", "2026-09-14T09:27:00Z", None, Some("ap-new")));
+    let ev = store(items);
+    let chain = Chain::build(&ev, None).unwrap();
+    assert_eq!(chain.alert_delivery.as_ref().map(|d| d.id.to_string()).as_deref(), Some("ad-by-plan"));
+}
+
+/// With no closeout summary at all, the evaluated release is that of the newest chain artifact naming one
+/// (upstream evidence and release-less chain artifacts do not decide it).
+#[test]
+fn without_a_closeout_summary_the_newest_chain_artifact_names_the_release() {
+    use crate::evidence::Kind;
+    use crate::model::Chain;
+    let ev = store(vec![
+        item(&Kind::ReadinessBundle, "rb-a", "2026-09-14T09:00:00Z", Some("REL-A"), json!({})),
+        item(&Kind::ReadinessSummary, "rrs-b", "2026-09-14T09:10:00Z", Some("REL-B"), json!({})),
+        item(&Kind::RetentionHealth, "rh", "2026-09-14T09:20:00Z", None, json!({})),
+    ]);
+    let chain = Chain::build(&ev, None).unwrap();
+    assert!(chain.summary.is_none());
+    assert_eq!(chain.release.as_ref().map(|r| r.to_string()).as_deref(), Some("REL-A"));
+    assert_eq!(chain.bundle.get().map(|b| b.id.to_string()).as_deref(), Some("rb-a"));
+}
+
+/// Retry evidence of release REL-A, whose closeout summary is `rcs-a`.
+mod retry_store {
+    use serde_json::{Value, json};
+
+    use super::item;
+    use crate::evidence::Kind;
+
+    pub const REL: Option<&str> = Some("REL-A");
+
+    pub fn summary() -> Value {
+        item(&Kind::CloseoutSummary, "rcs-a", "2026-09-14T08:00:00Z", REL, json!({}))
+    }
+
+    pub fn delivery(id: &str, created: &str, ok: bool) -> Value {
+        let mut it = item(&Kind::CloseoutDelivery, id, created, REL, json!({"success": ok}));
+        it["delivery_success"] = json!(ok);
+        it["summary_id"] = json!("rcs-a");
+        it
+    }
+
+    pub fn record(id: &str, created: &str, delivery: &str, new_delivery: Option<&str>, run: Option<&str>) -> Value {
+        let status = if new_delivery.is_some() { "delivered" } else { "skipped" };
+        let body = json!({"delivery_id": delivery, "new_delivery_id": new_delivery, "run_id": run, "execution_status": status});
+        item(&Kind::ExecutionRecord, id, created, REL, body)
+    }
+
+    pub fn run(id: &str, created: &str, selected: &[&str]) -> Value {
+        let selected: Vec<Value> = selected.iter().map(|d| json!({"delivery_id": d})).collect();
+        item(&Kind::WorkerRun, id, created, None, json!({"dry_run": false, "selected_retries": selected}))
+    }
+
+    pub fn plan(id: &str, created: &str, decisions: &[(&str, &str)]) -> Value {
+        let decisions: Vec<Value> = decisions.iter().map(|(d, a)| json!({"delivery_id": d, "action": a})).collect();
+        item(&Kind::RetryPlan, id, created, None, json!({"retry_decisions": decisions}))
+    }
+}
+
+/// An open failure and everything the retry workflow recorded for it: its live redeliveries (each once, a
+/// link to a delivery of no release ignored), the plan holding its decision, the worker runs that selected
+/// it or that an execution record names (not one that did neither), and its execution records. A successful
+/// redelivery closes it; it is not a later delivery.
+#[test]
+fn a_retry_case_collects_the_redeliveries_plan_runs_and_records_of_its_failure() {
+    use crate::model::{Chain, Scope};
+    use retry_store::*;
+    let ev = store(vec![
+        summary(),
+        delivery("del-1", "2026-09-14T09:00:00Z", false),
+        plan("rp-1", "2026-09-14T09:05:00Z", &[("del-1", "retry")]),
+        plan("rp-0", "2026-09-14T09:04:00Z", &[("del-9", "wait")]),
+        run("wr-1", "2026-09-14T09:10:00Z", &["del-1"]),
+        record("ex-1", "2026-09-14T09:11:00Z", "del-1", Some("del-2"), Some("wr-1")),
+        delivery("del-2", "2026-09-14T09:11:00Z", false),
+        record("ex-2", "2026-09-14T09:12:00Z", "del-1", Some("del-3"), Some("wr-1")),
+        record("ex-2b", "2026-09-14T09:12:30Z", "del-1", Some("del-3"), Some("wr-1")),
+        record("ex-4", "2026-09-14T09:12:40Z", "del-1", Some("del-elsewhere"), Some("wr-1")),
+        delivery("del-3", "2026-09-14T09:12:00Z", true),
+        run("wr-2", "2026-09-14T09:13:00Z", &[]),
+        record("ex-3", "2026-09-14T09:13:00Z", "del-1", None, Some("wr-2")),
+        run("wr-3", "2026-09-14T09:14:00Z", &["del-1"]),
+        run("wr-4", "2026-09-14T09:15:00Z", &["del-9"]),
+    ]);
+    let chain = Chain::build(&ev, Some("REL-A")).unwrap();
+    assert_eq!(chain.retry.len(), 1);
+    let case = &chain.retry[0];
+    assert_eq!(case.delivery.id.to_string(), "del-1");
+    let redeliveries: Vec<String> = case.redeliveries.iter().map(|d| d.id.to_string()).collect();
+    assert_eq!(redeliveries, ["del-2", "del-3"]);
+    assert_eq!(case.delivery_ids().iter().map(|t| t.to_string()).collect::<Vec<_>>(), ["del-1", "del-2", "del-3"]);
+    assert!(case.delivered_later.is_none(), "its own redelivery is not a later delivery");
+    assert_eq!(case.closed_by().map(|d| d.id.to_string()).as_deref(), Some("del-3"));
+    assert_eq!(case.plan.as_ref().map(|p| p.id.to_string()).as_deref(), Some("rp-1"));
+    assert_eq!(case.decision.as_ref().map(|d| d.delivery_id.to_string()).as_deref(), Some("del-1"));
+    assert_eq!(ids(&ev, &case.plans), ["rp-1"]);
+    assert_eq!(case.runs.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), ["wr-1", "wr-2", "wr-3"]);
+    assert_eq!(
+        case.records.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(),
+        ["ex-1", "ex-2", "ex-2b", "ex-4", "ex-3"]
+    );
+    assert!(case.any_worker_run);
+    assert_eq!(case.plan.as_ref().and_then(|p| p.created), instant("2026-09-14T09:05:00Z"));
+    assert_eq!(case.runs[1].created, instant("2026-09-14T09:13:00Z"));
+    assert_eq!(case.records[0].created, instant("2026-09-14T09:11:00Z"));
+    // The case's evidence is part of the chain.
+    for id in ["del-1", "del-2", "del-3", "rp-1", "wr-1", "wr-2", "wr-3", "ex-1", "ex-3"] {
+        assert_eq!(chain.scope[node_of(&ev, id)], Scope::Current, "{id}");
+    }
+    assert_ne!(chain.scope[node_of(&ev, "wr-4")], Scope::Current);
+    assert_ne!(chain.scope[node_of(&ev, "rp-0")], Scope::Current);
+}
+
+/// An older failure superseded by a later failed attempt (not its redelivery) and never delivered is not
+/// reported; the newest attempt is the open case. Without any worker run, it says so.
+#[test]
+fn only_the_newest_of_two_failed_attempts_is_an_open_retry_case() {
+    use crate::model::Chain;
+    use retry_store::*;
+    let ev = store(vec![
+        summary(),
+        delivery("del-1", "2026-09-14T09:00:00Z", false),
+        delivery("del-2", "2026-09-14T09:10:00Z", false),
+    ]);
+    let chain = Chain::build(&ev, Some("REL-A")).unwrap();
+    let cases: Vec<String> = chain.retry.iter().map(|c| c.delivery.id.to_string()).collect();
+    assert_eq!(cases, ["del-2"]);
+    assert!(!chain.retry[0].any_worker_run);
+    assert!(chain.retry[0].closed_by().is_none());
+}
+
+/// Failures closed by a later delivery are reported without reading the retry workflow, the newest three of
+/// them, oldest first; each says whether the evidence holds any worker run at all.
+#[test]
+fn the_newest_three_failures_closed_by_a_later_delivery_are_reported() {
+    use crate::model::Chain;
+    use retry_store::*;
+    let mut items = vec![summary()];
+    for (i, hour) in ["01", "02", "03", "04"].iter().enumerate() {
+        items.push(delivery(&format!("del-{i}-failed"), &format!("2026-09-14T{hour}:00:00Z"), false));
+        items.push(delivery(&format!("del-{i}-ok"), &format!("2026-09-14T{hour}:30:00Z"), true));
+    }
+    items.push(delivery("del-9-open", "2026-09-14T05:00:00Z", false));
+    let ev = store(items.clone());
+    let chain = Chain::build(&ev, Some("REL-A")).unwrap();
+    let cases: Vec<(String, Option<String>)> = chain
+        .retry
+        .iter()
+        .map(|c| (c.delivery.id.to_string(), c.delivered_later.as_ref().map(|d| d.id.to_string())))
+        .collect();
+    assert_eq!(
+        cases,
+        [
+            ("del-1-failed".to_string(), Some("del-1-ok".to_string())),
+            ("del-2-failed".to_string(), Some("del-2-ok".to_string())),
+            ("del-3-failed".to_string(), Some("del-3-ok".to_string())),
+            ("del-9-open".to_string(), None),
+        ]
+    );
+    assert_eq!(chain.retry[0].closed_by().map(|d| d.id.to_string()).as_deref(), Some("del-1-ok"));
+    assert!(chain.retry.iter().all(|c| !c.any_worker_run));
+
+    items.push(run("wr-unrelated", "2026-09-14T06:00:00Z", &["del-elsewhere"]));
+    let chain = Chain::build(&store(items), Some("REL-A")).unwrap();
+    assert_eq!(chain.retry.len(), 4);
+    assert!(chain.retry.iter().all(|c| c.any_worker_run && c.runs.is_empty()));
+}
+
+/// Following redelivery links is bounded: a failure with more live redeliveries than that keeps 64 of them.
+#[test]
+fn a_failure_keeps_at_most_64_redeliveries() {
+    use crate::model::Chain;
+    use retry_store::*;
+    let mut items = vec![summary(), delivery("del-0", "2026-09-14T09:00:00Z", false)];
+    for i in 1..=70 {
+        let (id, at) = (format!("del-r{i:02}"), format!("2026-09-14T10:{:02}:{:02}Z", i / 60, i % 60));
+        items.push(record(&format!("ex-{i:02}"), &at, "del-0", Some(&id), None));
+        items.push(delivery(&id, &at, false));
+    }
+    let chain = Chain::build(&store(items), Some("REL-A")).unwrap();
+    assert_eq!(chain.retry.len(), 1);
+    assert_eq!(chain.retry[0].redeliveries.len(), 64);
+}
+
+// ------------------------------------------------------------------ artifacts, read from small stores
+
+/// A closeout delivery's fields: its time, the summary it delivered (absent when empty), and the failure
+/// text naming each provider that did not succeed with its error, HTTP status and attempts.
+#[test]
+fn a_delivery_reads_its_time_summary_and_the_providers_that_failed() {
+    use crate::evidence::Kind;
+    use crate::model::{Delivery, DeliveryOutcome};
+    let providers = json!([
+        {"provider": "webhook", "success": false, "status_code": 503, "attempt_count": 3, "error": "HTTP request failed"},
+        {"provider": "slack", "success": true, "status_code": 200, "attempt_count": 1},
+        {"provider": "email", "success": false, "attempt_count": 1},
+        {"success": null},
+    ]);
+    let mut failed = item(&Kind::CloseoutDelivery, "rcd-failed", "2026-09-14T09:13:00Z", Some("REL-A"), json!({}));
+    failed["delivery"]["deliveries"] = providers;
+    failed["delivery_success"] = json!(false);
+    failed["summary_id"] = json!("rcs-a");
+    let mut unknown = item(&Kind::CloseoutDelivery, "rcd-unknown", "2026-09-14T09:14:00Z", Some("REL-A"), json!({}));
+    unknown["summary_id"] = json!("");
+    let ev = store(vec![failed, unknown]);
+
+    let d = Delivery::read(&ev, node_of(&ev, "rcd-failed")).unwrap();
+    assert_eq!(d.created, instant("2026-09-14T09:13:00Z"));
+    assert_eq!(d.summary_id.as_ref().map(|t| t.to_string()).as_deref(), Some("rcs-a"));
+    assert_eq!(d.outcome, DeliveryOutcome::Failed);
+    assert_eq!(d.providers.len(), 4);
+    assert_eq!(d.providers[1].success, Some(true));
+    assert_eq!(d.providers[3].success, None, "null is not a success either way");
+    assert_eq!(d.failure_text(), "webhook: HTTP request failed, HTTP 503, 3 attempts; email, 1 attempt; provider");
+
+    let d = Delivery::read(&ev, node_of(&ev, "rcd-unknown")).unwrap();
+    assert!(d.summary_id.is_none(), "an empty summary_id names none");
+    assert!(matches!(d.outcome, DeliveryOutcome::Unknown(_)));
+    assert_eq!(d.failure_text(), "no success recorded");
+}
+
+/// An execution record is a dry run only when it was skipped because of a dry run.
+#[test]
+fn an_execution_record_is_a_dry_run_only_when_skipped_for_a_dry_run() {
+    use crate::evidence::Kind;
+    use crate::model::ExecutionRecord;
+    let rec = |id: &str, status: &str, reason: Option<&str>| {
+        item(
+            &Kind::ExecutionRecord,
+            id,
+            "2026-09-14T09:31:00Z",
+            None,
+            json!({"execution_status": status, "skip_reason": reason}),
+        )
+    };
+    let ev = store(vec![
+        rec("ex-dry", "skipped", Some("dry_run")),
+        rec("ex-other", "skipped", Some("max_attempts_reached")),
+        rec("ex-none", "skipped", None),
+        rec("ex-live", "delivered", Some("dry_run")),
+    ]);
+    let dry = |id: &str| ExecutionRecord::read(&ev, node_of(&ev, id)).unwrap().is_dry_run();
+    assert!(dry("ex-dry"));
+    assert!(!dry("ex-other"));
+    assert!(!dry("ex-none"));
+    assert!(!dry("ex-live"), "a delivered record is not a dry run whatever its skip reason");
+    let r = ExecutionRecord::read(&ev, node_of(&ev, "ex-dry")).unwrap();
+    assert_eq!(r.created, instant("2026-09-14T09:31:00Z"));
+}
