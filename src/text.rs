@@ -13,7 +13,7 @@ use crate::evidence::secrets::{self, SecretKind};
 pub struct Text {
     raw: Box<str>,
     /// Whether the text itself is a secret: [`UNKNOWN`] until first asked, then [`NOT_SECRET`] or
-    /// [`FIRST_KIND`] plus the kind's [`kind_index`]; with [`FIXED`] set when the constructor said so (a
+    /// [`FIRST_KIND`] plus the kind's place in [`SecretKind::ALL`]; with [`FIXED`] set when the constructor said so (a
     /// value under a secret key, or one already judged). Detection is deferred because it costs more than
     /// most texts are ever used for: a store's ids and links are compared and hashed, and few are shown.
     /// Any thread may settle it; all compute the same value.
@@ -27,69 +27,17 @@ const NOT_SECRET: u8 = 1;
 const FIRST_KIND: u8 = 2;
 const FIXED: u8 = 0x80;
 
-/// Every secret kind, in [`kind_index`] order.
-const KINDS: [SecretKind; 19] = {
-    use SecretKind::*;
-    [
-        PrivateKey,
-        GithubToken,
-        SlackToken,
-        StripeKey,
-        AwsAccessKey,
-        GitlabToken,
-        NpmToken,
-        AnthropicKey,
-        OpenaiKey,
-        GoogleApiKey,
-        SendgridKey,
-        HuggingfaceToken,
-        Jwt,
-        ProviderToken,
-        BearerCredential,
-        UrlUserinfo,
-        UrlQuery,
-        WebhookPath,
-        SecretField,
-    ]
-};
-
-/// A kind's place in [`KINDS`] (exhaustive: a new kind does not compile until it has one).
-const fn kind_index(kind: SecretKind) -> u8 {
-    use SecretKind::*;
-    match kind {
-        PrivateKey => 0,
-        GithubToken => 1,
-        SlackToken => 2,
-        StripeKey => 3,
-        AwsAccessKey => 4,
-        GitlabToken => 5,
-        NpmToken => 6,
-        AnthropicKey => 7,
-        OpenaiKey => 8,
-        GoogleApiKey => 9,
-        SendgridKey => 10,
-        HuggingfaceToken => 11,
-        Jwt => 12,
-        ProviderToken => 13,
-        BearerCredential => 14,
-        UrlUserinfo => 15,
-        UrlQuery => 16,
-        WebhookPath => 17,
-        SecretField => 18,
-    }
-}
-
 const fn encode(kind: Option<SecretKind>) -> u8 {
     match kind {
         None => NOT_SECRET,
-        Some(k) => FIRST_KIND + kind_index(k),
+        Some(k) => FIRST_KIND + k as u8,
     }
 }
 
 fn decode(state: u8) -> Option<SecretKind> {
     match state & !FIXED {
         NOT_SECRET | UNKNOWN => None,
-        n => KINDS.get(usize::from(n - FIRST_KIND)).copied(),
+        n => Some(SecretKind::from_place(usize::from(n - FIRST_KIND))),
     }
 }
 
@@ -376,13 +324,15 @@ mod tests {
 
     #[test]
     fn every_secret_kind_has_its_own_place_in_the_table() {
-        for (i, &k) in KINDS.iter().enumerate() {
-            assert_eq!(usize::from(kind_index(k)), i, "{k:?}");
+        for (i, &k) in SecretKind::ALL.iter().enumerate() {
+            assert_eq!(k as usize, i, "{k:?}");
             assert_eq!(decode(encode(Some(k))), Some(k));
             assert_eq!(decode(FIXED | encode(Some(k))), Some(k));
         }
         assert_eq!(decode(encode(None)), None);
-        assert!(usize::from(FIRST_KIND) + KINDS.len() < usize::from(FIXED), "the kinds fit below the flag");
+        assert!(usize::from(FIRST_KIND) + SecretKind::ALL.len() < usize::from(FIXED), "the kinds fit below the flag");
+        // A place past the table still decodes as a secret: a kind missing from it is never shown in the clear.
+        assert_eq!(decode(FIRST_KIND + SecretKind::ALL.len() as u8), Some(SecretKind::SecretField));
     }
 
     /// Detection is deferred, but a text is judged the same whenever and however it is asked: before or after

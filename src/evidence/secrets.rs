@@ -81,8 +81,11 @@ pub enum SecretKind {
     SecretField,
 }
 
+// A kind added after the last one listed, or in the middle, moves this discriminant or the table's length.
+const _: () = assert!(SecretKind::SecretField as usize + 1 == SecretKind::ALL.len());
+
 impl SecretKind {
-    /// Every kind, in detection priority order (declaration order).
+    /// Every kind, in detection priority order (declaration order): `kind as usize` is its place.
     pub const ALL: [SecretKind; 19] = [
         SecretKind::PrivateKey,
         SecretKind::GithubToken,
@@ -104,6 +107,12 @@ impl SecretKind {
         SecretKind::WebhookPath,
         SecretKind::SecretField,
     ];
+
+    /// The kind at place `i` of [`SecretKind::ALL`]. Fails closed: a place past the table (a kind added to
+    /// the enum but not to the table) is still a secret, so it is never shown in the clear.
+    pub fn from_place(i: usize) -> SecretKind {
+        SecretKind::ALL.get(i).copied().unwrap_or(SecretKind::SecretField)
+    }
 
     /// The snake_case name, identical to the serde representation.
     pub fn as_str(self) -> &'static str {
