@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 use crate::evidence::secrets::{self, SecretKind};
 
@@ -13,14 +14,12 @@ use crate::evidence::secrets::{self, SecretKind};
 pub struct Text {
     raw: Box<str>,
     /// Whether the text itself is a secret: [`UNKNOWN`] until first asked, then [`NOT_SECRET`] or
-    /// [`FIRST_KIND`] plus the kind's place in [`SecretKind::ALL`]; with [`FIXED`] set when the constructor said so (a
-    /// value under a secret key, or one already judged). Detection is deferred because it costs more than
-    /// most texts are ever used for: a store's ids and links are compared and hashed, and few are shown.
-    /// Any thread may settle it; all compute the same value.
+    /// [`FIRST_KIND`] plus the kind's place in [`SecretKind::ALL`]; with [`FIXED`] set when the constructor
+    /// said so (a value under a secret key, or one already judged). Detection is deferred because it costs
+    /// more than most texts are ever used for: a store's ids and links are compared and hashed, and few are
+    /// shown. Any thread may settle it; all compute the same value.
     state: AtomicU8,
 }
-
-use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 const UNKNOWN: u8 = 0;
 const NOT_SECRET: u8 = 1;

@@ -81,7 +81,8 @@ pub enum SecretKind {
     SecretField,
 }
 
-// A kind added after the last one listed, or in the middle, moves this discriminant or the table's length.
+// A kind inserted before the last one moves its discriminant past the table. One added after it is not caught
+// here, which is why `from_place` fails closed.
 const _: () = assert!(SecretKind::SecretField as usize + 1 == SecretKind::ALL.len());
 
 impl SecretKind {

@@ -572,28 +572,35 @@ struct Head {
     delivered: bool,
 }
 
-/// The nodes of `nodes` for which `keep` holds, in their order. Each judgement reads raw fields of one
+/// What `pick` makes of each of `nodes` that it keeps, in node order. Each judgement reads raw fields of one
 /// artifact, and a store with thousands of versions scatters them through its whole text, so they are made on
 /// every core; the error returned is the first in node order, the one a single pass would have met.
+fn pick_where<T: Send>(
+    ev: &Evidence,
+    nodes: &[usize],
+    pick: impl Fn(usize) -> Result<Option<T>, LoadError> + Sync,
+) -> Result<Vec<T>, LoadError> {
+    let parts = ev.spread_range(nodes.len(), |part| -> Result<Vec<T>, LoadError> {
+        let mut picked = Vec::new();
+        for &i in &nodes[part] {
+            picked.extend(pick(i)?);
+        }
+        Ok(picked)
+    });
+    let mut picked = Vec::new();
+    for part in parts {
+        picked.extend(part?);
+    }
+    Ok(picked)
+}
+
+/// The nodes of `nodes` for which `keep` holds, in their order ([`pick_where`]).
 fn keep_where(
     ev: &Evidence,
     nodes: &[usize],
     keep: impl Fn(usize) -> Result<bool, LoadError> + Sync,
 ) -> Result<Vec<usize>, LoadError> {
-    let parts = ev.spread_range(nodes.len(), |part| -> Result<Vec<usize>, LoadError> {
-        let mut kept = Vec::new();
-        for &i in &nodes[part] {
-            if keep(i)? {
-                kept.push(i);
-            }
-        }
-        Ok(kept)
-    });
-    let mut kept = Vec::new();
-    for part in parts {
-        kept.extend(part?);
-    }
-    Ok(kept)
+    pick_where(ev, nodes, |i| Ok(keep(i)?.then_some(i)))
 }
 
 impl Head {
@@ -622,24 +629,15 @@ fn retry_cases(ev: &Evidence, of: &dyn Fn(Kind) -> Vec<usize>, heads: &[Head]) -
         return Ok(Vec::new());
     }
     let ids: HashSet<&Text> = heads.iter().map(|d| &d.id).collect();
-    // Each record's links are read from its raw text, scattered through a large store: on every core, in
-    // node order (the first error is the one a single pass would meet first).
-    let all = of(Kind::ExecutionRecord);
-    let parts = ev.spread_range(all.len(), |part| -> Result<Vec<RecordHead>, LoadError> {
-        let mut found = Vec::new();
-        for &i in &all[part] {
-            if let Some(d) = ev.wrapper_text(i, "delivery_id")?
-                && ids.contains(&d)
-            {
-                found.push(RecordHead { node: i, delivery: d, new_delivery: ev.field_text(i, "new_delivery_id")? });
+    // Each record's links, read from its raw text ([`pick_where`]).
+    let mut records = pick_where(ev, &of(Kind::ExecutionRecord), |i| {
+        Ok(match ev.wrapper_text(i, "delivery_id")? {
+            Some(d) if ids.contains(&d) => {
+                Some(RecordHead { node: i, delivery: d, new_delivery: ev.field_text(i, "new_delivery_id")? })
             }
-        }
-        Ok(found)
-    });
-    let mut records: Vec<RecordHead> = Vec::new();
-    for part in parts {
-        records.extend(part?);
-    }
+            _ => None,
+        })
+    })?;
     records.sort_by_key(|r| (ev.nodes[r.node].created, r.node));
     // Redelivery links: original delivery id -> new delivery ids.
     let mut new_of: HashMap<&Text, Vec<&Text>> = HashMap::default();
@@ -720,9 +718,9 @@ fn retry_cases(ev: &Evidence, of: &dyn Fn(Kind) -> Vec<usize>, heads: &[Head]) -
             continue;
         }
         let case_ids: Vec<&Text> = std::iter::once(&d.id).chain(chain_heads.iter().map(|r| &r.id)).collect();
-        // Decisions: the newest plan holding one for the latest failed attempt, else for any attempt.
         // Plans and worker runs that may name an id of the case, found on every core without decoding them.
         let mentioned = crate::evidence::Mentions::new(case_ids.iter().map(|id| id.raw()));
+        // Decisions: the newest plan holding one for the latest failed attempt, else for any attempt.
         let mut holding = Vec::new();
         for p in keep_where(ev, &retry_plans, |p| Ok(ev.mentions(p, &mentioned)))? {
             let plan = RetryPlan::read(ev, p)?;
