@@ -19,6 +19,7 @@ use std::borrow::Cow;
 
 use super::load::MAX_DEPTH;
 use super::parse::{ItemHead, TopDoc, span_of};
+use super::refscan::Noted;
 
 /// Parse a top-level object. `None`: not handled here (invalid, too deep, or unusual); use serde_json.
 pub(crate) fn top_doc(text: &str) -> Option<TopDoc<'_>> {
@@ -41,7 +42,7 @@ pub(crate) fn top_doc_with<'a>(text: &'a str, on_item: &mut dyn FnMut(ItemHead<'
         return None;
     }
     let mut p = Scan::new(text);
-    p.note_refs = true;
+    p.notes = Some(Noted::default());
     p.ws();
     p.eat(b'{')?;
     let mut doc = TopDoc { is_object: true, ..TopDoc::default() };
@@ -68,7 +69,7 @@ pub(crate) fn top_doc_with<'a>(text: &'a str, on_item: &mut dyn FnMut(ItemHead<'
         p.seen.close();
     }
     p.ws();
-    doc.ref_colons = Some(std::mem::take(&mut p.refs));
+    doc.ref_notes = p.notes.take().map(Noted::finish);
     (p.i == p.b.len()).then_some(doc)
 }
 
@@ -108,9 +109,8 @@ struct Scan<'a> {
     b: &'a [u8],
     i: usize,
     seen: Seen,
-    /// Note the colon after every reference key in `refs` (see [`super::refscan::each_at`]).
-    note_refs: bool,
-    refs: Vec<u32>,
+    /// When set, every reference key's value is noted here (see [`Noted`]).
+    notes: Option<Noted>,
 }
 
 /// Objects with more keys than this look keys up in a hash set instead of comparing with each.
@@ -301,7 +301,7 @@ impl Seen {
 
 impl<'a> Scan<'a> {
     fn new(text: &'a str) -> Scan<'a> {
-        Scan { s: text, b: text.as_bytes(), i: 0, seen: Seen::default(), note_refs: false, refs: Vec::new() }
+        Scan { s: text, b: text.as_bytes(), i: 0, seen: Seen::default(), notes: None }
     }
 
     /// The string from `start` (its opening quote) to the current position (past its closing quote) is a key
@@ -380,10 +380,10 @@ impl<'a> Scan<'a> {
         };
         self.ws();
         self.eat(b':')?;
-        if self.note_refs && !escaped {
-            self.note_ref(start, end);
-        }
         self.ws();
+        if !escaped && let Some(notes) = &mut self.notes {
+            note_ref(notes, self.s, start, end, self.i);
+        }
         Some(key)
     }
 
@@ -643,20 +643,21 @@ impl<'a> Scan<'a> {
         self.note_key(start, escaped, None)?;
         self.ws();
         self.eat(b':')?;
-        if self.note_refs && !escaped {
-            self.note_ref(start, end);
-        }
         self.ws();
+        if !escaped && let Some(notes) = &mut self.notes {
+            note_ref(notes, self.s, start, end, self.i);
+        }
         Some(())
     }
+}
 
-    /// After the colon of the key quoted from `start` to `end`: note the colon when the key is a reference key.
-    #[inline]
-    fn note_ref(&mut self, start: usize, end: usize) {
-        // The key lies between two ASCII quotes of text already checked as UTF-8: a `str` as it is.
-        if self.s.get(start + 1..end - 1).is_some_and(super::refscan::is_ref_key_colon) {
-            self.refs.push((self.i - 1) as u32);
-        }
+/// The key quoted from `start` to `end` in `text`, whose value starts at `v`: note the value when the key is
+/// a reference key.
+#[inline]
+fn note_ref(notes: &mut Noted, text: &str, start: usize, end: usize, v: usize) {
+    // The key lies between two ASCII quotes of text already checked as UTF-8: a `str` as it is.
+    if text.get(start + 1..end - 1).is_some_and(super::refscan::is_ref_key_colon) {
+        notes.value(text, v);
     }
 }
 
@@ -670,6 +671,57 @@ fn find_special(b: &[u8], i: usize) -> Option<usize> {
         Err(rest) => rest,
     };
     b[i.min(b.len())..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| i + p)
+}
+
+/// The plain string content from `i` on: the offset of its closing quote, and whether a `:` comes before it.
+/// `None` when a backslash or a control character comes first, or the text ends.
+#[inline]
+pub(crate) fn plain_string(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of the x86_64 baseline, so the CPU has it.
+    let (i, colon) = match unsafe { plain_string_sse2(b, i) } {
+        Ok(found) => return found,
+        Err(rest) => rest,
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let colon = false;
+    let end = i.min(b.len()) + b[i.min(b.len())..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+    (b[end] == b'"').then(|| (end, colon || b[i..end].contains(&b':')))
+}
+
+/// [`plain_string`] 16 bytes at a time: `Ok` with its answer, or `Err` with where the last partial block
+/// (under 16 bytes) starts and whether a `:` came before it.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn plain_string_sse2(b: &[u8], mut i: usize) -> Result<Option<(usize, bool)>, (usize, bool)> {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let quote = _mm_set1_epi8(b'"' as i8);
+    let backslash = _mm_set1_epi8(b'\\' as i8);
+    let control = _mm_set1_epi8(0x1f);
+    let colon = _mm_set1_epi8(b':' as i8);
+    let mut colons = false;
+    while i + 16 <= b.len() {
+        // SAFETY: `i + 16 <= b.len()`, and an unaligned load reads exactly those 16 bytes.
+        let v = unsafe { _mm_loadu_si128(b.as_ptr().add(i).cast::<__m128i>()) };
+        let stops = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+            _mm_cmpeq_epi8(_mm_max_epu8(v, control), control),
+        );
+        let mask = _mm_movemask_epi8(stops) as u32;
+        let colon_mask = _mm_movemask_epi8(_mm_cmpeq_epi8(v, colon)) as u32;
+        if mask != 0 {
+            let at = mask.trailing_zeros();
+            colons |= colon_mask & ((1 << at) - 1) != 0;
+            let end = i + at as usize;
+            return Ok((b[end] == b'"').then_some((end, colons)));
+        }
+        colons |= colon_mask != 0;
+        i += 16;
+    }
+    Err((i, colons))
 }
 
 /// Step over plain string content 16 bytes at a time: `Ok` with the offset of the first stop byte, or `Err`
@@ -702,7 +754,7 @@ fn skip_plain_sse2(b: &[u8], mut i: usize) -> Result<usize, usize> {
 }
 
 /// Whether both paths agree (tests and the conformance suite; panics saying where they differ): the fast path
-/// gives up, or accepts only what serde_json accepts and yields the same heads and spans. Both paths agree: the fast path accepts only what serde_json accepts, and yields the same heads and spans.
+/// gives up, or accepts only what serde_json accepts and yields the same heads and spans.
 #[doc(hidden)]
 pub(crate) fn agree(src: &str) -> bool {
     let fast = top_doc(src);

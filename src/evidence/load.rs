@@ -235,14 +235,14 @@ fn classify_and_load(
     let mut nodes = Vec::new();
     let mut units = Vec::new();
     let mut format = Format::Artifact;
-    let mut ref_colons = None;
+    let mut ref_notes = None;
     // The file's SHA-256 on its own thread (joined when a report needs it), unless the read already hashed it;
     // the secret prefilter on a second core while this one parses.
     let sha = sha.unwrap_or_else(|| InputDigest::spawn(Arc::clone(&bytes)));
     let job = scan::FlagJob::new(&bytes);
     let parsed = std::thread::scope(|s| {
         let side = s.spawn(|| job.work());
-        let parsed = parse_document(b, shown, text, input, &mut nodes, &mut units, (&mut format, &mut ref_colons));
+        let parsed = parse_document(b, shown, text, input, &mut nodes, &mut units, (&mut format, &mut ref_notes));
         // Done parsing: take the prefilter's remaining parts alongside the second core; or, when the file
         // turned out broken or not evidence, stop it (its flags will not be used).
         match parsed {
@@ -263,7 +263,7 @@ fn classify_and_load(
         b.nodes.append(&mut nodes);
     }
     let size = bytes.len() as u64;
-    b.inputs.push(Input { path: shown.to_string(), format, sha, size, bytes, units, flags, ref_colons });
+    b.inputs.push(Input { path: shown.to_string(), format, sha, size, bytes, units, flags, ref_notes });
     Ok(Outcome::Loaded)
 }
 
@@ -282,7 +282,7 @@ fn parse_document(
     input: usize,
     nodes: &mut Vec<Node>,
     units: &mut Vec<Unit>,
-    (format_out, ref_colons_out): (&mut Format, &mut Option<Vec<u32>>),
+    (format_out, ref_notes_out): (&mut Format, &mut Option<super::refscan::Noted>),
 ) -> Result<Option<Outcome>, LoadError> {
     let t0 = std::time::Instant::now();
     let format;
@@ -335,7 +335,7 @@ fn parse_document(
                 serde_json::from_str(text).map_err(|e| LoadError::json_in(shown, bytes, &e))?
             }
         };
-        *ref_colons_out = doc.ref_colons.take();
+        *ref_notes_out = doc.ref_notes.take();
         if !doc.is_object {
             return Ok(Some(Outcome::NotEvidence("a JSON array, not CAVRA evidence (expected an object)".into())));
         }
@@ -1009,7 +1009,7 @@ fn load_sqlite(
         flags: scan::flag(&text),
         bytes: heap(text),
         units,
-        ref_colons: None,
+        ref_notes: None,
     });
     Ok(Outcome::Loaded)
 }

@@ -156,9 +156,9 @@ pub struct Input {
     pub(crate) units: Vec<Unit>,
     /// Offsets of strings the secret scan flagged (see `scan::flag`).
     pub(crate) flags: Vec<usize>,
-    /// Where the colon after every reference key is, when the fast scanner read the file: reference targets
-    /// are then read at those colons only ([`refscan::each_at`]) instead of by a pass over every byte.
-    pub(crate) ref_colons: Option<Vec<u32>>,
+    /// Every reference key's value, noted when the fast scanner read the file: reference targets are then
+    /// taken from there ([`refscan::Noted`]) instead of by a pass over every byte.
+    pub(crate) ref_notes: Option<refscan::Noted>,
 }
 
 impl Input {
@@ -181,9 +181,6 @@ const _: () = assert!(load::MAX_FILE_BYTES < u32::MAX as u64);
 impl Span {
     pub(crate) fn range(self) -> Range<usize> {
         self.start as usize..self.end as usize
-    }
-    pub(crate) fn start(self) -> usize {
-        self.start as usize
     }
     pub(crate) fn end(self) -> usize {
         self.end as usize
@@ -413,11 +410,13 @@ pub(crate) enum Held {
 impl Held {
     const NOTHING: u32 = u32::MAX;
     const SEVERAL: u32 = u32::MAX - 1;
+    /// Not packed from any list: a place for "not looked up yet" beside the packed values.
+    const UNSEEN: u32 = u32::MAX - 2;
 
     fn pack(nodes: &[usize]) -> u32 {
         match nodes {
             [] => Self::NOTHING,
-            [n] if *n < Self::SEVERAL as usize => *n as u32,
+            [n] if *n < Self::UNSEEN as usize => *n as u32,
             _ => Self::SEVERAL,
         }
     }
@@ -493,14 +492,14 @@ impl Evidence {
         let n = &self.nodes[node];
         let input = &self.inputs[n.input as usize];
         let Some(bytes) = input.bytes.get(n.span.range()) else { return };
-        let each = |_: &str, t: std::borrow::Cow<'a, str>| {
+        let mut each = |t: std::borrow::Cow<'a, str>| {
             if *t != *n.id.raw() {
                 f(t)
             }
         };
-        match &input.ref_colons {
-            Some(colons) => refscan::each_at(bytes, n.span.start(), colons, each),
-            None => refscan::each(bytes, each),
+        match &input.ref_notes {
+            Some(notes) => notes.each_in(&input.bytes, n.span.range(), each),
+            None => refscan::each(bytes, |_, t| each(t)),
         }
     }
 
@@ -508,50 +507,93 @@ impl Evidence {
     /// places in the input (a store names tens of thousands; a copy of each would be most of the memory this
     /// adds), and only a target the evidence holds nothing of keeps the nodes naming it: only such a target
     /// can be dangling ([`Evidence::nodes_naming`]).
-    pub(crate) fn collect_ref_targets(&self) -> RefTargets {
+    pub(crate) fn collect_ref_targets<'s>(&'s self) -> RefTargets {
+        const UNSEEN: u32 = Held::UNSEEN;
         type Missing<'a> = foldhash::HashMap<std::borrow::Cow<'a, str>, Vec<u32>>;
         // A place is (input, offset, length, held): the table of places seen holds no text of its own, and
         // hashes and compares the text at the place.
         let text = |&(input, at, len, _): &(u32, u32, u32, u32)| -> &[u8] {
             &self.inputs[input as usize].bytes[at as usize..(at + len) as usize]
         };
-        let hash = |t: &[u8]| {
-            use std::hash::BuildHasher;
-            foldhash::fast::FixedState::with_seed(0x7265_6673).hash_one(t)
-        };
+        let hash = refscan::target_hash;
         // Per part: the places of the targets read as they are, those decoded from escapes, and the missing.
         let parts = self.spread_range(self.nodes.len(), |nodes| {
             let mut seen = hashbrown::HashTable::<(u32, u32, u32, u32)>::new();
             let mut decoded = foldhash::HashSet::<String>::default();
             let mut missing = Missing::default();
-            for n in nodes {
-                let input = self.nodes[n].input;
-                let base = self.inputs[input as usize].bytes.as_ptr() as usize;
-                self.raw_ref_targets(n, |t| {
-                    let b = match &t {
-                        std::borrow::Cow::Borrowed(b) => b.as_bytes(),
-                        std::borrow::Cow::Owned(o) => {
-                            // Decoded targets are judged by their text.
-                            if !decoded.contains(o) && decoded.insert(o.clone()) && self.find(o).is_empty() {
-                                missing.entry(t).or_default().push(n as u32);
-                            }
-                            return;
+            // A target as text, from node `n` of `input`.
+            let mut read = |n: usize, input: u32, t: std::borrow::Cow<'s, str>| {
+                let b = match &t {
+                    std::borrow::Cow::Borrowed(b) => b.as_bytes(),
+                    std::borrow::Cow::Owned(o) => {
+                        // Decoded targets are judged by their text.
+                        if !decoded.contains(o) && decoded.insert(o.clone()) && self.find(o).is_empty() {
+                            missing.entry(t).or_default().push(n as u32);
                         }
-                    };
-                    let h = hash(b);
-                    if seen.find(h, |p| text(p) == b).is_none() {
+                        return UNSEEN;
+                    }
+                };
+                let h = hash(b);
+                match seen.find(h, |p| text(p) == b) {
+                    None => {
                         // Borrowed from the node's input, so inside it.
+                        let base = self.inputs[input as usize].bytes.as_ptr() as usize;
                         let at = (b.as_ptr() as usize - base) as u32;
                         let held = Held::pack(self.find(&t));
                         seen.insert_unique(h, (input, at, b.len() as u32, held), |p| hash(text(p)));
                         if held == Held::NOTHING {
                             missing.entry(t).or_default().push(n as u32);
                         }
-                    } else if !missing.is_empty()
-                        && let Some(v) = missing.get_mut(t.as_ref())
-                        && v.last() != Some(&(n as u32))
-                    {
-                        v.push(n as u32);
+                        held
+                    }
+                    Some(&(.., held)) => {
+                        if held == Held::NOTHING
+                            && let Some(v) = missing.get_mut(t.as_ref())
+                            && v.last() != Some(&(n as u32))
+                        {
+                            v.push(n as u32);
+                        }
+                        held
+                    }
+                }
+            };
+            // Per input the fast scanner noted: what this part found each of its distinct targets to be.
+            let mut found: Vec<Vec<u32>> = (self.inputs.iter())
+                .map(|i| i.ref_notes.as_ref().map_or_else(Vec::new, |r| vec![UNSEEN; r.distinct.len()]))
+                .collect();
+            for n in nodes {
+                let node = &self.nodes[n];
+                let input = &self.inputs[node.input as usize];
+                let Some(notes) = &input.ref_notes else {
+                    self.raw_ref_targets(n, |t| {
+                        read(n, node.input, t);
+                    });
+                    continue;
+                };
+                let id = node.id.raw();
+                let id_hash = hash(id.as_bytes());
+                let found = &mut found[node.input as usize];
+                notes.each_named(&input.bytes, node.span.range(), |named| match named {
+                    refscan::Named::Read(t) => {
+                        if *t != *id {
+                            read(n, node.input, t);
+                        }
+                    }
+                    refscan::Named::Distinct(t) => {
+                        let d = notes.distinct[t as usize];
+                        // Its own id is no reference (judged by hash and length before the text).
+                        let text = || notes.text(&input.bytes, t);
+                        if d.hash == id_hash && d.len as usize == id.len() && text() == id {
+                            return;
+                        }
+                        // Seen before in this part: only a target the evidence lacks needs this node.
+                        match found[t as usize] {
+                            UNSEEN => found[t as usize] = read(n, node.input, std::borrow::Cow::Borrowed(text())),
+                            Held::NOTHING => {
+                                read(n, node.input, std::borrow::Cow::Borrowed(text()));
+                            }
+                            _ => {}
+                        }
                     }
                 });
             }

@@ -157,9 +157,9 @@ pub struct TopDoc<'a> {
     /// `items` was present but not an array.
     pub items_wrong_type: Option<&'static str>,
     pub fields: Vec<(Cow<'a, str>, &'a str)>,
-    /// Where the colon after every reference key is, in order, when the fast scanner read the document
-    /// (`None` from serde_json): see [`super::refscan::each_at`].
-    pub ref_colons: Option<Vec<u32>>,
+    /// Every reference key's value, noted when the fast scanner read the document (`None` from serde_json):
+    /// see [`super::refscan::Noted`].
+    pub(crate) ref_notes: Option<super::refscan::Noted>,
 }
 
 impl<'a> TopDoc<'a> {

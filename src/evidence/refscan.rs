@@ -124,20 +124,8 @@ pub fn each<'a>(text: &'a [u8], mut f: impl FnMut(&str, Cow<'a, str>)) {
     }
 }
 
-/// [`each`], given where the candidate colons are: `colons` are offsets into the input `text` is taken from
-/// at `base`, in order (the fast scanner notes the colon after every reference key as it steps over a
-/// document: [`is_ref_key_colon`]). The result is `each`'s, whenever `colons` holds every colon of a
-/// reference key in `text`: only those colons are looked at, and each is judged exactly as `each` judges it.
-pub fn each_at<'a>(text: &'a [u8], base: usize, colons: &[u32], mut f: impl FnMut(&str, Cow<'a, str>)) {
-    let end = base + text.len();
-    let from = colons.partition_point(|&c| (c as usize) < base);
-    for &c in colons[from..].iter().take_while(|&&c| (c as usize) < end) {
-        at_colon(text, c as usize - base, &mut f);
-    }
-}
-
-/// Whether a key (its raw text between the quotes) is one whose colon the fast scanner notes for
-/// [`each_at`]: exactly the keys `each` would take.
+/// Whether a key (its raw text between the quotes) is one whose value the fast scanner notes ([`Noted`]):
+/// exactly the keys `each` would take.
 #[inline]
 pub fn is_ref_key_colon(raw_key: &str) -> bool {
     // Every reference key ends in `id`, `ids`, `ref` or `refs`: two bytes settle nearly every other key.
@@ -175,7 +163,12 @@ fn at_colon<'a>(text: &'a [u8], colon: usize, f: &mut impl FnMut(&str, Cow<'a, s
     if !is_ref_key(key) {
         return;
     }
-    let mut v = colon + 1;
+    at_value(text, colon + 1, &mut |t| f(key, t));
+}
+
+/// The references of the value from `v` on (blanks first allowed): a string, or each string of a list up to
+/// its first element that is not one.
+fn at_value<'a>(text: &'a [u8], mut v: usize, f: &mut impl FnMut(Cow<'a, str>)) {
     while v < text.len() && is_ws(text[v]) {
         v += 1;
     }
@@ -185,12 +178,12 @@ fn at_colon<'a>(text: &'a [u8], colon: usize, f: &mut impl FnMut(&str, Cow<'a, s
         match raw_str(raw) {
             Some(Cow::Borrowed(s)) => {
                 if let Some(t) = target_of(s) {
-                    f(key, Cow::Borrowed(t));
+                    f(Cow::Borrowed(t));
                 }
             }
             Some(Cow::Owned(s)) => {
                 if let Some(t) = target_of(&s) {
-                    f(key, Cow::Owned(t.to_string()));
+                    f(Cow::Owned(t.to_string()));
                 }
             }
             None => {}
@@ -218,6 +211,168 @@ fn at_colon<'a>(text: &'a [u8], colon: usize, f: &mut impl FnMut(&str, Cow<'a, s
         }
         _ => {}
     }
+}
+
+/// The hash of a reference target's text, for the tables that gather them ([`Noted`] and
+/// `Evidence::collect_ref_targets`): seeded once per process, so ids crafted to collide cannot be written
+/// in advance.
+pub(crate) fn target_hash(text: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    static SEED: std::sync::LazyLock<foldhash::fast::RandomState> = std::sync::LazyLock::new(Default::default);
+    SEED.hash_one(text)
+}
+
+/// One distinct target [`Noted`] keeps: where it was first named in the input, its length and its hash.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Distinct {
+    pub at: u32,
+    pub len: u32,
+    pub hash: u64,
+}
+
+/// What the fast scanner notes of every reference value as it steps over a document, while the value's bytes
+/// are in cache: each target it names, as a place in the input and one of the document's distinct targets
+/// (each text hashed and compared once here, not again for every reference after the load). A value this
+/// does not settle (an escape in it) is noted by where it starts, to be read again with the rules of
+/// [`each`]. The targets of a node are then the noted ones inside its span ([`Noted::each_in`]), exactly
+/// those [`each`] finds, whenever every reference key's value was noted.
+#[derive(Debug, Default)]
+pub(crate) struct Noted {
+    /// Per target named, in order: where it is (or, for a value to read again, where that value starts).
+    pub at: Vec<u32>,
+    /// Per target named: its place in `distinct`, or [`Noted::AGAIN`].
+    pub target: Vec<u32>,
+    pub distinct: Vec<Distinct>,
+    /// While scanning: the distinct targets by hash (each slot where its text is in `texts`, its length and
+    /// its place in `distinct`), and a copy of their texts, compared without going back to a first mention
+    /// far behind in the input; dropped by [`Noted::finish`].
+    table: hashbrown::HashTable<(u32, u32, u32)>,
+    texts: Vec<u8>,
+}
+
+impl Noted {
+    /// A `target` of a value to be read again.
+    pub const AGAIN: u32 = u32::MAX;
+
+    /// Note the value of a reference key, starting at `v` (its first byte after the blanks) in `text`, the
+    /// whole input (offsets fit in `u32`: the scanner takes no larger text).
+    pub fn value(&mut self, text: &str, v: usize) {
+        let b = text.as_bytes();
+        let mark = self.at.len();
+        let settled = match b.get(v) {
+            Some(b'"') => self.string(text, v).is_some(),
+            Some(b'[') => {
+                let mut i = v + 1;
+                loop {
+                    while i < b.len() && (is_ws(b[i]) || b[i] == b',') {
+                        i += 1;
+                    }
+                    if b.get(i) != Some(&b'"') {
+                        break true;
+                    }
+                    match self.string(text, i) {
+                        Some(next) => i = next,
+                        None => break false,
+                    }
+                }
+            }
+            _ => true,
+        };
+        if !settled {
+            self.at.truncate(mark);
+            self.target.truncate(mark);
+            self.at.push(v as u32);
+            self.target.push(Self::AGAIN);
+        }
+    }
+
+    /// The string opening at `open`, when it has no escape and ends: its target noted, and the offset after it.
+    #[inline]
+    fn string(&mut self, text: &str, open: usize) -> Option<usize> {
+        let (close, colon) = super::fastparse::plain_string(text.as_bytes(), open + 1)?;
+        // Between two ASCII quotes of text that is UTF-8 throughout; without a `:` it is its own target.
+        let content = text.get(open + 1..close)?;
+        let target =
+            if colon { target_of(content) } else { (!content.is_empty() && content != "latest").then_some(content) };
+        if let Some(t) = target {
+            let at = t.as_ptr() as usize - text.as_ptr() as usize;
+            let k = self.intern(at, t.as_bytes());
+            self.at.push(at as u32);
+            self.target.push(k);
+        }
+        Some(close + 1)
+    }
+
+    fn intern(&mut self, at: usize, t: &[u8]) -> u32 {
+        let hash = target_hash(t);
+        let texts = &self.texts;
+        // A slot holds what the comparison needs (one read beside the text), not a place in `distinct`.
+        let same = |&(from, len, _): &(u32, u32, u32)| {
+            len as usize == t.len() && texts.get(from as usize..from as usize + t.len()) == Some(t)
+        };
+        if let Some(&(.., k)) = self.table.find(hash, same) {
+            return k;
+        }
+        let k = self.distinct.len() as u32;
+        self.distinct.push(Distinct { at: at as u32, len: t.len() as u32, hash });
+        let from = self.texts.len() as u32;
+        self.texts.extend_from_slice(t);
+        let distinct = &self.distinct;
+        self.table.insert_unique(hash, (from, t.len() as u32, k), |&(.., k)| distinct[k as usize].hash);
+        k
+    }
+
+    /// Done scanning: drop what only the scan needs, and the room the lists grew into.
+    pub fn finish(mut self) -> Noted {
+        self.table = Default::default();
+        self.texts = Vec::new();
+        self.at.shrink_to_fit();
+        self.target.shrink_to_fit();
+        self.distinct.shrink_to_fit();
+        self
+    }
+
+    /// The places in `at`/`target` of what was noted inside `span` (a node's range of the input).
+    pub fn within(&self, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let from = self.at.partition_point(|&a| (a as usize) < span.start);
+        let to = from + self.at[from..].partition_point(|&a| (a as usize) < span.end);
+        from..to
+    }
+
+    /// Call `f` for every reference in `input[span]`, as [`each`] would find them in those bytes: a noted
+    /// target as its place in `distinct`, a value noted to read again as what `each`'s rules read there.
+    pub fn each_named<'a>(&self, input: &'a [u8], span: std::ops::Range<usize>, mut f: impl FnMut(Named<'a>)) {
+        let text = &input[span.clone()];
+        for k in self.within(span.clone()) {
+            match self.target[k] {
+                Self::AGAIN => at_value(text, self.at[k] as usize - span.start, &mut |t| f(Named::Read(t))),
+                t => f(Named::Distinct(t)),
+            }
+        }
+    }
+
+    /// The text of a distinct target (`input`: the bytes it was noted in).
+    pub fn text<'a>(&self, input: &'a [u8], t: u32) -> &'a str {
+        let d = self.distinct[t as usize];
+        // A noted target lies between ASCII quotes of UTF-8 text.
+        std::str::from_utf8(&input[d.at as usize..(d.at + d.len) as usize]).unwrap_or_default()
+    }
+
+    /// [`Noted::each_named`], every target as its text.
+    pub fn each_in<'a>(&self, input: &'a [u8], span: std::ops::Range<usize>, mut f: impl FnMut(Cow<'a, str>)) {
+        self.each_named(input, span, |named| match named {
+            Named::Distinct(t) => f(Cow::Borrowed(self.text(input, t))),
+            Named::Read(t) => f(t),
+        })
+    }
+}
+
+/// One reference [`Noted::each_named`] hands over.
+pub(crate) enum Named<'a> {
+    /// A noted target, by its place in [`Noted::distinct`].
+    Distinct(u32),
+    /// A target read from a value noted to read again.
+    Read(Cow<'a, str>),
 }
 
 #[cfg(test)]

@@ -563,24 +563,45 @@ pub fn candidates(bytes: &[u8]) -> Vec<usize> {
     candidate_hits(bytes, 0..bytes.len()).into_iter().map(|h| h.at).collect()
 }
 
-/// Fold the letter of each JSON escape in `raw` (`\n`, `\t`, `\r`, `\b`, `\f`: a non-word character once
-/// decoded) in its normalized copy `out`, so a token after it is still at a folded word start. `escaped`:
-/// `raw[0]` is the second byte of an escape whose backslash lies before `raw`.
-fn fold_escapes(raw: &[u8], out: &mut [u8], escaped: bool) {
-    let mut from = 0;
+/// One pass over a chunk's raw bytes for the three bytes the needles do not find: fold the letter of each
+/// JSON escape (`\n`, `\t`, `\r`, `\b`, `\f`: a non-word character once decoded) in the normalized copy
+/// `out`, so a token after it is still at a folded word start; and push a hit for every `?` / `@` (URL query
+/// strings and userinfo) and `\u` (an escape that may hide any needle) that starts in `keep` (offsets of the
+/// whole input; `raw` starts at `base`). `escaped`: `raw[0]` is the second byte of an escape whose backslash
+/// lies before `raw`.
+fn scan_specials(
+    raw: &[u8],
+    base: usize,
+    out: &mut [u8],
+    escaped: bool,
+    keep: std::ops::Range<usize>,
+    hits: &mut Vec<Hit>,
+) {
+    let fold = |out: &mut [u8], i: usize| {
+        if matches!(raw.get(i), Some(b'n' | b't' | b'r' | b'b' | b'f')) {
+            out[i] = b'_';
+        }
+    };
+    // Where the next backslash can open an escape (one right after an opening backslash is its letter).
+    let mut free = 0;
     if escaped {
-        if matches!(raw.first(), Some(b'n' | b't' | b'r' | b'b' | b'f')) {
-            out[0] = b'_';
-        }
-        from = 1;
+        fold(out, 0);
+        free = 1;
     }
-    while from < raw.len() {
-        let Some(i) = memchr::memchr(b'\\', &raw[from..]).map(|i| from + i) else { break };
-        if matches!(raw.get(i + 1), Some(b'n' | b't' | b'r' | b'b' | b'f')) {
-            out[i + 1] = b'_';
+    for i in memchr::memchr3_iter(b'?', b'@', b'\\', raw) {
+        let at = base + i;
+        if raw[i] == b'\\' {
+            if keep.contains(&at) && raw.get(i + 1) == Some(&b'u') {
+                hits.push(Hit { at, gates: Gates::ALWAYS });
+            }
+            if i >= free {
+                // An escape is two bytes (`\\` included); `\uXXXX` hits examine their whole string anyway.
+                fold(out, i + 1);
+                free = i + 2;
+            }
+        } else if keep.contains(&at) {
+            hits.push(Hit { at, gates: Gates::ALWAYS });
         }
-        // An escape is two bytes (`\\` included); `\uXXXX` hits examine their whole string anyway.
-        from = i + 2;
     }
 }
 
@@ -600,7 +621,6 @@ fn escaped_at(bytes: &[u8], at: usize) -> bool {
 pub fn candidate_hits(bytes: &[u8], range: std::ops::Range<usize>) -> Vec<Hit> {
     let needles = prefilter_needles();
     let overlap = needles.iter().map(|n| n.text.len()).max().unwrap_or(0);
-    let escape = memchr::memmem::Finder::new(b"\\u");
     let mut hits = Vec::new();
     let mut lower = Vec::with_capacity(CHUNK + overlap + 1);
     let mut start = range.start;
@@ -611,8 +631,8 @@ pub fn candidate_hits(bytes: &[u8], range: std::ops::Range<usize>) -> Vec<Hit> {
         let window = &bytes[base..(end + overlap).min(bytes.len())];
         lower.clear();
         lower.extend(window.iter().map(|&b| normalize_byte(b)));
-        fold_escapes(window, &mut lower, escaped_at(bytes, base));
         let before = hits.len();
+        scan_specials(window, base, &mut lower, escaped_at(bytes, base), start..end, &mut hits);
         for (ac, index) in PREFILTER.iter() {
             for m in ac.find_iter(&lower) {
                 let mut gates = needles[index[m.pattern().as_usize()]].gates;
@@ -632,13 +652,6 @@ pub fn candidate_hits(bytes: &[u8], range: std::ops::Range<usize>) -> Vec<Hit> {
                 hits.push(Hit { at, gates });
             }
         }
-        // `?`, `@` and `\u` in the same chunk, while it is in cache.
-        let raw = &bytes[start..end];
-        hits.extend(memchr::memchr2_iter(b'?', b'@', raw).map(|i| Hit { at: start + i, gates: Gates::ALWAYS }));
-        let raw = &bytes[start..(end + 1).min(bytes.len())];
-        hits.extend(
-            escape.find_iter(raw).filter(|&i| start + i < end).map(|i| Hit { at: start + i, gates: Gates::ALWAYS }),
-        );
         if hits.len() - before > 1 {
             hits[before..].sort_unstable_by_key(|h| h.at);
         }
@@ -2275,6 +2288,39 @@ mod tests {
         assert_eq!(normalize_key(b"oauth2Token"), "oauth2_token");
         assert_eq!(normalize_key(b"dd--api__key"), "dd_api_key");
         assert_eq!(normalize_key(b"TOKEN_ENV"), "token_env");
+    }
+
+    /// The bytes the needles do not find are hits wherever they fall, and an escape's letter counts as a word
+    /// break only when its backslash opens the escape: checked with the escape's backslash on either side of a
+    /// chunk border, and after an escaped backslash.
+    #[test]
+    fn escapes_queries_and_userinfo_are_hits_across_chunk_borders() {
+        // `\n` then a word-start needle (a hit); an escaped backslash then `n` (no word start: no hit); `?`,
+        // `@`, and `\u` (each a hit, the last one also after an escaped backslash).
+        let snippet = br#"\nghp_x \\nghp_y ?q @u \u0041 \\u"#;
+        let find = |needle: &[u8], from: usize| {
+            from + snippet[from..].windows(needle.len()).position(|w| w == needle).unwrap()
+        };
+        let first_ghp = find(b"ghp_", 0);
+        let second_ghp = find(b"ghp_", first_ghp + 1);
+        let query = find(b"?", 0);
+        let user = find(b"@", 0);
+        let escape = find(br"\u0041", 0);
+        let late_escape = find(br"\u", escape + 1);
+        for before in [(1 << 20) - 2, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 5] {
+            // Letters before the snippet: no needle of theirs, and no word start at the snippet's first byte.
+            let mut text = vec![b'q'; before];
+            text.extend_from_slice(snippet);
+            text.extend_from_slice(b" tail");
+            let hits = candidates(&text);
+            let at = |i: usize| before + i;
+            assert!(hits.contains(&at(first_ghp)), "after an escape, at {before}: {hits:?}");
+            assert!(!hits.contains(&at(second_ghp)), "after an escaped backslash, at {before}: {hits:?}");
+            for (what, i) in [("?", query), ("@", user), ("\\u", escape), ("\\u late", late_escape)] {
+                assert!(hits.contains(&at(i)), "{what} at {before}: {hits:?}");
+            }
+            assert!(hits.windows(2).all(|w| w[0] < w[1]), "ascending and distinct: {hits:?}");
+        }
     }
 
     #[test]
