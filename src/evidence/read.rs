@@ -4,8 +4,8 @@
 //! * [`read_hashed`] copies the file into a buffer while a second thread hashes each part as soon as the read
 //!   has filled it, so by the time the read returns the hash is nearly done.
 //! * [`map`] (Linux, for one-shot runs such as `closeout check`) maps the file's page-cache pages instead of
-//!   copying them: a 156 MB store is in memory in ~6 ms instead of 40-350 ms (a fresh buffer's pages can be
-//!   slow to come by on a virtual machine). A mapping sees later changes to the file, so the explorer, which
+//!   copying them (a fresh buffer's pages can be slow to come by on a virtual machine: 40-350 ms for a
+//!   156 MB store). A mapping sees later changes to the file, so the explorer, which
 //!   keeps evidence open for a long time and reloads it when it changes, always reads; and should the file be
 //!   truncated while mapped, a SIGBUS handler ends the run with a clear error instead of a crash.
 
@@ -253,9 +253,11 @@ impl Drop for Mapping {
     }
 }
 
-/// Map a whole file (at least one byte long) read-only, with its pages populated up front, and hash it on a
-/// second thread. `None` when it cannot be mapped (the caller reads it instead). For one-shot runs only:
-/// see the module notes. `shown` names the file in the error printed if it is truncated while mapped.
+/// Map a whole file (at least one byte long) read-only, and hash it on a second thread. Its pages are not
+/// populated up front: each is mapped by the first thread to read it (the parse, a part of the secret
+/// prefilter, the hash), on every core at once, instead of all of them on one core before any work starts.
+/// `None` when it cannot be mapped (the caller reads it instead). For one-shot runs only: see the module
+/// notes. `shown` names the file in the error printed if it is truncated while mapped.
 #[cfg(target_os = "linux")]
 pub(crate) fn map(file: &std::fs::File, len: usize, shown: &str) -> Option<(Bytes, InputDigest)> {
     use std::os::fd::AsRawFd;
@@ -264,16 +266,7 @@ pub(crate) fn map(file: &std::fs::File, len: usize, shown: &str) -> Option<(Byte
     }
     guard_sigbus(shown);
     // SAFETY: a fresh read-only private mapping of an open file; the kernel picks the address.
-    let ptr = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            len,
-            libc::PROT_READ,
-            libc::MAP_PRIVATE | libc::MAP_POPULATE,
-            file.as_raw_fd(),
-            0,
-        )
-    };
+    let ptr = unsafe { libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0) };
     if ptr == libc::MAP_FAILED {
         return None;
     }
