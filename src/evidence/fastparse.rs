@@ -173,7 +173,7 @@ fn fingerprint(k: &[u8]) -> u64 {
 
 fn full_hash(k: &[u8]) -> u64 {
     use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x636c_6f73_656f_7574).hash_one(k)
+    super::seeded().hash_one(k)
 }
 
 /// Whether `a` sorts after `b` (bytewise, as `a > b`), eight bytes at a time: keys are short and mostly differ

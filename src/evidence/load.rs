@@ -1129,7 +1129,7 @@ impl Builder {
             // of tiny items, the largest thing in memory while it was built).
             let key = |n: &Node| {
                 use std::hash::BuildHasher;
-                foldhash::fast::FixedState::with_seed(0x6475_7073).hash_one((&n.kind, n.id.raw(), n.created))
+                super::seeded().hash_one((&n.kind, n.id.raw(), n.created))
             };
             let same = |a: &Node, b: &Node| a.kind == b.kind && a.id.raw() == b.id.raw() && a.created == b.created;
             let nodes = &self.nodes;

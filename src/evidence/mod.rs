@@ -81,8 +81,7 @@ impl Format {
     }
 }
 
-/// Nodes by id (foldhash: SipHash's DoS resistance buys nothing for ids from files closeout reads, and costs
-/// measurable time on 20,000 ids).
+/// Nodes by id (hashed with [`seeded`]).
 ///
 /// The index holds node numbers only, hashed by the id they have: the ids themselves stay in the nodes (a copy
 /// of each as a key was most of the index's memory).
@@ -99,7 +98,16 @@ const MANY: usize = 1 << (usize::BITS - 1);
 
 fn id_hash(id: &str) -> u64 {
     use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x6964_7320_6279_6964).hash_one(id)
+    seeded().hash_one(id)
+}
+
+/// The hasher of the tables that hold text from evidence (ids, keys, reference targets): foldhash, fast on
+/// short keys, with a seed drawn once per process. A fixed seed would let a file be written whose ids all
+/// collide, turning each table into a list searched from the start on every insert (quadratic time); nothing
+/// that is shown or written depends on the seed, as no such table is iterated into output.
+pub(crate) fn seeded() -> &'static foldhash::fast::RandomState {
+    static SEED: std::sync::LazyLock<foldhash::fast::RandomState> = std::sync::LazyLock::new(Default::default);
+    &SEED
 }
 
 impl IdIndex {

@@ -214,12 +214,10 @@ fn at_value<'a>(text: &'a [u8], mut v: usize, f: &mut impl FnMut(Cow<'a, str>)) 
 }
 
 /// The hash of a reference target's text, for the tables that gather them ([`Noted`] and
-/// `Evidence::collect_ref_targets`): seeded once per process, so ids crafted to collide cannot be written
-/// in advance.
+/// `Evidence::collect_ref_targets`; see [`super::seeded`]).
 pub(crate) fn target_hash(text: &[u8]) -> u64 {
     use std::hash::BuildHasher;
-    static SEED: std::sync::LazyLock<foldhash::fast::RandomState> = std::sync::LazyLock::new(Default::default);
-    SEED.hash_one(text)
+    super::seeded().hash_one(text)
 }
 
 /// One distinct target [`Noted`] keeps: where it was first named in the input, its length and its hash.
