@@ -894,6 +894,14 @@ fn the_chain_joins_its_members_by_the_ids_they_name_and_else_by_release() {
             &[("summary_id", "rcs-gone")],
         ),
         linked_item(&Kind::RetentionReviewRequest, "rrq-3-b", "2026-09-14T09:05:00Z", b, &[("summary_id", "rcs-b")]),
+        // Says it is of this release but names the other release's stored summary: joins that one, by the id.
+        linked_item(
+            &Kind::RetentionReviewRequest,
+            "rrq-4-a-names-b",
+            "2026-09-14T09:05:00Z",
+            a,
+            &[("summary_id", "rcs-b")],
+        ),
         // Decisions: the newest one joined by its request (or else its summary); another release's newer one
         // does not count.
         linked_item(
@@ -931,9 +939,34 @@ fn the_chain_joins_its_members_by_the_ids_they_name_and_else_by_release() {
     assert_eq!(chain.artifact_bundle.as_ref().map(|b| b.id.to_string()).as_deref(), Some("cab-1-a"));
     let chain = Chain::build(&ev, Some("REL-B")).unwrap();
     assert_eq!(ids(&ev, &chain.deliveries), ["rcd-3-a-names-b", "rcd-4-b"]);
-    assert_eq!(ids(&ev, &chain.requests), ["rrq-3-b"]);
+    assert_eq!(ids(&ev, &chain.requests), ["rrq-3-b", "rrq-4-a-names-b"]);
     assert_eq!(chain.decision.as_ref().map(|d| d.id.to_string()).as_deref(), Some("rrd-2-b"));
     assert_eq!(chain.artifact_bundle.as_ref().map(|b| b.id.to_string()).as_deref(), Some("cab-3-none"));
+}
+
+/// Evidence that names no release at all is evaluated as one: a member that names a summary the evidence
+/// does not hold joins it by release (as one naming none does), the same rule as for deliveries; one naming
+/// a stored summary joins by that summary only.
+#[test]
+fn without_any_release_a_member_naming_a_summary_the_evidence_lacks_still_joins() {
+    use crate::evidence::Kind;
+    use crate::model::Chain;
+    let items = vec![
+        linked_item(&Kind::RetentionReviewRequest, "rrq-none", "2026-09-14T09:05:00Z", None, &[]),
+        linked_item(
+            &Kind::RetentionReviewRequest,
+            "rrq-gone",
+            "2026-09-14T09:06:00Z",
+            None,
+            &[("summary_id", "rcs-gone")],
+        ),
+        linked_item(&Kind::ArtifactBundle, "cab-gone", "2026-09-14T09:08:00Z", None, &[("summary_id", "rcs-gone")]),
+    ];
+    let ev = store(items);
+    let chain = Chain::build(&ev, None).unwrap();
+    assert!(chain.release.is_none(), "no release is named");
+    assert_eq!(ids(&ev, &chain.requests), ["rrq-none", "rrq-gone"]);
+    assert_eq!(chain.artifact_bundle.as_ref().map(|b| b.id.to_string()).as_deref(), Some("cab-gone"));
 }
 
 /// Retention health is global: the newest report, the newest alert plan for that report (a newer plan for

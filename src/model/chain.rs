@@ -324,15 +324,19 @@ impl Chain {
         // S(R): every summary id of the release (summary versions and delivery events).
         let summary_ids: HashSet<&str> =
             summaries.iter().chain(&events).filter(|&&i| in_release(i)).map(|&i| ev.nodes[i].id.raw()).collect();
-        let linked = |i: usize, key: &str| -> Result<bool, LoadError> {
-            // Joined by a summary id; a node that names none (or one the evidence lacks) joins by release.
-            match ev.wrapper_text(i, key)? {
-                Some(sid) if sid.with_raw(|s| summary_ids.contains(s)) => Ok(true),
-                Some(_) if rel_of(i).is_some() => Ok(in_release(i)),
-                Some(_) => Ok(false),
-                None => Ok(in_release(i)),
-            }
+        let known_summary = |s: &str| {
+            ev.find(s).iter().any(|&n| matches!(ev.nodes[n].kind, Kind::CloseoutSummary | Kind::CloseoutDeliveryEvent))
         };
+        // One rule for every member that names a summary: joined by a summary id of the release; one naming
+        // another release's stored summary does not join (whatever release it says it is of); one that names
+        // none, or a summary the evidence does not hold at all (a live redelivery's rebuilt summary is not
+        // stored), joins by its release.
+        let joins = |i: usize, summary: Option<Text>| match summary {
+            Some(s) if s.with_raw(|s| summary_ids.contains(s)) => true,
+            Some(s) if s.with_raw(known_summary) => false,
+            _ => in_release(i),
+        };
+        let linked = |i: usize, key: &str| -> Result<bool, LoadError> { Ok(joins(i, ev.wrapper_text(i, key)?)) };
 
         let member = |kind: Kind, named: Option<&Text>| -> Result<(Member<usize>, Option<usize>), LoadError> {
             let nodes = of(kind);
@@ -366,21 +370,13 @@ impl Chain {
         let delivery_event = newest(ev, &events.iter().copied().filter(|&i| in_release(i)).collect::<Vec<_>>());
 
         crate::trace("chain: members", t);
-        // Deliveries of the release: joined by the summary id they delivered. A summary id the evidence does
-        // not hold at all (a live redelivery's rebuilt summary is not stored) falls back to the release.
-        let known_summary = |s: &str| {
-            ev.find(s).iter().any(|&n| matches!(ev.nodes[n].kind, Kind::CloseoutSummary | Kind::CloseoutDeliveryEvent))
-        };
+        // Deliveries of the release: joined by the summary id they delivered (the wrapper's, else the event id).
         let mut delivery_nodes = keep_where(ev, &of(Kind::CloseoutDelivery), |i| {
             let sid = match ev.wrapper_text(i, "summary_id")? {
                 Some(s) => Some(s),
                 None => ev.field_text(i, "event_id")?,
             };
-            Ok(match sid {
-                Some(s) if s.with_raw(|s| summary_ids.contains(s)) => true,
-                Some(s) if s.with_raw(known_summary) => false,
-                _ => in_release(i),
-            })
+            Ok(joins(i, sid))
         })?;
         delivery_nodes.sort_by_key(|&i| (ev.nodes[i].created, i));
         // What the rules need of every delivery, read without decoding it; the newest one decoded.
