@@ -106,11 +106,12 @@ fn targets_by_pass(ev: &Evidence) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The colons the fast scanner notes give every node the same reference targets as a pass over its bytes:
-/// on the samples, and on a store whose keys try to fool a colon list (escaped keys and quotes, keys that
-/// only end like reference keys, blanks before the colon, lists, nesting, the envelope's own `session_id`).
+/// The reference targets the fast scanner notes give every node the same targets as a pass over its bytes:
+/// on the samples, and on a store whose keys and values try to fool it (escaped keys and quotes, keys that
+/// only end like reference keys, blanks before the colon, lists cut short by an escape or a non-string,
+/// schemes late in long values, nesting, the envelope's own `session_id`).
 #[test]
-fn reference_targets_from_the_scanners_colons_are_those_of_a_pass_over_the_bytes() {
+fn reference_targets_the_scanner_notes_are_those_of_a_pass_over_the_bytes() {
     let item = |i: usize| {
         format!(
             r#"{{"metadata_kind": "release-closeout-retry-plan", "session_id": "p{i}", "created_at": "2026-06-01T09:00:00Z",
@@ -152,7 +153,7 @@ fn reference_targets_from_the_scanners_colons_are_those_of_a_pass_over_the_bytes
             assert!(want[7].iter().any(|t| t == "v7") && !want[7].iter().any(|t| t == late), "{:?}", want[7]);
         }
     }
-    assert!(noted > 300, "colons noted: {noted}");
+    assert!(noted > 300, "targets noted: {noted}");
 }
 
 /// A node may mention an id only where its raw text holds the id as a whole quoted string, or holds a `\u`
