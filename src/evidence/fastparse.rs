@@ -656,7 +656,7 @@ impl<'a> Scan<'a> {
 #[inline]
 fn note_ref(notes: &mut Noted, text: &str, start: usize, end: usize, v: usize) {
     // The key lies between two ASCII quotes of text already checked as UTF-8: a `str` as it is.
-    if text.get(start + 1..end - 1).is_some_and(super::refscan::is_ref_key_colon) {
+    if text.get(start + 1..end - 1).is_some_and(super::refscan::is_noted_key) {
         notes.value(text, v);
     }
 }
@@ -695,22 +695,12 @@ pub(crate) fn plain_string(b: &[u8], i: usize) -> Option<(usize, bool)> {
 #[target_feature(enable = "sse2")]
 #[inline]
 fn plain_string_sse2(b: &[u8], mut i: usize) -> Result<Option<(usize, bool)>, (usize, bool)> {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-    };
-    let quote = _mm_set1_epi8(b'"' as i8);
-    let backslash = _mm_set1_epi8(b'\\' as i8);
-    let control = _mm_set1_epi8(0x1f);
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set1_epi8};
     let colon = _mm_set1_epi8(b':' as i8);
     let mut colons = false;
     while i + 16 <= b.len() {
-        // SAFETY: `i + 16 <= b.len()`, and an unaligned load reads exactly those 16 bytes.
-        let v = unsafe { _mm_loadu_si128(b.as_ptr().add(i).cast::<__m128i>()) };
-        let stops = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-            _mm_cmpeq_epi8(_mm_max_epu8(v, control), control),
-        );
-        let mask = _mm_movemask_epi8(stops) as u32;
+        let v = block(b, i);
+        let mask = stop_mask(v);
         let colon_mask = _mm_movemask_epi8(_mm_cmpeq_epi8(v, colon)) as u32;
         if mask != 0 {
             let at = mask.trailing_zeros();
@@ -730,27 +720,41 @@ fn plain_string_sse2(b: &[u8], mut i: usize) -> Result<Option<(usize, bool)>, (u
 #[target_feature(enable = "sse2")]
 #[inline]
 fn skip_plain_sse2(b: &[u8], mut i: usize) -> Result<usize, usize> {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-    };
-    let quote = _mm_set1_epi8(b'"' as i8);
-    let backslash = _mm_set1_epi8(b'\\' as i8);
-    let control = _mm_set1_epi8(0x1f);
     while i + 16 <= b.len() {
-        // SAFETY: `i + 16 <= b.len()`, and an unaligned load reads exactly those 16 bytes.
-        let v = unsafe { _mm_loadu_si128(b.as_ptr().add(i).cast::<__m128i>()) };
-        let hits = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-            // max(v, 0x1f) == 0x1f exactly when v <= 0x1f (unsigned).
-            _mm_cmpeq_epi8(_mm_max_epu8(v, control), control),
-        );
-        let mask = _mm_movemask_epi8(hits) as u32;
+        let mask = stop_mask(block(b, i));
         if mask != 0 {
             return Ok(i + mask.trailing_zeros() as usize);
         }
         i += 16;
     }
     Err(i)
+}
+
+/// The 16 bytes of `b` from `i` (the caller checked `i + 16 <= b.len()`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn block(b: &[u8], i: usize) -> std::arch::x86_64::__m128i {
+    assert!(i + 16 <= b.len());
+    // SAFETY: `i + 16 <= b.len()` (asserted), and an unaligned load reads exactly those 16 bytes.
+    unsafe { std::arch::x86_64::_mm_loadu_si128(b.as_ptr().add(i).cast()) }
+}
+
+/// Which of the 16 bytes of `v` end plain string content (`"`, `\`, a control character), as a bit mask.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn stop_mask(v: std::arch::x86_64::__m128i) -> u32 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    let quote = _mm_set1_epi8(b'"' as i8);
+    let backslash = _mm_set1_epi8(b'\\' as i8);
+    let control = _mm_set1_epi8(0x1f);
+    let stops = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+        // max(v, 0x1f) == 0x1f exactly when v <= 0x1f (unsigned).
+        _mm_cmpeq_epi8(_mm_max_epu8(v, control), control),
+    );
+    _mm_movemask_epi8(stops) as u32
 }
 
 /// Whether both paths agree (tests and the conformance suite; panics saying where they differ): the fast path

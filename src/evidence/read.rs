@@ -5,9 +5,9 @@
 //!   has filled it, so by the time the read returns the hash is nearly done.
 //! * [`map`] (Linux, for one-shot runs such as `closeout check`) maps the file's page-cache pages instead of
 //!   copying them (a fresh buffer's pages can be slow to come by on a virtual machine: 40-350 ms for a
-//!   156 MB store). A mapping sees later changes to the file, so the explorer, which
-//!   keeps evidence open for a long time and reloads it when it changes, always reads; and should the file be
-//!   truncated while mapped, a SIGBUS handler ends the run with a clear error instead of a crash.
+//!   156 MB store). A mapping sees later changes to the file, so the explorer, which keeps evidence open for
+//!   a long time and reloads it when it changes, always reads; and should the file be truncated while
+//!   mapped, a SIGBUS handler ends the run with a clear error instead of a crash.
 
 use std::io::Read;
 use std::sync::{Arc, Condvar, Mutex, OnceLock};

@@ -127,7 +127,7 @@ pub fn each<'a>(text: &'a [u8], mut f: impl FnMut(&str, Cow<'a, str>)) {
 /// Whether a key (its raw text between the quotes) is one whose value the fast scanner notes ([`Noted`]):
 /// exactly the keys `each` would take.
 #[inline]
-pub fn is_ref_key_colon(raw_key: &str) -> bool {
+pub fn is_noted_key(raw_key: &str) -> bool {
     // Every reference key ends in `id`, `ids`, `ref` or `refs`: two bytes settle nearly every other key.
     matches!(raw_key.as_bytes(), [.., b'i', b'd'] | [.., b'd', b's'] | [.., b'e', b'f'] | [.., b'f', b's'])
         && is_ref_key(raw_key)
@@ -166,13 +166,9 @@ fn at_colon<'a>(text: &'a [u8], colon: usize, f: &mut impl FnMut(&str, Cow<'a, s
     at_value(text, colon + 1, &mut |t| f(key, t));
 }
 
-/// The references of the value from `v` on (blanks first allowed): a string, or each string of a list up to
-/// its first element that is not one.
-fn at_value<'a>(text: &'a [u8], mut v: usize, f: &mut impl FnMut(Cow<'a, str>)) {
-    while v < text.len() && is_ws(text[v]) {
-        v += 1;
-    }
-    let mut emit = |start: usize| -> Option<usize> {
+/// The references of the value from `v` on (see [`each_string`]).
+fn at_value<'a>(text: &'a [u8], v: usize, f: &mut impl FnMut(Cow<'a, str>)) {
+    each_string(text, v, |start| {
         let end = string_end(text, start)?;
         let raw = std::str::from_utf8(&text[start..=end]).ok()?;
         match raw_str(raw) {
@@ -189,27 +185,35 @@ fn at_value<'a>(text: &'a [u8], mut v: usize, f: &mut impl FnMut(Cow<'a, str>)) 
             None => {}
         }
         Some(end + 1)
-    };
-    match text.get(v) {
-        Some(b'"') => {
-            emit(v);
-        }
+    });
+}
+
+/// The strings a reference value holds, from `v` on (blanks first allowed): the value itself when it is a
+/// string, or each string of a list up to its first element that is not one. `read(open)` takes the string
+/// whose opening quote is at `open` and returns the offset after it, or `None` to stop there; the result is
+/// `false` when `read` stopped the walk.
+fn each_string(b: &[u8], mut v: usize, mut read: impl FnMut(usize) -> Option<usize>) -> bool {
+    while v < b.len() && is_ws(b[v]) {
+        v += 1;
+    }
+    match b.get(v) {
+        Some(b'"') => read(v).is_some(),
         Some(b'[') => {
             let mut i = v + 1;
             loop {
-                while i < text.len() && (is_ws(text[i]) || text[i] == b',') {
+                while i < b.len() && (is_ws(b[i]) || b[i] == b',') {
                     i += 1;
                 }
-                match text.get(i) {
-                    Some(b'"') => match emit(i) {
-                        Some(next) => i = next,
-                        None => break,
-                    },
-                    _ => break,
+                if b.get(i) != Some(&b'"') {
+                    return true;
+                }
+                match read(i) {
+                    Some(next) => i = next,
+                    None => return false,
                 }
             }
         }
-        _ => {}
+        _ => true,
     }
 }
 
@@ -255,27 +259,9 @@ impl Noted {
     /// Note the value of a reference key, starting at `v` (its first byte after the blanks) in `text`, the
     /// whole input (offsets fit in `u32`: the scanner takes no larger text).
     pub fn value(&mut self, text: &str, v: usize) {
-        let b = text.as_bytes();
         let mark = self.at.len();
-        let settled = match b.get(v) {
-            Some(b'"') => self.string(text, v).is_some(),
-            Some(b'[') => {
-                let mut i = v + 1;
-                loop {
-                    while i < b.len() && (is_ws(b[i]) || b[i] == b',') {
-                        i += 1;
-                    }
-                    if b.get(i) != Some(&b'"') {
-                        break true;
-                    }
-                    match self.string(text, i) {
-                        Some(next) => i = next,
-                        None => break false,
-                    }
-                }
-            }
-            _ => true,
-        };
+        // A string with an escape (or none that ends) leaves the value to be read again, whole.
+        let settled = each_string(text.as_bytes(), v, |open| self.string(text, open));
         if !settled {
             self.at.truncate(mark);
             self.target.truncate(mark);
@@ -401,12 +387,12 @@ mod tests {
     fn the_key_switch_is_the_key_table() {
         for k in REF_KEYS {
             assert!(is_ref_key(k), "{k}");
-            assert!(is_ref_key_colon(k), "the scanner notes {k}");
+            assert!(is_noted_key(k), "the scanner notes {k}");
             assert!(k.ends_with("id") || k.ends_with("ids") || k.ends_with("ref") || k.ends_with("refs"), "{k}");
         }
         assert!(!is_ref_key("alert_id") && !is_ref_key("category"));
         for k in ["alert_id", "category", "controls", "d", "id", "s", "", "fs", "bundle_ids", "summary_idx"] {
-            assert!(!is_ref_key_colon(k), "{k}");
+            assert!(!is_noted_key(k), "{k}");
         }
     }
 
