@@ -563,18 +563,72 @@ pub fn candidates(bytes: &[u8]) -> Vec<usize> {
     candidate_hits(bytes, 0..bytes.len()).into_iter().map(|h| h.at).collect()
 }
 
-/// One pass over a chunk's raw bytes for the three bytes the needles do not find: fold the letter of each
-/// JSON escape (`\n`, `\t`, `\r`, `\b`, `\f`: a non-word character once decoded) in the normalized copy
-/// `out`, so a token after it is still at a folded word start; and push a hit for every `?` / `@` (URL query
-/// strings and userinfo) and `\u` (an escape that may hide any needle) that starts in `keep` (offsets of the
-/// whole input; `raw` starts at `base`). `escaped`: `raw[0]` is the second byte of an escape whose backslash
-/// lies before `raw`.
+/// The normalized copy of `raw` in `out` (as long as `raw`), and in `specials` the offset of every `?`, `@`
+/// and `\\` of `raw` (the bytes the needles do not find, see [`scan_specials`]), in one pass over the bytes.
+fn normalize_chunk(raw: &[u8], out: &mut [u8], specials: &mut Vec<u32>) {
+    specials.clear();
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is present (checked just above).
+        done = unsafe { normalize_avx2(raw, out, specials) };
+    }
+    for (i, (&b, o)) in raw[done..].iter().zip(&mut out[done..]).enumerate() {
+        *o = normalize_byte(b);
+        if matches!(b, b'?' | b'@' | b'\\') {
+            specials.push((done + i) as u32);
+        }
+    }
+}
+
+/// [`normalize_chunk`] 32 bytes at a time, [`normalize_byte`]'s compares done as signed ones on shifted bytes;
+/// returns how many leading bytes it did (a multiple of 32).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn normalize_avx2(raw: &[u8], out: &mut [u8], specials: &mut Vec<u32>) -> usize {
+    use std::arch::x86_64::*;
+    let n = raw.len().min(out.len()) / 32 * 32;
+    let splat = |b: u8| _mm256_set1_epi8(b as i8);
+    // `x + (0x80 - lo)` puts `lo..lo + k` at the bottom of the signed range: in it when below `k - 128`.
+    let (alpha_shift, alpha_top) = (splat(0x80u8.wrapping_sub(b'a')), splat((26u8).wrapping_sub(0x80)));
+    let (digit_shift, digit_top) = (splat(0x80u8.wrapping_sub(b'0')), splat((10u8).wrapping_sub(0x80)));
+    let (case, fold) = (splat(0x20), splat(b'_'));
+    let (query, at, backslash) = (splat(b'?'), splat(b'@'), splat(b'\\'));
+    let mut i = 0;
+    while i < n {
+        // SAFETY: `i + 32 <= n`, within both slices; unaligned loads and stores.
+        let v = unsafe { _mm256_loadu_si256(raw.as_ptr().add(i).cast()) };
+        let lower = _mm256_or_si256(v, case);
+        let alpha = _mm256_cmpgt_epi8(alpha_top, _mm256_add_epi8(lower, alpha_shift));
+        let digit = _mm256_cmpgt_epi8(digit_top, _mm256_add_epi8(v, digit_shift));
+        let normalized = _mm256_blendv_epi8(_mm256_blendv_epi8(fold, v, digit), lower, alpha);
+        unsafe { _mm256_storeu_si256(out.as_mut_ptr().add(i).cast(), normalized) };
+        let special = _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpeq_epi8(v, query), _mm256_cmpeq_epi8(v, at)),
+            _mm256_cmpeq_epi8(v, backslash),
+        );
+        let mut mask = _mm256_movemask_epi8(special) as u32;
+        while mask != 0 {
+            specials.push((i + mask.trailing_zeros() as usize) as u32);
+            mask &= mask - 1;
+        }
+        i += 32;
+    }
+    n
+}
+
+/// For the three bytes the needles do not find, at the offsets `specials` of a chunk's raw bytes: fold the
+/// letter of each JSON escape (`\n`, `\t`, `\r`, `\b`, `\f`: a non-word character once decoded) in the
+/// normalized copy `out`, so a token after it is still at a folded word start; and push a hit for every `?` /
+/// `@` (URL query strings and userinfo) and `\u` (an escape that may hide any needle) that starts in `keep`
+/// (offsets of the whole input; `raw` starts at `base`). `escaped`: `raw[0]` is the second byte of an escape
+/// whose backslash lies before `raw`.
 fn scan_specials(
     raw: &[u8],
     base: usize,
     out: &mut [u8],
     escaped: bool,
-    keep: std::ops::Range<usize>,
+    (keep, specials): (std::ops::Range<usize>, &[u32]),
     hits: &mut Vec<Hit>,
 ) {
     let fold = |out: &mut [u8], i: usize| {
@@ -588,7 +642,7 @@ fn scan_specials(
         fold(out, 0);
         free = 1;
     }
-    for i in memchr::memchr3_iter(b'?', b'@', b'\\', raw) {
+    for i in specials.iter().map(|&i| i as usize) {
         let at = base + i;
         if raw[i] == b'\\' {
             if keep.contains(&at) && raw.get(i + 1) == Some(&b'u') {
@@ -623,16 +677,18 @@ pub fn candidate_hits(bytes: &[u8], range: std::ops::Range<usize>) -> Vec<Hit> {
     let overlap = needles.iter().map(|n| n.text.len()).max().unwrap_or(0);
     let mut hits = Vec::new();
     let mut lower = Vec::with_capacity(CHUNK + overlap + 1);
+    let mut specials = Vec::new();
     let mut start = range.start;
     while start < range.end {
         let end = (start + CHUNK).min(range.end);
         // One byte of context before the chunk (the boundary a word-start needle opens with).
         let base = start.saturating_sub(1);
         let window = &bytes[base..(end + overlap).min(bytes.len())];
-        lower.clear();
-        lower.extend(window.iter().map(|&b| normalize_byte(b)));
+        // Every chunk but the last is as long as the first: the copy is written over, never cleared.
+        lower.resize(window.len(), 0);
+        normalize_chunk(window, &mut lower, &mut specials);
         let before = hits.len();
-        scan_specials(window, base, &mut lower, escaped_at(bytes, base), start..end, &mut hits);
+        scan_specials(window, base, &mut lower, escaped_at(bytes, base), (start..end, &specials), &mut hits);
         for (ac, index) in PREFILTER.iter() {
             for m in ac.find_iter(&lower) {
                 let mut gates = needles[index[m.pattern().as_usize()]].gates;
@@ -2321,6 +2377,37 @@ mod tests {
             }
             assert!(hits.windows(2).all(|w| w[0] < w[1]), "ascending and distinct: {hits:?}");
         }
+    }
+
+    /// The one-pass copy is [`normalize_byte`] of every byte, and its specials are exactly the `?`, `@` and `\\`
+    /// bytes, at every length and alignment, for every byte value.
+    #[test]
+    fn the_normalized_copy_and_its_specials_are_those_of_the_byte_rules() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut bytes: Vec<u8> = (0..4096)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect();
+        bytes.extend(0..=255u8);
+        bytes.extend(b"?@\\\\?@".repeat(9));
+        let mut specials = Vec::new();
+        for start in [0, 1, 5, 31, 32, 33] {
+            for len in [0, 1, 31, 32, 33, 64, 100, 1000, bytes.len() - start] {
+                let raw = &bytes[start..start + len];
+                let mut out = vec![0u8; len];
+                normalize_chunk(raw, &mut out, &mut specials);
+                let expected: Vec<u8> = raw.iter().map(|&b| normalize_byte(b)).collect();
+                assert_eq!(out, expected, "start {start} len {len}");
+                let at: Vec<u32> =
+                    (0..len).filter(|&i| matches!(raw[i], b'?' | b'@' | b'\\')).map(|i| i as u32).collect();
+                assert_eq!(specials, at, "start {start} len {len}");
+            }
+        }
+        assert!(specials.len() > 50, "the input holds specials to find");
     }
 
     #[test]
