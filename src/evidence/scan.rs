@@ -102,8 +102,24 @@ fn suspicious(bytes: &[u8], range: (usize, usize)) -> bool {
 }
 
 enum Frame {
-    Obj(Option<String>),
+    Obj(Option<Key>),
     Arr(usize),
+}
+
+/// The key an object frame stands under: most keys only as where their token is (unescaped only if a pointer
+/// through them is ever written), a flagged key as the text it is shown as.
+enum Key {
+    At(usize, usize),
+    Shown(String),
+}
+
+impl Key {
+    fn text<'a>(&'a self, bytes: &[u8]) -> Option<std::borrow::Cow<'a, str>> {
+        match self {
+            Key::At(open, close) => unescape(&bytes[*open..=*close]).map(std::borrow::Cow::Owned),
+            Key::Shown(s) => Some(std::borrow::Cow::Borrowed(s)),
+        }
+    }
 }
 
 /// Closing quote of the string token opening at `open`.
@@ -165,32 +181,38 @@ fn locate(bytes: &[u8], span: std::ops::Range<usize>, targets: &[usize], out: &m
                 }
                 let is_target = next < targets.len() && targets[next] == i;
                 if expecting_key && matches!(stack.last(), Some(Frame::Obj(_))) {
-                    let key = unescape(&bytes[i..=end])?;
-                    secret_value = is_target && secrets::is_secret_key(&key);
-                    let token = if is_target { secrets::detect_value_secret(&key) } else { None };
-                    let shown = match token {
-                        Some(kind) => secrets::key_marker(kind, &key),
-                        None => key,
+                    let mut token = None;
+                    let key = if is_target {
+                        let key = unescape(&bytes[i..=end])?;
+                        secret_value = secrets::is_secret_key(&key);
+                        token = secrets::detect_value_secret(&key);
+                        Key::Shown(match token {
+                            Some(kind) => secrets::key_marker(kind, &key),
+                            None => key,
+                        })
+                    } else {
+                        secret_value = false;
+                        Key::At(i, end)
                     };
                     if let Some(Frame::Obj(k)) = stack.last_mut() {
-                        *k = Some(shown);
+                        *k = Some(key);
                     }
                     if let Some(kind) = token {
-                        out.push(FoundSecret { kind, by: RedactedBy::Closeout, pointer: pointer_of(&stack) });
+                        out.push(FoundSecret { kind, by: RedactedBy::Closeout, pointer: pointer_of(bytes, &stack)? });
                     }
                 } else {
                     if is_target || secret_value {
                         let s = unescape(&bytes[i..=end])?;
-                        if is_target
-                            && !secret_value
-                            && matches!(stack.last(), Some(Frame::Obj(Some(k))) if is_pair_name_key(k))
-                            && secrets::is_secret_key(&s)
-                        {
+                        let pair_name = || match stack.last() {
+                            Some(Frame::Obj(Some(k))) => k.text(bytes).is_some_and(|k| is_pair_name_key(&k)),
+                            _ => false,
+                        };
+                        if is_target && !secret_value && secrets::is_secret_key(&s) && pair_name() {
                             // A name/value pair naming a secret: its value may come before or after it.
                             return None;
                         }
                         if let Some((kind, by)) = classify_string(&s, secret_value) {
-                            out.push(FoundSecret { kind, by, pointer: pointer_of(&stack) });
+                            out.push(FoundSecret { kind, by, pointer: pointer_of(bytes, &stack)? });
                         }
                     }
                     secret_value = false;
@@ -204,7 +226,7 @@ fn locate(bytes: &[u8], span: std::ops::Range<usize>, targets: &[usize], out: &m
                     out.push(FoundSecret {
                         kind: secrets::SecretKind::SecretField,
                         by: RedactedBy::Closeout,
-                        pointer: pointer_of(&stack),
+                        pointer: pointer_of(bytes, &stack)?,
                     });
                 }
                 secret_value = false;
@@ -216,17 +238,17 @@ fn locate(bytes: &[u8], span: std::ops::Range<usize>, targets: &[usize], out: &m
     Some(())
 }
 
-/// The JSON pointer of the value the walk stands at.
-fn pointer_of(stack: &[Frame]) -> String {
+/// The JSON pointer of the value the walk stands at (`bytes`: what the keys' places are in).
+fn pointer_of(bytes: &[u8], stack: &[Frame]) -> Option<String> {
     let mut pointer = String::new();
     for f in stack {
         match f {
-            Frame::Obj(Some(k)) => push_token(&mut pointer, k),
+            Frame::Obj(Some(k)) => push_token(&mut pointer, &k.text(bytes)?),
             Frame::Obj(None) => {}
             Frame::Arr(n) => push_token(&mut pointer, &n.to_string()),
         }
     }
-    pointer
+    Some(pointer)
 }
 
 /// Stages 1 and 2 over one input's bytes: the opening-quote offsets of every string that needs a closer
