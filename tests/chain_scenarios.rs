@@ -127,6 +127,18 @@ fn check_case(s: &Value, c: &Value, form: &str, path: &Path, problems: &mut Vec<
         Ok(r) => r,
         Err(err) => return problems.push(format!("{name}: does not evaluate: {err}")),
     };
+    // The chain the load prepared is the one an evaluation builds itself.
+    let unprepared = LoadOptions { prepare_chain: false, ..opts.clone() };
+    match load_path(path, &unprepared).and_then(|ev| evaluate(&ev, &[], as_of)) {
+        Ok(fresh) if fresh.verdict == r.verdict && fresh.findings == r.findings => {}
+        Ok(fresh) => problems.push(format!(
+            "{name}: with no chain prepared at load, {} ({:?}), against {} with one",
+            fresh.verdict.as_str(),
+            fresh.findings.iter().map(|f| f.status.as_str()).collect::<Vec<_>>(),
+            r.verdict.as_str()
+        )),
+        Err(err) => problems.push(format!("{name}: with no chain prepared at load: {err}")),
+    }
     if r.verdict.as_str() != e["verdict"].as_str().unwrap() {
         problems.push(format!(
             "{name}: verdict {} (expected {}): {}",

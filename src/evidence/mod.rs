@@ -402,6 +402,10 @@ pub struct Evidence {
     pub(crate) ref_targets: RefTargets,
     /// The hash checks of each artifact bundle (by node), computed once when first asked for.
     bundle_hashes: foldhash::HashMap<usize, OnceLock<Box<[HashCheck]>>>,
+    /// The chain of `release` (the load's `--release`, else the newest closeout summary's), built while the
+    /// load's last steps ran on the other cores ([`LoadOptions::prepare_chain`]); `None` when not built or
+    /// when building it failed (an evaluation then builds it again and reports why).
+    pub(crate) prepared_chain: Option<std::sync::Arc<crate::model::Chain>>,
 }
 
 /// What the evidence holds of a reference target's id, found when the targets are read at load.
@@ -569,6 +573,8 @@ impl Evidence {
             let mut found: Vec<Vec<u32>> = (self.inputs.iter())
                 .map(|i| i.ref_notes.as_ref().map_or_else(Vec::new, |r| vec![UNSEEN; r.distinct.len()]))
                 .collect();
+            // Per input, where the last node's noted targets started (nodes come in input order).
+            let mut hints = vec![0usize; self.inputs.len()];
             for n in nodes {
                 let node = &self.nodes[n];
                 let input = &self.inputs[node.input as usize];
@@ -581,7 +587,8 @@ impl Evidence {
                 let id = node.id.raw();
                 let id_hash = hash(id.as_bytes());
                 let found = &mut found[node.input as usize];
-                notes.each_named(&input.bytes, node.span.range(), |named| match named {
+                let hint = &mut hints[node.input as usize];
+                notes.each_named(&input.bytes, node.span.range(), hint, |named| match named {
                     refscan::Named::Read(t) => {
                         if *t != *id {
                             read(n, node.input, t);

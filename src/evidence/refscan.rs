@@ -317,17 +317,33 @@ impl Noted {
     }
 
     /// The places in `at`/`target` of what was noted inside `span` (a node's range of the input).
-    pub fn within(&self, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
-        let from = self.at.partition_point(|&a| (a as usize) < span.start);
-        let to = from + self.at[from..].partition_point(|&a| (a as usize) < span.end);
-        from..to
+    pub fn within(&self, hint: usize, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let at = &self.at;
+        let before = |a: &u32| (*a as usize) < span.start;
+        // A hint is used only when every target below it is before the span (nodes come in input order, so
+        // the last node's first target is one); the search then steps forward from it.
+        let from = match hint.checked_sub(1) {
+            _ if hint > at.len() => at.partition_point(before),
+            Some(last) if !before(&at[last]) => at.partition_point(before),
+            _ => gallop(at, hint, before),
+        };
+        from..gallop(at, from, |a| (*a as usize) < span.end)
     }
 
     /// Call `f` for every reference in `input[span]`, as [`each`] would find them in those bytes: a noted
     /// target as its place in `distinct`, a value noted to read again as what `each`'s rules read there.
-    pub fn each_named<'a>(&self, input: &'a [u8], span: std::ops::Range<usize>, mut f: impl FnMut(Named<'a>)) {
+    /// `hint`: where the last call's targets started (0 for none); set to where this one's start.
+    pub fn each_named<'a>(
+        &self,
+        input: &'a [u8],
+        span: std::ops::Range<usize>,
+        hint: &mut usize,
+        mut f: impl FnMut(Named<'a>),
+    ) {
         let text = &input[span.clone()];
-        for k in self.within(span.clone()) {
+        let found = self.within(*hint, span.clone());
+        *hint = found.start;
+        for k in found {
             match self.target[k] {
                 Self::AGAIN => at_value(text, self.at[k] as usize - span.start, &mut |t| f(Named::Read(t))),
                 t => f(Named::Distinct(t)),
@@ -344,11 +360,23 @@ impl Noted {
 
     /// [`Noted::each_named`], every target as its text.
     pub fn each_in<'a>(&self, input: &'a [u8], span: std::ops::Range<usize>, mut f: impl FnMut(Cow<'a, str>)) {
-        self.each_named(input, span, |named| match named {
+        self.each_named(input, span, &mut 0, |named| match named {
             Named::Distinct(t) => f(Cow::Borrowed(self.text(input, t))),
             Named::Read(t) => f(t),
         })
     }
+}
+
+/// The first index at or after `from` where `holds` stops holding (it holds on a prefix of `v`, and on all of
+/// `v[..from]`), found in steps doubling from `from`: a few reads when that index is near, where a binary
+/// search over all of `v` reads far-apart places.
+fn gallop(v: &[u32], from: usize, holds: impl Fn(&u32) -> bool) -> usize {
+    let (mut lo, mut step) = (from, 1);
+    while lo + step <= v.len() && holds(&v[lo + step - 1]) {
+        lo += step;
+        step *= 2;
+    }
+    lo + v[lo..(lo + step).min(v.len())].partition_point(holds)
 }
 
 /// One reference [`Noted::each_named`] hands over.
@@ -367,6 +395,36 @@ mod tests {
         let mut out = Vec::new();
         each(s.as_bytes(), |k, t| out.push((k.to_string(), t.into_owned())));
         out
+    }
+
+    /// Whatever hint it is given (right, stale, past the end), `within` finds what a binary search over all of
+    /// `at` finds.
+    #[test]
+    fn within_finds_the_same_places_whatever_the_hint() {
+        let at: Vec<u32> = (0..300u32).map(|i| i * 7 + (i % 3)).collect();
+        let noted = Noted { at: at.clone(), target: vec![0; at.len()], ..Noted::default() };
+        let plain = |span: std::ops::Range<usize>| {
+            let from = at.partition_point(|&a| (a as usize) < span.start);
+            from..from + at[from..].partition_point(|&a| (a as usize) < span.end)
+        };
+        let mut cases = 0;
+        for start in (0..2200).step_by(37) {
+            for len in [0, 1, 6, 7, 50, 900, 3000] {
+                let span = start..start + len;
+                for hint in [0, 1, 2, 5, 64, 150, 299, 300, 301, 10_000] {
+                    assert_eq!(noted.within(hint, span.clone()), plain(span.clone()), "{span:?} hint {hint}");
+                    cases += 1;
+                }
+            }
+        }
+        assert!(cases > 1000);
+        // Nodes in input order, each call's hint the last one's start: every node's places are found.
+        let mut hint = 0;
+        for start in (0..2100).step_by(13) {
+            let found = noted.within(hint, start..start + 20);
+            assert_eq!(found, plain(start..start + 20));
+            hint = found.start;
+        }
     }
 
     #[test]

@@ -403,7 +403,7 @@ pub fn evaluate_release(
     release: Option<&crate::text::Text>,
 ) -> Result<Report, LoadError> {
     let as_of = as_of.into();
-    let chain = Arc::new(Chain::build_for(ev, release)?);
+    let chain = Chain::of(ev, release)?;
     let policy = Policy::default();
     let ctx = Ctx { ev, chain: &chain, as_of: as_of.at, policy: &policy };
     let findings = CRITERIA.iter().map(|c| run_criterion(c, &ctx)).collect::<Result<Vec<_>, _>>()?;
@@ -418,7 +418,7 @@ pub fn evaluate_with(
     policy: &Policy,
 ) -> Result<Report, LoadError> {
     let as_of = as_of.into();
-    let chain = Arc::new(Chain::build(ev, ev.release.as_deref())?);
+    let chain = Chain::of(ev, None)?;
     let ctx = Ctx { ev, chain: &chain, as_of: as_of.at, policy };
     let findings = CRITERIA.iter().map(|c| run_criterion(c, &ctx)).collect::<Result<Vec<_>, _>>()?;
     finish_with(ev, chain, findings, extra, as_of, policy)

@@ -61,8 +61,8 @@ impl HealthRun {
         let generation = evidence.generation;
         let handle = std::thread::spawn(move || {
             let _ = tx.send(HealthEvent::Started { total: CRITERIA.len() });
-            let chain = match Chain::build_for(&ev, release.as_ref()) {
-                Ok(c) => Arc::new(c),
+            let chain = match Chain::of(&ev, release.as_ref()) {
+                Ok(c) => c,
                 Err(e) => {
                     let _ = tx.send(HealthEvent::Failed(e));
                     return;

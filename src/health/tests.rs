@@ -840,6 +840,30 @@ fn the_chain_classifies_every_node_by_how_it_relates_to_the_evaluated_release() 
     assert_eq!(chain.bundle.get().map(|b| b.id.to_string()).as_deref(), Some("rb-a2"), "the release's newest bundle");
 }
 
+/// The chain a load prepares is the evaluated release's, and is taken only when that is the one asked for:
+/// asked for another release, or for a release by name, the chain is built for it.
+#[test]
+fn the_prepared_chain_is_taken_only_for_the_release_it_was_built_for() {
+    use crate::evidence::Kind;
+    use crate::model::Chain;
+    let ev = store(vec![
+        item(&Kind::CloseoutSummary, "rcs-a", "2026-09-14T09:00:00Z", Some("REL-A"), json!({})),
+        item(&Kind::CloseoutSummary, "rcs-b", "2026-09-14T09:30:00Z", Some("REL-B"), json!({})),
+    ]);
+    let prepared = ev.prepared_chain.clone().expect("the load prepares the chain");
+    assert_eq!(prepared.release.as_ref().map(|r| r.to_string()).as_deref(), Some("REL-B"), "the newest summary's");
+    let default = Chain::of(&ev, None).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&default, &prepared), "the default release takes the prepared chain");
+    // Naming the newest release is asking for it (the report says it was requested): a chain of its own.
+    let named = Chain::of(&ev, Some(&crate::text::Text::new("REL-B"))).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&named, &prepared));
+    assert!(named.release_requested && !prepared.release_requested);
+    let other = Chain::of(&ev, Some(&crate::text::Text::new("REL-A"))).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&other, &prepared));
+    assert_eq!(other.release.as_ref().map(|r| r.to_string()).as_deref(), Some("REL-A"));
+    assert_eq!(other.summary.as_ref().map(|s| s.id.to_string()).as_deref(), Some("rcs-a"));
+}
+
 /// An item of `kind` that names the artifacts in `links` (field -> id), e.g. a review request's summary.
 fn linked_item(
     kind: &crate::evidence::Kind,

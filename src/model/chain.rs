@@ -187,6 +187,15 @@ impl Chain {
         }
     }
 
+    /// [`Chain::build_for`], taking the chain the load prepared when it is of the same release.
+    pub fn of(ev: &Evidence, release: Option<&Text>) -> Result<std::sync::Arc<Chain>, LoadError> {
+        let wanted = release.map_or(ev.release.as_deref(), |r| Some(r.raw()));
+        match &ev.prepared_chain {
+            Some(c) if wanted == ev.release.as_deref() => Ok(std::sync::Arc::clone(c)),
+            _ => Self::build_for(ev, release).map(std::sync::Arc::new),
+        }
+    }
+
     /// Build the chain of `release` (None: of the newest closeout summary).
     pub fn build(ev: &Evidence, release: Option<&str>) -> Result<Chain, LoadError> {
         let t = std::time::Instant::now();
