@@ -173,11 +173,6 @@ fn newest(ev: &Evidence, nodes: &[usize]) -> Option<usize> {
     newest_first(ev, nodes).into_iter().next()
 }
 
-/// `a` was created before `b` (equal times: earlier in load order).
-fn before(ev: &Evidence, a: usize, b: usize) -> bool {
-    (ev.nodes[a].created, a) < (ev.nodes[b].created, b)
-}
-
 impl Chain {
     /// Build the chain of a release named by evidence text (None: `--release`, else the newest).
     pub fn build_for(ev: &Evidence, release: Option<&Text>) -> Result<Chain, LoadError> {
@@ -549,7 +544,8 @@ fn releases(ev: &Evidence, seen: &[Option<&str>], summaries: &[usize], evaluated
         let key = ev.nodes[i].release_ref.as_deref().map(Text::raw);
         let e = by_release.entry(key).or_insert((0, i));
         e.0 += 1;
-        if before(ev, e.1, i) && ev.nodes[i].created != ev.nodes[e.1].created {
+        // Strictly newer only: of equal times, the first in load order stays (as `newest` picks).
+        if ev.nodes[i].created > ev.nodes[e.1].created {
             e.1 = i;
         }
     }
