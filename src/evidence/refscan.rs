@@ -322,11 +322,8 @@ impl Noted {
         let before = |a: &u32| (*a as usize) < span.start;
         // A hint is used only when every target below it is before the span (nodes come in input order, so
         // the last node's first target is one); the search then steps forward from it.
-        let from = match hint.checked_sub(1) {
-            _ if hint > at.len() => at.partition_point(before),
-            Some(last) if !before(&at[last]) => at.partition_point(before),
-            _ => gallop(at, hint, before),
-        };
+        let usable = hint <= at.len() && (hint == 0 || before(&at[hint - 1]));
+        let from = if usable { gallop(at, hint, before) } else { at.partition_point(before) };
         from..gallop(at, from, |a| (*a as usize) < span.end)
     }
 

@@ -862,6 +862,25 @@ fn the_prepared_chain_is_taken_only_for_the_release_it_was_built_for() {
     assert!(!std::sync::Arc::ptr_eq(&other, &prepared));
     assert_eq!(other.release.as_ref().map(|r| r.to_string()).as_deref(), Some("REL-A"));
     assert_eq!(other.summary.as_ref().map(|s| s.id.to_string()).as_deref(), Some("rcs-a"));
+
+    // Loaded with `--release REL-A`: that release's chain is prepared, and taken for it.
+    let items = json!({ "items": [
+        item(&Kind::CloseoutSummary, "rcs-a", "2026-09-14T09:00:00Z", Some("REL-A"), json!({})),
+        item(&Kind::CloseoutSummary, "rcs-b", "2026-09-14T09:30:00Z", Some("REL-B"), json!({})),
+    ]});
+    let opts = LoadOptions { release: Some("REL-A".into()), ..LoadOptions::default() };
+    let mut ev = load_bytes("test.json", serde_json::to_vec(&items).unwrap(), &opts).unwrap();
+    let prepared = ev.prepared_chain.clone().expect("the load prepares the chain");
+    assert!(std::sync::Arc::ptr_eq(&Chain::of(&ev, None).unwrap(), &prepared));
+    assert!(std::sync::Arc::ptr_eq(&Chain::of(&ev, Some(&crate::text::Text::new("REL-A"))).unwrap(), &prepared));
+    let b = Chain::of(&ev, Some(&crate::text::Text::new("REL-B"))).unwrap();
+    assert_eq!(b.summary.as_ref().map(|s| s.id.to_string()).as_deref(), Some("rcs-b"));
+    // The chain is judged by what it is, not by the evidence's release at load: change that, and the prepared
+    // chain no longer fits.
+    ev.release = Some("REL-B".into());
+    let now = Chain::of(&ev, None).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&now, &prepared));
+    assert_eq!(now.summary.as_ref().map(|s| s.id.to_string()).as_deref(), Some("rcs-b"));
 }
 
 /// An item of `kind` that names the artifacts in `links` (field -> id), e.g. a review request's summary.

@@ -182,11 +182,16 @@ impl Chain {
         }
     }
 
-    /// [`Chain::build_for`], taking the chain the load prepared when it is of the same release.
+    /// [`Chain::build_for`], taking the chain the load prepared when it is the one asked for: by what it says
+    /// of itself (the release it was asked for, or that it was asked for none), not by how it was made.
     pub fn of(ev: &Evidence, release: Option<&Text>) -> Result<std::sync::Arc<Chain>, LoadError> {
         let wanted = release.map_or(ev.release.as_deref(), |r| Some(r.raw()));
+        let asked_for = |c: &Chain| match wanted {
+            Some(r) => c.release_requested && c.release.as_ref().is_some_and(|c| c.raw() == r),
+            None => !c.release_requested,
+        };
         match &ev.prepared_chain {
-            Some(c) if wanted == ev.release.as_deref() => Ok(std::sync::Arc::clone(c)),
+            Some(c) if asked_for(c) => Ok(std::sync::Arc::clone(c)),
             _ => Self::build_for(ev, release).map(std::sync::Arc::new),
         }
     }
