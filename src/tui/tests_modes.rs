@@ -292,6 +292,45 @@ fn the_release_picker_evaluates_another_release() {
     assert!(cmd.contains("--release REL-2026.08-payments-api"), "{cmd}");
 }
 
+/// Many releases whose names share a long prefix: the picker keeps each name whole where the screen has room
+/// and both of its ends where it has not, and scrolls so the selected release is always on screen.
+#[test]
+fn the_release_picker_tells_long_names_apart_and_scrolls_to_the_selection() {
+    use crate::evidence::Kind;
+    let name = |i: usize| format!("REL-2026.06-go-backend-rollback-drill-{i:05}");
+    let items: Vec<serde_json::Value> = (0..40)
+        .map(|i| {
+            let k = Kind::CloseoutSummary;
+            let mut it = serde_json::json!({
+                "metadata_kind": k.metadata_kind(), "session_id": format!("rcs-{i}"),
+                "created_at": format!("2026-06-01T09:{:02}:00Z", i % 60), "release_record_ref": name(i),
+            });
+            it[k.embed_key().unwrap()] = serde_json::json!({ k.id_field().unwrap(): format!("rcs-{i}") });
+            it
+        })
+        .collect();
+    let doc = serde_json::to_vec(&serde_json::json!({ "items": items })).unwrap();
+    let ev = crate::evidence::load_bytes("store.json", doc, &LoadOptions::default()).unwrap();
+    let mut app = harness::app(ev, parse_instant("2026-06-02T10:00:00Z"), 120, 24);
+    type_keys(&mut app, "R");
+    let Mode::Releases(at) = app.mode else { panic!("{:?}", app.mode) };
+    let rels = app.report.chain.releases.clone();
+    assert_eq!(rels.len(), 40);
+    for _ in at..rels.len() - 1 {
+        press(&mut app, KeyCode::Down);
+    }
+    let last = rels.last().unwrap().label();
+    let screen = harness::screen(&app);
+    let row = screen.lines().find(|l| l.contains("┃▶")).unwrap_or_else(|| panic!("no selected row\n{screen}"));
+    assert!(row.contains(&last), "the selected release is on screen, named in full\n{screen}");
+    // Narrow: names are cut in the middle, so each still ends as it does.
+    harness::apply(&mut app, Msg::Resize { width: 80, height: 24 });
+    let screen = harness::screen(&app);
+    let row = screen.lines().find(|l| l.contains("┃▶")).unwrap_or_else(|| panic!("no selected row\n{screen}"));
+    assert!(!row.contains(&last) && row.contains('…'), "{screen}");
+    assert!(row.contains(&last[last.len() - 5..]), "the end of the name is kept\n{screen}");
+}
+
 #[test]
 fn rerunning_health_keeps_the_tree_and_says_so() {
     let mut app = on_disk("accepted-risk-store.json");

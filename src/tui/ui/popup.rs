@@ -14,7 +14,7 @@ use crate::tui::action::Action;
 use crate::tui::keymap::{Context, stack};
 use crate::tui::state::Model;
 use crate::tui::state::palette::PaletteState;
-use crate::tui::text::{truncate, untrusted, width};
+use crate::tui::text::{truncate, truncate_middle, untrusted, width};
 use crate::tui::theme;
 
 /// A box `w`×`h` centred in `area` (clamped to it).
@@ -178,7 +178,12 @@ pub fn copy_menu(app: &Model, frame: &mut Frame, area: Rect) {
 
 pub fn releases(app: &Model, sel: usize, frame: &mut Frame, area: Rect) {
     let rels = &app.report.chain.releases;
-    let r = centred(area, area.width.saturating_sub(4).min(90), rels.len() as u16 + 3);
+    // The release column is as wide as the longest name (at least its heading's 28), as far as the screen
+    // allows; a name cut short keeps both ends, since a store's releases often share a long prefix.
+    const REST: usize = 2 + 1 + 9 + 2 + 20 + 12; // marker, gap, summaries, gap, newest, " (evaluated)"
+    let longest = rels.iter().map(|r| width(&r.label())).max().unwrap_or(0).max(28);
+    let w = ((longest + REST + 2) as u16).max(area.width.saturating_sub(4).min(90)).min(area.width.saturating_sub(4));
+    let r = centred(area, w, rels.len() as u16 + 3);
     frame.render_widget(Clear, r);
     frame.render_widget(
         pane_block(Line::styled(" Releases in this evidence ", theme::title()), true)
@@ -186,11 +191,17 @@ pub fn releases(app: &Model, sel: usize, frame: &mut Frame, area: Rect) {
         r,
     );
     let body = inner(r);
-    let mut lines = vec![Line::styled("  release                      summaries  newest", theme::dim())];
-    for (i, rel) in rels.iter().enumerate() {
+    let col = longest.min((body.width as usize).saturating_sub(REST)).max(7);
+    // As many rows as fit under the heading, scrolled so the selected one is among them.
+    let rows = (body.height as usize).saturating_sub(1).max(1);
+    let start = sel.saturating_sub(rows - 1).min(rels.len().saturating_sub(rows));
+    let mut lines = vec![Line::styled(format!("  {:<col$} summaries  newest", "release"), theme::dim())];
+    for (i, rel) in rels.iter().enumerate().skip(start).take(rows) {
         let newest = rel.newest.map(crate::time::fmt_instant).unwrap_or_else(|| "—".into());
         let mark = if rel.evaluated { " (evaluated)" } else { "" };
-        let text = format!("{:<28} {:>9}  {newest}{mark}", truncate(&rel.label(), 28), rel.summaries);
+        let name = truncate_middle(&rel.label(), col).into_owned();
+        let pad = col.saturating_sub(width(&name));
+        let text = format!("{name}{:pad$} {:>9}  {newest}{mark}", "", rel.summaries);
         let mut line = Line::from(vec![Span::raw(if i == sel { "▶ " } else { "  " }), Span::raw(text)]);
         if i == sel {
             line = line.patch_style(theme::selected_focused());
@@ -198,6 +209,7 @@ pub fn releases(app: &Model, sel: usize, frame: &mut Frame, area: Rect) {
         lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines), body);
+    scrollbar(frame, r, rels.len() + 1, start);
 }
 
 pub fn log(app: &Model, scroll: usize, frame: &mut Frame, area: Rect) {
