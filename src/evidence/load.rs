@@ -242,13 +242,13 @@ fn classify_and_load(
     let mut format = Format::Artifact;
     let mut ref_notes = None;
     // The file's SHA-256 on its own thread (joined when a report needs it), unless the read already hashed it;
-    // the secret prefilter on a second core while this one parses. Both run below the parse's priority, the
-    // hash lowest (`read::Defer`): the parse is what the rest of the load waits for.
+    // the secret prefilter on a second core while this one parses. Both run below the parse's priority
+    // (`read::defer_this_thread`): the parse is what the rest of the load waits for.
     let sha = sha.unwrap_or_else(|| InputDigest::spawn(Arc::clone(&bytes)));
     let job = scan::FlagJob::new(&bytes);
     let parsed = std::thread::scope(|s| {
         let side = s.spawn(|| {
-            super::read::defer_this_thread(super::read::Defer::UntilParsed);
+            super::read::defer_this_thread();
             job.work()
         });
         let parsed = parse_document(b, shown, text, input, &mut nodes, &mut units, (&mut format, &mut ref_notes));

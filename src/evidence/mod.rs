@@ -530,11 +530,13 @@ impl Evidence {
         let hash = refscan::target_hash;
         // Per part: the places of the targets read as they are, those decoded from escapes, and the missing.
         let parts = self.spread_range(self.nodes.len(), |nodes| {
-            let mut seen = hashbrown::HashTable::<(u32, u32, u32, u32)>::new();
+            // Sized for every target noted: a part names most of them, and growing would hash each again.
+            let noted = self.inputs.iter().filter_map(|i| i.ref_notes.as_ref()).map(|r| r.distinct.len()).sum();
+            let mut seen = hashbrown::HashTable::<(u32, u32, u32, u32)>::with_capacity(noted);
             let mut decoded = foldhash::HashSet::<String>::default();
             let mut missing = Missing::default();
-            // A target as text, from node `n` of `input`.
-            let mut read = |n: usize, input: u32, t: std::borrow::Cow<'s, str>| {
+            // A target as text, from node `n` of `input`, with its hash when the scan noted it.
+            let mut read = |n: usize, input: u32, t: std::borrow::Cow<'s, str>, noted: Option<u64>| {
                 let b = match &t {
                     std::borrow::Cow::Borrowed(b) => b.as_bytes(),
                     std::borrow::Cow::Owned(o) => {
@@ -545,7 +547,7 @@ impl Evidence {
                         return UNSEEN;
                     }
                 };
-                let h = hash(b);
+                let h = noted.unwrap_or_else(|| hash(b));
                 match seen.find(h, |p| text(p) == b) {
                     None => {
                         // Borrowed from the node's input, so inside it.
@@ -580,7 +582,7 @@ impl Evidence {
                 let input = &self.inputs[node.input as usize];
                 let Some(notes) = &input.ref_notes else {
                     self.raw_ref_targets(n, |t| {
-                        read(n, node.input, t);
+                        read(n, node.input, t, None);
                     });
                     continue;
                 };
@@ -591,7 +593,7 @@ impl Evidence {
                 notes.each_named(&input.bytes, node.span.range(), hint, |named| match named {
                     refscan::Named::Read(t) => {
                         if *t != *id {
-                            read(n, node.input, t);
+                            read(n, node.input, t, None);
                         }
                     }
                     refscan::Named::Distinct(t) => {
@@ -603,9 +605,12 @@ impl Evidence {
                         }
                         // Seen before in this part: only a target the evidence lacks needs this node.
                         match found[t as usize] {
-                            UNSEEN => found[t as usize] = read(n, node.input, std::borrow::Cow::Borrowed(text())),
+                            UNSEEN => {
+                                found[t as usize] =
+                                    read(n, node.input, std::borrow::Cow::Borrowed(text()), Some(d.hash))
+                            }
                             Held::NOTHING => {
-                                read(n, node.input, std::borrow::Cow::Borrowed(text()));
+                                read(n, node.input, std::borrow::Cow::Borrowed(text()), Some(d.hash));
                             }
                             _ => {}
                         }

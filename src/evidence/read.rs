@@ -49,21 +49,16 @@ pub(crate) fn heap(bytes: Vec<u8>) -> Bytes {
 /// Bytes handed to the hashing thread per step.
 const STEP: usize = 4 << 20;
 
-/// How far a helper thread of a load steps back for the thread that parses, whose work everything after the
-/// load waits for. On two cores the parse shared them equally with the file hash and the secret prefilter and
-/// finished last, alone (82% of both cores used on a 160 MB store; 94% with these priorities, and a tenth less
-/// time). Linux nice values, which there belong to a thread; elsewhere nothing changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Defer {
-    /// Work the parse joins in on when it is done (the secret prefilter): below the parse, above the hash.
-    UntilParsed = 10,
-    /// Work nothing needs before a report is written (the file's SHA-256): only what the others leave.
-    UntilReport = 19,
-}
+/// The nice value of a load's helper threads (the file hash and the secret prefilter), below the thread that
+/// parses, whose work everything after the load waits for. On two cores the three shared them equally and the
+/// parse finished last, alone: 82% of both cores used on a 160 MB store, 91% with the helpers deferred. The
+/// hash is not put lower than the prefilter: starved through the load, it was left for the report to wait on.
+const HELPER_NICE: i32 = 10;
 
-/// Lower the calling thread's scheduling priority (raise its nice value) to `by`; never raises it. Failure is
-/// ignored: priorities change only how soon work is done, never what it gives.
-pub(crate) fn defer_this_thread(by: Defer) {
+/// Lower the calling thread's scheduling priority to a load helper's ([`HELPER_NICE`]; Linux, where nice
+/// values belong to a thread; elsewhere nothing changes). Never raises it. Failure is ignored: priorities
+/// change how soon work is done, never what it gives.
+pub(crate) fn defer_this_thread() {
     #[cfg(target_os = "linux")]
     // SAFETY: plain system calls on this thread's own id; no memory is passed.
     unsafe {
@@ -71,12 +66,10 @@ pub(crate) fn defer_this_thread(by: Defer) {
         // getpriority can return -1 as a value: errno tells an error from it.
         *libc::__errno_location() = 0;
         let now = libc::getpriority(libc::PRIO_PROCESS, tid);
-        if *libc::__errno_location() == 0 && now < by as i32 {
-            libc::setpriority(libc::PRIO_PROCESS, tid, by as i32);
+        if *libc::__errno_location() == 0 && now < HELPER_NICE {
+            libc::setpriority(libc::PRIO_PROCESS, tid, HELPER_NICE);
         }
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = by;
 }
 
 /// A digest computed on its own thread, so hashing a large input overlaps reading, parsing and scanning
@@ -91,7 +84,7 @@ impl InputDigest {
     /// Start hashing bytes already in memory.
     pub(crate) fn spawn(bytes: Bytes) -> InputDigest {
         InputDigest::from_job(std::thread::spawn(move || {
-            defer_this_thread(Defer::UntilReport);
+            defer_this_thread();
             super::canonical::sha256_hex(&bytes)
         }))
     }
@@ -197,7 +190,7 @@ pub(crate) fn read_hashed(file: &mut std::fs::File, len: usize) -> Result<(Bytes
         let progress = Arc::clone(&progress);
         let at = Base(base);
         std::thread::spawn(move || {
-            defer_this_thread(Defer::UntilReport);
+            defer_this_thread();
             let _alive = keep;
             let at = at;
             let mut sha = Sha256::new();
@@ -358,25 +351,24 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn a_deferred_thread_runs_below_its_spawner_and_is_never_raised_again() {
-        // SAFETY: reading this thread's own nice value.
+    fn a_deferred_thread_runs_below_its_spawner_and_is_never_raised() {
+        // SAFETY: reading and setting this thread's own nice value.
         let nice = || unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) };
+        let set = |n: i32| unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, n) };
         let before = nice();
-        let (parsed, report, again) = std::thread::spawn(move || {
-            defer_this_thread(Defer::UntilParsed);
-            let parsed = nice();
-            defer_this_thread(Defer::UntilReport);
-            let report = nice();
-            // Asking for less deferral later leaves the thread where it is.
-            defer_this_thread(Defer::UntilParsed);
-            (parsed, report, nice())
+        let (deferred, lower_first) = std::thread::spawn(move || {
+            defer_this_thread();
+            let deferred = nice();
+            // A thread already lower than a helper stays where it is.
+            set(HELPER_NICE + 5);
+            defer_this_thread();
+            (deferred, nice())
         })
         .join()
         .unwrap();
         // A new thread starts at its spawner's value, so a run that is niced already stays at least that low.
-        assert_eq!(parsed, before.max(Defer::UntilParsed as i32));
-        assert_eq!(report, before.max(Defer::UntilReport as i32));
-        assert_eq!(again, report, "a thread is never raised back");
+        assert_eq!(deferred, before.max(HELPER_NICE));
+        assert_eq!(lower_first, (HELPER_NICE + 5).max(before), "a thread is never raised");
         assert_eq!(nice(), before, "only the helper thread changed");
     }
 
