@@ -304,6 +304,7 @@ impl<'a> FlagJob<'a> {
 
     /// Take parts until none are left.
     pub(super) fn work(&self) {
+        let mut scratch = secrets::Scratch::default();
         loop {
             let part = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if part >= self.parts {
@@ -311,7 +312,7 @@ impl<'a> FlagJob<'a> {
             }
             let range = part * PART..((part + 1) * PART).min(self.bytes.len());
             let cpu = thread_cpu_ns();
-            let (found, [candidates, examined, bytes]) = flag_part(self.bytes, range);
+            let (found, [candidates, examined, bytes]) = flag_part(self.bytes, range, &mut scratch);
             let cpu = thread_cpu_ns().saturating_sub(cpu);
             if let Ok(mut flags) = self.flags.lock() {
                 flags.extend(found);
@@ -348,9 +349,9 @@ impl<'a> FlagJob<'a> {
 }
 
 /// Stages 1 and 2 for the candidates that start in `range`: flags, and (candidates, strings examined, bytes).
-fn flag_part(bytes: &[u8], range: std::ops::Range<usize>) -> (Vec<usize>, [usize; 3]) {
+fn flag_part(bytes: &[u8], range: std::ops::Range<usize>, scratch: &mut secrets::Scratch) -> (Vec<usize>, [usize; 3]) {
     use secrets::Gates;
-    let cands = secrets::candidate_hits(bytes, range);
+    let cands = secrets::candidate_hits_in(bytes, range, scratch);
     let mut flags = Vec::new();
     let mut checked_until = 0usize;
     let (mut examined, mut examined_bytes) = (0usize, 0usize);
