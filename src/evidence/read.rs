@@ -356,19 +356,21 @@ mod tests {
         let nice = || unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) };
         let set = |n: i32| unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, n) };
         let before = nice();
-        let (deferred, lower_first) = std::thread::spawn(move || {
+        let (deferred, lower, lower_first) = std::thread::spawn(move || {
             defer_this_thread();
             let deferred = nice();
-            // A thread already lower than a helper stays where it is.
-            set(HELPER_NICE + 5);
+            // A thread already lower than a helper stays where it is (set lower only: a run under `nice -n 19`
+            // as root would otherwise be raised by the test itself).
+            let lower = (HELPER_NICE + 5).max(nice());
+            set(lower);
             defer_this_thread();
-            (deferred, nice())
+            (deferred, lower, nice())
         })
         .join()
         .unwrap();
         // A new thread starts at its spawner's value, so a run that is niced already stays at least that low.
         assert_eq!(deferred, before.max(HELPER_NICE));
-        assert_eq!(lower_first, (HELPER_NICE + 5).max(before), "a thread is never raised");
+        assert_eq!(lower_first, lower, "a thread is never raised");
         assert_eq!(nice(), before, "only the helper thread changed");
     }
 
