@@ -530,9 +530,7 @@ impl Evidence {
         let hash = refscan::target_hash;
         // Per part: the places of the targets read as they are, those decoded from escapes, and the missing.
         let parts = self.spread_range(self.nodes.len(), |nodes| {
-            // Sized for every target noted: a part names most of them, and growing would hash each again.
-            let noted = self.inputs.iter().filter_map(|i| i.ref_notes.as_ref()).map(|r| r.distinct.len()).sum();
-            let mut seen = hashbrown::HashTable::<(u32, u32, u32, u32)>::with_capacity(noted);
+            let mut seen = hashbrown::HashTable::<(u32, u32, u32, u32)>::new();
             let mut decoded = foldhash::HashSet::<String>::default();
             let mut missing = Missing::default();
             // A target as text, from node `n` of `input`, with its hash when the scan noted it.

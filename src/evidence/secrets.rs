@@ -696,8 +696,8 @@ pub fn candidate_hits_in(bytes: &[u8], range: std::ops::Range<usize>, scratch: &
         // One byte of context before the chunk (the boundary a word-start needle opens with).
         let base = start.saturating_sub(1);
         let window = &bytes[base..(end + overlap).min(bytes.len())];
-        // The copy is written over, never cleared: it is zeroed only where it grows past its longest yet, and
-        // `normalize_chunk` writes every byte of it.
+        // The copy is written over, never cleared: only bytes it grows by are zeroed (a window longer than the
+        // last), and `normalize_chunk` writes every byte of it.
         lower.resize(window.len(), 0);
         normalize_chunk(window, lower, specials);
         let before = hits.len();
